@@ -1,0 +1,23 @@
+/** Writing results atomically: a reader never sees half a file, an interrupted run keeps what it had. */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+/** Write `data` to `path` through a temporary file in the same directory and a rename. */
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
