@@ -92,6 +92,7 @@ export const raw = {
   schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)') as (
     pid: number, size: number, mask: Buffer) => number,
   schedGetcpu: libc.func('int sched_getcpu()') as () => number,
+  sysconf: libc.func('long sysconf(int name)') as (name: number) => number,
   gnuGetLibcVersion: libc.func('const char *gnu_get_libc_version()') as () => string,
 };
 
@@ -206,6 +207,13 @@ export function libcVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+const SC_PAGESIZE = 30;
+
+/** The kernel's base page size. */
+export function pageSize(): number {
+  return raw.sysconf(SC_PAGESIZE);
 }
 
 export const koffiVersion: string = (koffi as unknown as { version: string }).version;

@@ -1,0 +1,51 @@
+/**
+ * What `npm run bench` measures: per profile, the timing budget and each workload's parameter axes.
+ * The runner takes the cross product of the axes, as Node's benchmark/ does. Every profile includes
+ * the allocator-arenas point of 16384 regions, 12 KiB slots and 4 KiB guards, the fidelity anchor.
+ */
+import type { Profile } from '../src/results/schema.js';
+import type { TimingBudget } from '../src/runner/timing.js';
+import type { Axes } from '../src/workloads/types.js';
+
+export interface BenchProfile {
+  name: Profile;
+  description: string;
+  budget: TimingBudget;
+  workloads: Record<string, Axes>;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const PROFILES: Record<Profile, BenchProfile> = {
+  quick: {
+    name: 'quick',
+    description: 'one point per workload question, under 30 s on 2 cores',
+    budget: { timeMs: 150, minIterations: 10, warmupIterations: 3 },
+    workloads: {
+      'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false, true] },
+      'allocator-arenas': { regions: [16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
+      'madvise-batches': { guards: [16384], batch: [1, 64, 1024] },
+    },
+  },
+  default: {
+    name: 'default',
+    description: 'the sweeps a pull request should show, under 3 minutes on 2 cores',
+    budget: { timeMs: 300, minIterations: 15, warmupIterations: 5 },
+    workloads: {
+      'thread-stacks': { stacks: [64, 256, 1024], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false, true] },
+      'allocator-arenas': { regions: [1024, 16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
+      'madvise-batches': { guards: [16384], batch: [1, 8, 64, 256, 1024] },
+    },
+  },
+  full: {
+    name: 'full',
+    description: 'wider sweeps and longer sampling, for baselines',
+    budget: { timeMs: 1000, minIterations: 30, warmupIterations: 10 },
+    workloads: {
+      'thread-stacks': { stacks: [64, 256, 1024, 4096], stackBytes: [256 * KiB, 8 * MiB], guardBytes: [4 * KiB, 64 * KiB], threads: [false, true], reuse: [false, true] },
+      'allocator-arenas': { regions: [1024, 4096, 16384, 30000], slotBytes: [12 * KiB, 60 * KiB], guardBytes: [4 * KiB], churn: [1024] },
+      'madvise-batches': { guards: [1024, 16384, 65536], batch: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] },
+    },
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * `guardbench run` (what `npm run bench` does): probe, plan, measure point by point, write the run
+ * document after every point, then print the summary and render the reports.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, statSync, mkdirSync, accessSync, constants as fsConstants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError, oneLine } from '../errors.js';
+import { probeFeatures } from '../probe/features.js';
+import { captureEnv } from '../probe/env.js';
+import { axisNames, buildPlan, planPoints } from '../runner/plan.js';
+import { runPoint } from '../runner/runner.js';
+import { Progress, progressMode } from '../runner/progress.js';
+import { describeParams } from '../runner/axes.js';
+import { RunWriter, runId } from '../results/run-writer.js';
+import { makeStrategies } from '../strategies/index.js';
+import { renderConsoleSummary } from '../report/console.js';
+import type { Profile } from '../results/schema.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { PROFILES } from '../../bench/profiles.js';
+
+const HELP = `usage: guardbench run [options]     (npm run bench -- [options])
+
+Measures guard markers against PROT_NONE guards on the running kernel and writes
+results/runs/<id>/run.json and run.csv (the guardbench.run/v1 contract).
+
+options:
+  --quick               quick profile (${PROFILES.quick.description})
+  --full                full profile (${PROFILES.full.description})
+  --profile NAME        quick | default | full (default: default)
+  --workload NAME       only this workload; repeatable (${WORKLOADS.map((w) => w.name).join(', ')})
+  --strategy NAME       only this strategy; repeatable (no-guard, prot-none, guard-madvise, guard-process-madvise)
+  --out DIR             write the run into DIR instead of results/runs/<id>/
+  --quiet               no progress output
+  --help                this text
+
+parameter overrides (comma-separated values replace the profile's axis):
+  ${axisNames().map((n) => `--${n} V[,V...]`).join('\n  ')}
+`;
+
+interface RunArgs {
+  profile: Profile;
+  workloads: string[];
+  strategies: string[];
+  out: string | undefined;
+  quiet: boolean;
+  overrides: Record<string, string>;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs | 'help' {
+  const axisOptions = Object.fromEntries(axisNames().map((n) => [n, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean' },
+        full: { type: 'boolean' },
+        profile: { type: 'string' },
+        workload: { type: 'string', multiple: true },
+        strategy: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...axisOptions,
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(oneLine(e).replace(/\. To specify a positional argument.*$/, ''));
+  }
+  if (values.help) return 'help';
+  const picked = [values.quick && 'quick', values.full && 'full', values.profile].filter(Boolean) as string[];
+  if (picked.length > 1) throw new UsageError(`choose one profile, got ${picked.join(' and ')}`);
+  const profile = (picked[0] ?? 'default') as string;
+  if (!(profile in PROFILES)) throw new UsageError(`unknown profile '${profile}' (profiles: ${Object.keys(PROFILES).join(', ')})`);
+  const overrides: Record<string, string> = {};
+  for (const n of axisNames()) if (typeof values[n] === 'string') overrides[n] = values[n] as string;
+  return {
+    profile: profile as Profile,
+    workloads: (values.workload as string[] | undefined) ?? [],
+    strategies: (values.strategy as string[] | undefined) ?? [],
+    out: values.out as string | undefined,
+    quiet: Boolean(values.quiet),
+    overrides,
+  };
+}
+
+/** Make sure results can be written before anything is measured. */
+export function prepareOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir}: is a file, not a directory`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseRunArgs(argv);
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const plan = buildPlan(args);
+  const probe = probeFeatures();
+  const env = captureEnv(probe);
+  const startedAt = new Date();
+  const dir = resolve(args.out ?? join('results', 'runs', runId(startedAt, env.kernel.release)));
+  prepareOutDir(dir);
+
+  const writer = new RunWriter(dir, { profile: args.profile, argv, env, startedAt });
+  writer.flush();
+
+  const strategies = makeStrategies(probe);
+  const points = planPoints(plan);
+  const progress = new Progress(progressMode(args.quiet), points.length);
+  let interrupted: string | null = null;
+  const onSignal = (signal: string) => () => { interrupted = signal; };
+  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+  try {
+    for (const point of points) {
+      // Let pending signals be delivered between points; a point itself runs synchronously.
+      await new Promise((r) => setImmediate(r));
+      if (interrupted) break;
+      progress.point(`${point.workload.name} ${point.strategy} ${describeParams(point.params)}`);
+      const rows = runPoint({ workload: point.workload, strategy: strategies[point.strategy], params: point.params },
+        { probe, budget: plan.profile.budget });
+      writer.append(rows);
+    }
+  } finally {
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+    progress.finish();
+    writer.finish(interrupted === null);
+  }
+  if (interrupted) {
+    console.error(`guardbench: ${interrupted}: stopped after ${writer.run.rows.length} rows; partial run kept in ${writer.jsonPath}`);
+    return interrupted === 'SIGINT' ? 130 : 143;
+  }
+  if (!args.quiet) {
+    console.log(renderConsoleSummary(writer.run));
+    console.log(`\nrun written to ${writer.jsonPath} and ${writer.csvPath}`);
+  }
+  return 0;
+}

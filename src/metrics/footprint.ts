@@ -1,0 +1,45 @@
+/**
+ * The memory a set of guards costs, sampled outside any timed region: VMAs over the guarded span,
+ * the VMA slab caches (system-wide, so only large deltas mean anything) and page-table bytes.
+ */
+import { countVmasIn } from './vmas.js';
+import { readVmaSlab, type SlabReading } from './slab.js';
+import { pageTableBytes } from './status.js';
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface FootprintSample {
+  vmas: number;
+  slab: SlabReading;
+  pageTableBytes: number | null;
+}
+
+/**
+ * Page tables and slab first, VMAs last: reading a maps file of 30k lines allocates megabytes in
+ * this process, whose page tables would otherwise land in the figure.
+ */
+export function sampleFootprint(span: Span): FootprintSample {
+  const pte = pageTableBytes();
+  const slab = readVmaSlab();
+  return { vmas: countVmasIn(span.start, span.end), slab, pageTableBytes: pte };
+}
+
+export interface FootprintDelta {
+  vmaDelta: number;
+  /** slab bytes added, or the reason there is no figure */
+  slabBytes: number | { reason: string };
+  pageTableBytes: number | { reason: string };
+}
+
+export function footprintDelta(before: FootprintSample, after: FootprintSample): FootprintDelta {
+  const slabBytes = before.slab.ok && after.slab.ok
+    ? after.slab.sample.bytes - before.slab.sample.bytes
+    : { reason: before.slab.ok ? (after.slab as { reason: string }).reason : before.slab.reason };
+  const pageTableBytes = before.pageTableBytes !== null && after.pageTableBytes !== null
+    ? after.pageTableBytes - before.pageTableBytes
+    : { reason: 'VmPTE missing from /proc/self/status' };
+  return { vmaDelta: after.vmas - before.vmas, slabBytes, pageTableBytes };
+}

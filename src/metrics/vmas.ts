@@ -1,0 +1,54 @@
+/**
+ * VMA counts from /proc/PID/maps: one line per VMA. Counting reads into a buffer allocated once, so
+ * the count itself maps no memory (a growing read buffer of a 32k-line maps file would add VMAs of
+ * its own and blur a delta).
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+
+const CHUNK = Buffer.alloc(1 << 20);
+const NEWLINE = 0x0a;
+
+export function countVmas(pid: number | 'self' = 'self'): number {
+  const fd = openSync(`/proc/${pid}/maps`, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, CHUNK, 0, CHUNK.length, null);
+      if (got === 0) return n;
+      for (let i = CHUNK.indexOf(NEWLINE, 0); i !== -1 && i < got; i = CHUNK.indexOf(NEWLINE, i + 1)) n++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One parsed line of /proc/PID/maps. */
+export interface MapsEntry {
+  start: number;
+  end: number;
+  perms: string;
+  offset: number;
+  path: string;
+}
+
+export function parseMaps(text: string): MapsEntry[] {
+  const entries: MapsEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \d+\s*(.*)$/.exec(line);
+    if (!m) continue;
+    entries.push({ start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16), perms: m[3]!, offset: parseInt(m[4]!, 16), path: m[5] ?? '' });
+  }
+  return entries;
+}
+
+export function readMaps(pid: number | 'self' = 'self'): MapsEntry[] {
+  return parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'));
+}
+
+/** How many VMAs overlap the address span [start, end). */
+export function countVmasIn(start: number, end: number, pid: number | 'self' = 'self'): number {
+  let n = 0;
+  for (const e of readMaps(pid)) if (e.start < end && e.end > start) n++;
+  return n;
+}

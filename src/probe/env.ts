@@ -1,0 +1,55 @@
+/** The environment a run was made in: what a reader needs to judge and compare its numbers. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { koffiVersion, libcVersion, pageSize } from '../sys/libc.js';
+import type { Env } from '../results/schema.js';
+import type { FeatureProbe } from './features.js';
+
+function readTrimmed(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The selected value of a sysfs choice file such as "always [madvise] never". */
+export function selectedChoice(text: string | null): string {
+  if (text === null) return 'unknown';
+  return /\[([^\]]+)\]/.exec(text)?.[1] ?? text;
+}
+
+export interface ExtraEnv {
+  /** cpufreq governor of CPU 0, or 'unknown' in a VM without cpufreq */
+  governor: string;
+  aslr: string;
+  loadAvg: number[];
+  overcommit: string;
+  featureReasons: FeatureProbe['reasons'];
+  pidfdSelfValue: number | null;
+  [key: string]: unknown;
+}
+
+export function captureEnv(probe: FeatureProbe): Env & ExtraEnv {
+  const cpus = os.cpus();
+  const maxMap = readTrimmed('/proc/sys/vm/max_map_count');
+  return {
+    kernel: { release: os.release(), version: os.version(), machine: os.machine() },
+    cpu: { model: cpus[0]?.model.trim() ?? 'unknown', count: Math.max(1, cpus.length) },
+    memBytes: os.totalmem(),
+    pageSize: pageSize(),
+    maxMapCount: maxMap === null ? null : Number(maxMap),
+    thp: selectedChoice(readTrimmed('/sys/kernel/mm/transparent_hugepage/enabled')),
+    libc: libcVersion(),
+    node: process.version,
+    koffi: koffiVersion,
+    root: process.getuid?.() === 0,
+    features: probe.features,
+    featureReasons: probe.reasons,
+    pidfdSelfValue: probe.pidfdSelfValue,
+    governor: readTrimmed('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor') ?? 'unknown',
+    aslr: readTrimmed('/proc/sys/kernel/randomize_va_space') ?? 'unknown',
+    overcommit: readTrimmed('/proc/sys/vm/overcommit_memory') ?? 'unknown',
+    loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}

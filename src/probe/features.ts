@@ -1,0 +1,138 @@
+/**
+ * Which guard-marker features this kernel has, found by trying each one for real on a scratch
+ * mapping (never by comparing version numbers: vendors backport, and seccomp can hide a feature).
+ * Nothing here touches a guard, so probing is safe in the measuring process.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, PIDFD_SELF_THREAD_GROUP, PIDFD_SELF_THREAD_GROUP_OLD,
+} from '../sys/constants.js';
+import { close, errnoName, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
+import { countGuardPagesByPagemap, scanGuardRegions, PAGE_SIZE } from '../sys/pagemap.js';
+import { parseMaps } from '../metrics/vmas.js';
+import type { Features } from '../results/schema.js';
+import { oneLine } from '../errors.js';
+
+export type FeatureName = keyof Pick<Features, 'guardInstall' | 'guardRemove' | 'processMadvise' | 'pidfdSelf'
+  | 'pagemapGuardBit' | 'pagemapScanGuard' | 'smapsGuardFlag'>;
+
+/** The kernel release that brought each feature upstream, for skip reasons. */
+export const FEATURE_SINCE: Record<FeatureName, string> = {
+  guardInstall: '6.13',
+  guardRemove: '6.13',
+  processMadvise: '6.13 (guard advice on the own process)',
+  pidfdSelf: '6.15',
+  pagemapGuardBit: '6.15',
+  pagemapScanGuard: '6.16',
+  smapsGuardFlag: '6.19',
+};
+
+export interface FeatureProbe {
+  features: Features;
+  /** why each missing feature is missing, by feature name */
+  reasons: Partial<Record<FeatureName, string>>;
+  /** the PIDFD_SELF value that worked, if any */
+  pidfdSelfValue: number | null;
+}
+
+function missing(name: FeatureName, what: string): string {
+  return `${what} (needs Linux ${FEATURE_SINCE[name]}+)`;
+}
+
+/** process_madvise over one iovec at `iov`; -1 and errno on failure. */
+function tryProcessMadvise(pidfd: number, iov: number): number {
+  return raw.syscall(processMadviseNr(), pidfd, iov, 1, MADV_GUARD_INSTALL, 0, 0);
+}
+
+function smapsFlagsAt(addr: number): string[] | null {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'latin1');
+  } catch {
+    return null;
+  }
+  const blocks = text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+  for (const block of blocks) {
+    const [entry] = parseMaps(block.split('\n')[0] ?? '');
+    if (!entry || addr < entry.start || addr >= entry.end) continue;
+    const m = /^VmFlags:\s*(.*)$/m.exec(block);
+    return m ? m[1]!.trim().split(/\s+/) : [];
+  }
+  return null;
+}
+
+export function probeFeatures(): FeatureProbe {
+  const reasons: FeatureProbe['reasons'] = {};
+  const f: Features = {
+    guardInstall: false, guardRemove: false, processMadvise: false, pidfdSelf: false,
+    pagemapGuardBit: false, pagemapScanGuard: false, smapsGuardFlag: false,
+  };
+  let pidfdSelfValue: number | null = null;
+  const pages = 4;
+  const region = mmap(pages * PAGE_SIZE);
+  try {
+    const guard = region + PAGE_SIZE;
+    if (raw.madvise(guard, PAGE_SIZE, MADV_GUARD_INSTALL) === 0) f.guardInstall = true;
+    else reasons.guardInstall = missing('guardInstall', `madvise(MADV_GUARD_INSTALL) failed with ${errnoName(lastErrno())}`);
+
+    if (f.guardInstall) {
+      try {
+        const pm = countGuardPagesByPagemap('self', region, region + pages * PAGE_SIZE);
+        f.pagemapGuardBit = pm.guards === 1;
+        if (!f.pagemapGuardBit) reasons.pagemapGuardBit = missing('pagemapGuardBit', `pagemap showed ${pm.guards} guard pages for 1 installed`);
+      } catch (e) {
+        reasons.pagemapGuardBit = `pagemap unreadable: ${oneLine(e)}`;
+      }
+      try {
+        const scan = scanGuardRegions('self', region, region + pages * PAGE_SIZE, 8);
+        f.pagemapScanGuard = scan.regions.length === 1 && scan.regions[0]!.start === guard;
+        if (!f.pagemapScanGuard) reasons.pagemapScanGuard = missing('pagemapScanGuard', `PAGEMAP_SCAN found ${scan.regions.length} guard regions for 1 installed`);
+      } catch (e) {
+        reasons.pagemapScanGuard = missing('pagemapScanGuard', `PAGEMAP_SCAN with PAGE_IS_GUARD failed: ${oneLine(e)}`);
+      }
+      const flags = smapsFlagsAt(guard);
+      f.smapsGuardFlag = flags?.includes('gu') ?? false;
+      if (!f.smapsGuardFlag) reasons.smapsGuardFlag = missing('smapsGuardFlag', flags ? 'smaps VmFlags has no gu' : 'smaps unreadable');
+
+      if (raw.madvise(guard, PAGE_SIZE, MADV_GUARD_REMOVE) === 0) f.guardRemove = true;
+      else reasons.guardRemove = missing('guardRemove', `madvise(MADV_GUARD_REMOVE) failed with ${errnoName(lastErrno())}`);
+    } else {
+      for (const name of ['guardRemove', 'pagemapGuardBit', 'pagemapScanGuard', 'smapsGuardFlag'] as const) {
+        reasons[name] = 'untestable without MADV_GUARD_INSTALL';
+      }
+    }
+
+    // process_madvise needs an iovec in memory: keep it in the scratch mapping's last page.
+    const iov = region + 3 * PAGE_SIZE;
+    const iovec = Buffer.alloc(16);
+    iovec.writeBigUInt64LE(BigInt(guard), 0);
+    iovec.writeBigUInt64LE(BigInt(PAGE_SIZE), 8);
+    writeMemory(iov, iovec);
+    let pidfd = -1;
+    try {
+      pidfd = pidfdOpen(process.pid);
+      const rc = tryProcessMadvise(pidfd, iov);
+      if (rc === PAGE_SIZE) f.processMadvise = true;
+      else reasons.processMadvise = missing('processMadvise', `process_madvise(MADV_GUARD_INSTALL) gave ${rc === -1 ? errnoName(lastErrno()) : rc}`);
+    } catch (e) {
+      reasons.processMadvise = missing('processMadvise', oneLine(e));
+    } finally {
+      if (pidfd >= 0) close(pidfd);
+    }
+    if (f.processMadvise) {
+      for (const value of [PIDFD_SELF_THREAD_GROUP, PIDFD_SELF_THREAD_GROUP_OLD]) {
+        if (tryProcessMadvise(value, iov) === PAGE_SIZE) {
+          f.pidfdSelf = true;
+          pidfdSelfValue = value;
+          break;
+        }
+      }
+      if (!f.pidfdSelf) reasons.pidfdSelf = missing('pidfdSelf', `PIDFD_SELF rejected (${errnoName(lastErrno())})`);
+    } else {
+      reasons.pidfdSelf = 'untestable without process_madvise';
+    }
+  } finally {
+    munmap(region, pages * PAGE_SIZE);
+  }
+  return { features: f, reasons, pidfdSelfValue };
+}

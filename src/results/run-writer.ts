@@ -1,0 +1,74 @@
+/**
+ * The run document as it grows: rows are appended as each point finishes and the whole document is
+ * rewritten atomically (run.json, then run.csv), so an interrupted run still leaves a valid
+ * document with everything measured so far and `complete: false`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from './write.js';
+import { runToCsv } from './csv.js';
+import { RUN_SCHEMA_ID, type Env, type Profile, type Row, type Run, type VerifyResult } from './schema.js';
+
+export const TOOL_VERSION = '0.1.0';
+
+/** A sortable, unique id: start time and kernel release. */
+export function runId(startedAt: Date, kernelRelease: string): string {
+  return `${startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${kernelRelease.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+export interface RunHeader {
+  profile: Profile;
+  argv: string[];
+  env: Env;
+  startedAt: Date;
+}
+
+export class RunWriter {
+  readonly run: Run;
+  readonly jsonPath: string;
+  readonly csvPath: string;
+
+  constructor(readonly dir: string, header: RunHeader) {
+    mkdirSync(dir, { recursive: true });
+    this.jsonPath = join(dir, 'run.json');
+    this.csvPath = join(dir, 'run.csv');
+    this.run = {
+      schema: RUN_SCHEMA_ID,
+      tool: { name: 'guardbench', version: TOOL_VERSION },
+      id: runId(header.startedAt, header.env.kernel.release),
+      startedAt: header.startedAt.toISOString(),
+      finishedAt: null,
+      complete: false,
+      profile: header.profile,
+      argv: header.argv,
+      env: header.env,
+      verify: [],
+      rows: [],
+    };
+  }
+
+  setVerify(results: VerifyResult[]): void {
+    this.run.verify = results;
+  }
+
+  /** Extra top-level sections (a census, warnings) that reporters render when present. */
+  setSection(name: string, value: unknown): void {
+    (this.run as Record<string, unknown>)[name] = value;
+  }
+
+  append(rows: Row[]): void {
+    this.run.rows.push(...rows);
+    this.flush();
+  }
+
+  flush(): void {
+    writeJsonAtomic(this.jsonPath, this.run);
+    writeFileAtomic(this.csvPath, runToCsv(this.run));
+  }
+
+  finish(complete: boolean): void {
+    this.run.finishedAt = new Date().toISOString();
+    this.run.complete = complete;
+    this.flush();
+  }
+}

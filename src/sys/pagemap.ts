@@ -1,0 +1,90 @@
+/**
+ * Finding guard markers from page tables: /proc/PID/pagemap bit 58 (6.15) and the PAGEMAP_SCAN ioctl
+ * with PAGE_IS_GUARD (6.16), the two ways CRIU looks for them.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import {
+  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_SCAN_ARG_BYTES,
+} from './constants.js';
+import { SysError, lastErrno, mmap, munmap, raw } from './libc.js';
+
+export const PAGE_SIZE = 4096;
+
+/** Count pages in [start, end) whose pagemap entry has bit 58 set; also returns the bytes read. */
+export function countGuardPagesByPagemap(pid: number | 'self', start: number, end: number): { guards: number; bytesRead: number } {
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  try {
+    const pages = (end - start) / PAGE_SIZE;
+    const chunkPages = 1 << 16;
+    const buf = Buffer.alloc(Math.min(pages, chunkPages) * 8);
+    let guards = 0;
+    let bytesRead = 0;
+    for (let done = 0; done < pages; done += chunkPages) {
+      const n = Math.min(chunkPages, pages - done);
+      const got = readSync(fd, buf, 0, n * 8, (start / PAGE_SIZE + done) * 8);
+      bytesRead += got;
+      for (let off = 0; off + 8 <= got; off += 8) {
+        // bit 58 lives in the high word: bit 26 of it
+        if ((buf.readUInt32LE(off + 4) >>> (Number(PM_GUARD_REGION_BIT) - 32)) & 1) guards++;
+      }
+    }
+    return { guards, bytesRead };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A run of guard pages reported by PAGEMAP_SCAN. */
+export interface GuardRegion {
+  start: number;
+  end: number;
+}
+
+/**
+ * Guard regions in [start, end) by PAGEMAP_SCAN with category PAGE_IS_GUARD. The kernel fills a
+ * vector of page_region entries; the walk resumes from walk_end until the range is done.
+ */
+export function scanGuardRegions(pid: number | 'self', start: number, end: number, vecLen = 4096): { regions: GuardRegion[]; calls: number } {
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  const vecBytes = vecLen * PAGE_REGION_BYTES;
+  const vec = mmap(vecBytes);
+  try {
+    const arg = Buffer.alloc(PM_SCAN_ARG_BYTES);
+    const out = Buffer.alloc(vecBytes);
+    const regions: GuardRegion[] = [];
+    let calls = 0;
+    let from = start;
+    while (from < end) {
+      arg.fill(0);
+      arg.writeBigUInt64LE(BigInt(PM_SCAN_ARG_BYTES), 0); // size
+      arg.writeBigUInt64LE(BigInt(from), 16); // start
+      arg.writeBigUInt64LE(BigInt(end), 24); // end
+      arg.writeBigUInt64LE(BigInt(vec), 40); // vec
+      arg.writeBigUInt64LE(BigInt(vecLen), 48); // vec_len
+      arg.writeBigUInt64LE(BigInt(PAGE_IS_GUARD), 72); // category_mask
+      arg.writeBigUInt64LE(BigInt(PAGE_IS_GUARD), 88); // return_mask
+      const n = raw.ioctl(fd, PAGEMAP_SCAN, arg);
+      calls++;
+      if (n < 0) throw new SysError('ioctl(PAGEMAP_SCAN)', [fd, from, end], lastErrno());
+      raw.copyOut(out, vec, n * PAGE_REGION_BYTES);
+      for (let i = 0; i < n; i++) {
+        regions.push({
+          start: Number(out.readBigUInt64LE(i * PAGE_REGION_BYTES)),
+          end: Number(out.readBigUInt64LE(i * PAGE_REGION_BYTES + 8)),
+        });
+      }
+      const walkEnd = Number(arg.readBigUInt64LE(32));
+      if (walkEnd <= from) break;
+      from = walkEnd;
+    }
+    return { regions, calls };
+  } finally {
+    munmap(vec, vecBytes);
+    closeSync(fd);
+  }
+}
+
+/** Total guard pages in a list of regions. */
+export function guardPages(regions: readonly GuardRegion[]): number {
+  return regions.reduce((n, r) => n + (r.end - r.start) / PAGE_SIZE, 0);
+}

@@ -1,0 +1,86 @@
+/**
+ * allocator-arenas: what a hardened allocator does with its slot pool. One arena of `regions` slots,
+ * a guard after each; `churn` guards are then cycled (removed as if an allocation grew into them,
+ * re-installed when it is freed), and the arena is unmapped.
+ */
+import { defineWorkload } from './types.js';
+import {
+  guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
+} from './arena.js';
+import { guardRanges } from '../strategies/index.js';
+
+interface ArenaParams extends ArenaLayout {
+  [key: string]: number;
+  /** guards removed and re-installed per iteration, spread over the arena (0: no churn) */
+  churn: number;
+}
+
+/** Every k-th guard of the arena, `count` of them. */
+function spreadSubset(addrs: Float64Array, count: number): Float64Array {
+  const step = Math.max(1, Math.floor(addrs.length / count));
+  const out = new Float64Array(Math.min(count, addrs.length));
+  for (let i = 0; i < out.length; i++) out[i] = addrs[i * step]!;
+  return out;
+}
+
+export default defineWorkload<ArenaParams>({
+  name: 'allocator-arenas',
+  description: 'one arena of slots with a guard after each, as hardened allocators build their pools',
+  positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  metrics: [
+    { metric: 'install', unit: 'ns/guard', kind: 'latency', description: 'install every guard of a fresh arena' },
+    { metric: 'churn', unit: 'ns/op', kind: 'latency', description: 'remove one guard and install it again' },
+    { metric: 'teardown', unit: 'ns/region', kind: 'latency', description: 'munmap the guarded arena' },
+    { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the guards add to the arena' },
+    { metric: 'vma_slab_bytes', unit: 'bytes/region', kind: 'bytes', description: 'vm_area_struct + maple_node slab bytes added' },
+    { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) added' },
+  ],
+  validate(p) {
+    for (const k of ['slotBytes', 'guardBytes'] as const) {
+      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
+    }
+    if (p.churn < 0 || !Number.isInteger(p.churn)) return `churn must be a non-negative integer, got ${p.churn}`;
+    return null;
+  },
+  run(ctx) {
+    const layout: ArenaLayout = ctx.params;
+    const { strategy } = ctx;
+    if (strategy.guards) timeInstall(ctx, layout);
+    else ctx.skip('install', 'no-guard installs no guards');
+
+    if (!strategy.guards) ctx.skip('churn', 'no-guard has no guards to cycle');
+    else if (ctx.params.churn === 0) ctx.skip('churn', 'churn=0');
+    else {
+      // One guarded arena serves every churn iteration: remove + install returns it to where it was.
+      const arena = prepareArena(layout, strategy);
+      try {
+        strategy.install(arena.prepared);
+        const cycled = strategy.prepare(guardRanges(spreadSubset(arena.arena.guards.addrs, ctx.params.churn), layout.guardBytes));
+        try {
+          ctx.time('churn', {
+            ops: cycled.ranges.addrs.length,
+            setup: () => cycled,
+            measure: (c) => {
+              strategy.remove(c);
+              strategy.install(c);
+            },
+            teardown: () => {},
+          });
+        } finally {
+          cycled.release();
+        }
+      } finally {
+        releaseArena(arena);
+      }
+    }
+
+    ctx.time('teardown', {
+      ops: layout.regions,
+      setup: () => guardedArena(layout, strategy),
+      measure: (arena) => unmapArena(arena),
+      teardown: () => {},
+    });
+
+    recordArenaFootprint(ctx, layout);
+  },
+});

@@ -1,0 +1,112 @@
+/**
+ * An arena carved into slots with a guard after each: the memory layout allocator-arenas and
+ * madvise-batches share (GWP-ASan's slot pool, PartitionAlloc super pages, scudo, jemalloc).
+ *
+ *   | slot 0 | g | slot 1 | g | ... | slot n-1 | g |
+ *
+ * With PROT_NONE every interior guard splits the arena's VMA in three (+2), the last one at its end
+ * adds 1: n guards cost 2n - 1 VMAs. Markers leave the arena one VMA.
+ */
+import { mmap, munmap } from '../sys/libc.js';
+import { guardRanges, type GuardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
+import type { PrepareOptions } from '../strategies/types.js';
+import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
+import type { WorkloadContext } from './types.js';
+
+export interface ArenaLayout {
+  regions: number;
+  slotBytes: number;
+  guardBytes: number;
+}
+
+export interface Arena {
+  base: number;
+  bytes: number;
+  guards: GuardRanges;
+}
+
+export function mapArena(layout: ArenaLayout): Arena {
+  const stride = layout.slotBytes + layout.guardBytes;
+  const bytes = layout.regions * stride;
+  const base = mmap(bytes);
+  const addrs = new Float64Array(layout.regions);
+  for (let i = 0; i < layout.regions; i++) addrs[i] = base + i * stride + layout.slotBytes;
+  return { base, bytes, guards: guardRanges(addrs, layout.guardBytes) };
+}
+
+export function unmapArena(arena: Arena): void {
+  munmap(arena.base, arena.bytes);
+}
+
+/** An arena with its guard ranges prepared for a strategy (iovecs built, pidfd open). */
+export interface PreparedArena {
+  arena: Arena;
+  prepared: PreparedGuards;
+}
+
+export function prepareArena(layout: ArenaLayout, strategy: Strategy, options?: PrepareOptions): PreparedArena {
+  const arena = mapArena(layout);
+  try {
+    return { arena, prepared: strategy.prepare(arena.guards, options) };
+  } catch (e) {
+    unmapArena(arena);
+    throw e;
+  }
+}
+
+export function releaseArena(p: PreparedArena): void {
+  p.prepared.release();
+  unmapArena(p.arena);
+}
+
+/** An arena with every guard installed and nothing else held: what the teardown timing unmaps. */
+export function guardedArena(layout: ArenaLayout, strategy: Strategy): Arena {
+  const p = prepareArena(layout, strategy);
+  try {
+    strategy.install(p.prepared);
+  } catch (e) {
+    releaseArena(p);
+    throw e;
+  }
+  p.prepared.release();
+  return p.arena;
+}
+
+/** Time installing every guard of a fresh arena: `install`, ns per guard. */
+export function timeInstall(ctx: WorkloadContext, layout: ArenaLayout, options?: PrepareOptions): void {
+  ctx.time('install', {
+    ops: layout.regions,
+    setup: () => prepareArena(layout, ctx.strategy, options),
+    measure: (p) => ctx.strategy.install(p.prepared),
+    teardown: releaseArena,
+  });
+}
+
+export type FootprintMetric = 'vma_delta' | 'vma_slab_bytes' | 'page_table_bytes';
+
+/**
+ * Build one guarded arena untimed and record what it costs: VMAs the guards add to the arena
+ * (`vma_delta`), and per region the VMA slab bytes and page-table bytes they add.
+ */
+export function recordArenaFootprint(ctx: WorkloadContext, layout: ArenaLayout, options?: PrepareOptions,
+  metrics: readonly FootprintMetric[] = ['vma_delta', 'vma_slab_bytes', 'page_table_bytes']): void {
+  const p = prepareArena(layout, ctx.strategy, options);
+  try {
+    const span = { start: p.arena.base, end: p.arena.base + p.arena.bytes };
+    const before = sampleFootprint(span);
+    ctx.strategy.install(p.prepared);
+    const delta = footprintDelta(before, sampleFootprint(span));
+    const figures: Record<FootprintMetric, number | { reason: string }> = {
+      vma_delta: delta.vmaDelta,
+      vma_slab_bytes: perRegion(delta.slabBytes, layout.regions),
+      page_table_bytes: perRegion(delta.pageTableBytes, layout.regions),
+    };
+    for (const m of metrics) ctx.record(m, figures[m]);
+  } finally {
+    releaseArena(p);
+  }
+}
+
+function perRegion(v: number | { reason: string }, regions: number): number | { reason: string } {
+  return typeof v === 'number' ? v / regions : v;
+}

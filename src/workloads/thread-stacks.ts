@@ -1,0 +1,191 @@
+/**
+ * thread-stacks: what a threading library does for each thread. `stacks` stacks of `stackBytes`
+ * are mapped read-write side by side and each gets a guard of `guardBytes` at its low end (stacks
+ * grow down):
+ *   prot-none    the guard is its own VMA: 2 VMAs per stack (glibc <= 2.41 maps the stack
+ *                PROT_NONE and mprotects the usable part; the VMAs and the split are the same)
+ *   guard-*      a marker in the stack's page tables: adjacent stacks merge into one VMA (glibc 2.42)
+ * With `threads`, a real thread is created and joined on every stack (pthread_attr_setstack, the
+ * start routine a libc function, so no JavaScript runs on it). With `reuse`, stacks come from a
+ * cache that keeps their guards, as glibc's does: the per-thread cost is then the thread itself and
+ * the MADV_DONTNEED of the released stack, which guard markers survive.
+ */
+import { MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW } from '../sys/constants.js';
+import { SysError, lastErrno, libcFunction, mmap, munmap, raw } from '../sys/libc.js';
+import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
+import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
+import { defineWorkload } from './types.js';
+
+interface StackParams {
+  [key: string]: number | boolean;
+  stacks: number;
+  stackBytes: number;
+  guardBytes: number;
+  threads: boolean;
+  reuse: boolean;
+}
+
+/** Stacks at known addresses, so guard ranges and iovecs are built before any timing. */
+interface StackPool {
+  base: number;
+  stackBytes: number;
+  count: number;
+  guards: PreparedGuards;
+}
+
+const STACK_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_FIXED_NOREPLACE;
+
+/** Find room for the pool (map and unmap it) and prepare its guard ranges; maps nothing. */
+function planPool(p: StackParams, strategy: Strategy): StackPool {
+  const span = p.stacks * p.stackBytes;
+  const base = mmap(span);
+  munmap(base, span);
+  const addrs = new Float64Array(p.stacks);
+  for (let i = 0; i < p.stacks; i++) addrs[i] = base + i * p.stackBytes;
+  return { base, stackBytes: p.stackBytes, count: p.stacks, guards: strategy.prepare(guardRanges(addrs, p.guardBytes)) };
+}
+
+/** Map every stack of the pool (timed in `create`); MAP_FIXED_NOREPLACE refuses to clobber anything. */
+function mapStacks(pool: StackPool): void {
+  for (let i = 0; i < pool.count; i++) {
+    const addr = pool.base + i * pool.stackBytes;
+    const got = raw.mmap(addr, pool.stackBytes, PROT_RW, STACK_FLAGS, -1, 0);
+    if (got !== addr) {
+      const errno = lastErrno();
+      unmapStacks(pool, i);
+      throw new SysError('mmap(MAP_FIXED_NOREPLACE)', [addr, pool.stackBytes], errno);
+    }
+  }
+}
+
+function unmapStacks(pool: StackPool, count = pool.count): void {
+  if (count > 0) munmap(pool.base, count * pool.stackBytes);
+}
+
+/** Create and join one thread per stack, on the stack's usable part above the guard. */
+class ThreadRunner {
+  private readonly attr = Buffer.alloc(128);
+  private readonly thread = Buffer.alloc(8);
+  private readonly start = libcFunction('getpid');
+
+  runOn(stackLow: number, bytes: number): void {
+    const { attr, thread } = this;
+    if (raw.pthreadAttrInit(attr) !== 0) throw new Error('pthread_attr_init failed');
+    try {
+      const rc = raw.pthreadAttrSetstack(attr, stackLow, bytes);
+      if (rc !== 0) throw new SysError('pthread_attr_setstack', [stackLow, bytes], rc);
+      const created = raw.pthreadCreate(thread, attr, this.start, 0);
+      if (created !== 0) throw new SysError('pthread_create', [stackLow, bytes], created);
+      const joined = raw.pthreadJoin(thread.readUInt32LE(0) + thread.readUInt32LE(4) * 2 ** 32, 0);
+      if (joined !== 0) throw new SysError('pthread_join', [], joined);
+    } finally {
+      raw.pthreadAttrDestroy(attr);
+    }
+  }
+}
+
+function runThreads(pool: StackPool, guardBytes: number, threads: ThreadRunner): void {
+  for (let i = 0; i < pool.count; i++) {
+    threads.runOn(pool.base + i * pool.stackBytes + guardBytes, pool.stackBytes - guardBytes);
+  }
+}
+
+/** A cached stack going back to the cache: its used memory is dropped, its guard stays. */
+function releaseToCache(pool: StackPool, guardBytes: number): void {
+  for (let i = 0; i < pool.count; i++) {
+    if (raw.madvise(pool.base + i * pool.stackBytes + guardBytes, pool.stackBytes - guardBytes, MADV_DONTNEED) !== 0) {
+      throw new SysError('madvise(MADV_DONTNEED)', [pool.base + i * pool.stackBytes], lastErrno());
+    }
+  }
+}
+
+export default defineWorkload<StackParams>({
+  name: 'thread-stacks',
+  description: 'thread stacks with a guard at the low end, created (and optionally run) as a threading library does',
+  positiveAxes: ['stacks', 'stackBytes', 'guardBytes'],
+  metrics: [
+    { metric: 'create', unit: 'ns/stack', kind: 'latency', description: 'map the stack and guard it (and run a thread on it)' },
+    { metric: 'teardown', unit: 'ns/stack', kind: 'latency', description: 'munmap the stack' },
+    { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the whole pool of stacks occupies' },
+    { metric: 'vmas_per_stack', unit: 'count/stack', kind: 'count', description: 'VMAs per stack' },
+    { metric: 'vma_slab_bytes', unit: 'bytes/stack', kind: 'bytes', description: 'vm_area_struct + maple_node slab bytes per stack' },
+    { metric: 'page_table_bytes', unit: 'bytes/stack', kind: 'bytes', description: 'page-table bytes (VmPTE) per stack' },
+  ],
+  validate(p) {
+    for (const k of ['stackBytes', 'guardBytes'] as const) {
+      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
+    }
+    if (p.stackBytes - p.guardBytes < 64 * 1024) return `stackBytes must leave at least 64 KiB above the guard for a thread, got ${p.stackBytes}`;
+    return null;
+  },
+  run(ctx) {
+    const p = ctx.params;
+    const { strategy } = ctx;
+    const threads = new ThreadRunner();
+    const pool = planPool(p, strategy);
+    try {
+      if (!p.reuse) {
+        ctx.time('create', {
+          ops: p.stacks,
+          setup: () => pool,
+          measure: (s) => {
+            mapStacks(s);
+            strategy.install(s.guards);
+            if (p.threads) runThreads(s, p.guardBytes, threads);
+          },
+          teardown: (s) => unmapStacks(s),
+        });
+      } else {
+        mapStacks(pool);
+        try {
+          strategy.install(pool.guards);
+          ctx.time('create', {
+            ops: p.stacks,
+            setup: () => pool,
+            measure: (s) => {
+              if (p.threads) runThreads(s, p.guardBytes, threads);
+              releaseToCache(s, p.guardBytes);
+            },
+            teardown: () => {},
+          });
+        } finally {
+          unmapStacks(pool);
+        }
+      }
+
+      ctx.time('teardown', {
+        ops: p.stacks,
+        setup: () => {
+          mapStacks(pool);
+          try {
+            strategy.install(pool.guards);
+          } catch (e) {
+            unmapStacks(pool);
+            throw e;
+          }
+          return pool;
+        },
+        measure: (s) => {
+          for (let i = 0; i < s.count; i++) raw.munmap(s.base + i * s.stackBytes, s.stackBytes);
+        },
+        teardown: () => {},
+      });
+
+      const span = { start: pool.base, end: pool.base + p.stacks * p.stackBytes };
+      const before = sampleFootprint(span);
+      mapStacks(pool);
+      try {
+        strategy.install(pool.guards);
+        const delta = footprintDelta(before, sampleFootprint(span));
+        ctx.record('vma_delta', delta.vmaDelta);
+        ctx.record('vmas_per_stack', delta.vmaDelta / p.stacks);
+        ctx.record('vma_slab_bytes', typeof delta.slabBytes === 'number' ? delta.slabBytes / p.stacks : delta.slabBytes);
+        ctx.record('page_table_bytes', typeof delta.pageTableBytes === 'number' ? delta.pageTableBytes / p.stacks : delta.pageTableBytes);
+      } finally {
+        unmapStacks(pool);
+      }
+    } finally {
+      pool.guards.release();
+    }
+  },
+});
