@@ -20,7 +20,7 @@ export type FeatureName = keyof Pick<Features, 'guardInstall' | 'guardRemove' | 
 export const FEATURE_SINCE: Record<FeatureName, string> = {
   guardInstall: '6.13',
   guardRemove: '6.13',
-  processMadvise: '6.13 (guard advice on the own process)',
+  processMadvise: '6.13',
   pidfdSelf: '6.15',
   pagemapGuardBit: '6.15',
   pagemapScanGuard: '6.16',
