@@ -47,12 +47,25 @@ interface RunArgs {
   overrides: Record<string, string>;
 }
 
+/** `--regions -5` would read as two flags to parseArgs; join a negative number to its flag. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i]!.startsWith('--') && !argv[i]!.includes('=') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const axisOptions = Object.fromEntries(axisNames().map((n) => [n, { type: 'string' as const }]));
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       strict: true,
       allowPositionals: false,
       options: {

@@ -1,0 +1,87 @@
+/**
+ * The core promise: `guardbench run --quick` measures this kernel and leaves a run document that
+ * validates against the contract, with figures that agree with theory.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, scratchDir } from './helpers.js';
+import { parseRun, type Row, type Run } from '../src/results/schema.js';
+
+const out = scratchDir();
+const result = runCli(['run', '--quick', '--out', out]);
+const run: Run = parseRun(readFileSync(join(out, 'run.json'), 'utf8'));
+
+function rows(workload: string, strategy: string, metric: string): Row[] {
+  return run.rows.filter((r) => r.workload === workload && r.strategy === strategy && r.metric === metric);
+}
+
+test('the quick profile exits 0 and writes a complete run.json and run.csv', () => {
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(run.complete, true);
+  assert.equal(run.profile, 'quick');
+  assert.ok(run.finishedAt);
+  const csv = readFileSync(join(out, 'run.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length, run.rows.length + 1, 'one CSV line per row plus the header');
+  assert.match(csv[0]!, /param\.regions/);
+});
+
+test('thread-stacks and allocator-arenas have ok latency rows under all four strategies', () => {
+  for (const workload of ['thread-stacks', 'allocator-arenas']) {
+    for (const strategy of ['no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise']) {
+      const ok = run.rows.filter((r) => r.workload === workload && r.strategy === strategy && r.status === 'ok' && r.stats);
+      assert.ok(ok.length > 0, `${workload}/${strategy} has no ok latency row`);
+      for (const r of ok) {
+        assert.ok(r.stats!.samples >= 10, `${workload}/${strategy}/${r.metric}: ${r.stats!.samples} samples`);
+        assert.equal(r.value, r.stats!.median);
+        assert.ok(r.stats!.min <= r.stats!.median && r.stats!.median <= r.stats!.max);
+      }
+    }
+  }
+});
+
+test('madvise-batches measures prot-none, guard-madvise and every process_madvise batch', () => {
+  for (const strategy of ['prot-none', 'guard-madvise']) {
+    assert.equal(rows('madvise-batches', strategy, 'install')[0]?.status, 'ok');
+  }
+  const batches = rows('madvise-batches', 'guard-process-madvise', 'install').filter((r) => r.status === 'ok').map((r) => r.params.batch);
+  assert.deepEqual(batches, [1, 64, 1024]);
+  const calls = rows('madvise-batches', 'guard-process-madvise', 'calls').find((r) => r.params.batch === 1024);
+  assert.equal(calls?.value, 16);
+});
+
+test('VMA deltas match theory: 2n-1 for n PROT_NONE guards in an arena, 0 for markers', () => {
+  const at = (s: string) => rows('allocator-arenas', s, 'vma_delta').find((r) => r.params.regions === 16384)?.value;
+  assert.equal(at('prot-none'), 2 * 16384 - 1);
+  assert.equal(at('guard-madvise'), 0);
+  assert.equal(at('guard-process-madvise'), 0);
+  assert.equal(at('no-guard'), 0);
+});
+
+test('thread stacks: 2 VMAs per prot-none stack, adjacent marker stacks merge', () => {
+  for (const r of rows('thread-stacks', 'prot-none', 'vmas_per_stack')) assert.equal(r.value, 2);
+  for (const s of ['guard-madvise', 'guard-process-madvise']) {
+    for (const r of rows('thread-stacks', s, 'vma_delta')) assert.ok(r.value !== null && r.value <= 1, `${s}: ${r.value} VMAs for the pool`);
+  }
+});
+
+test('page tables: a marker costs a PTE page per 2 MiB span, PROT_NONE none', () => {
+  // 16384 guards 16 KiB apart: 128 per 2 MiB, so 4096 / 128 = 32 bytes of PTE page per guard.
+  const pte = (s: string) => rows('allocator-arenas', s, 'page_table_bytes')[0]?.value;
+  assert.equal(pte('prot-none'), 0);
+  assert.ok(Math.abs((pte('guard-madvise') ?? 0) - 32) <= 1, `guard-madvise ${pte('guard-madvise')}`);
+});
+
+test('guard markers install faster than PROT_NONE guards, and batches faster than single calls', () => {
+  const median = (w: string, s: string, extra: (r: Row) => boolean = () => true) =>
+    rows(w, s, 'install').find((r) => r.status === 'ok' && extra(r))!.value!;
+  assert.ok(median('allocator-arenas', 'guard-madvise') < median('allocator-arenas', 'prot-none'));
+  assert.ok(median('madvise-batches', 'guard-process-madvise', (r) => r.params.batch === 1024)
+    < median('madvise-batches', 'guard-madvise') / 3);
+});
+
+test('the console summary shows strategies side by side and the gain over prot-none', () => {
+  assert.match(result.stdout, /metric\s+no-guard\s+prot-none\s+guard-madvise\s+guard-process-madvise/);
+  assert.match(result.stdout, /guard-process-madvise [\d.]+x faster than prot-none/);
+});
