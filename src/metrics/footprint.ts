@@ -11,6 +11,19 @@ export interface Span {
   end: number;
 }
 
+const SETTLE_MS = 100;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * VMAs and maple nodes are freed after an RCU grace period, so slab counts lag the truth: right
+ * after 4096 mprotect splits, maple_node held ~9000 objects (every replaced node awaiting its grace
+ * period); 500 ms later, ~650 (12.6 VMAs per node, as the tree's fan-out predicts). A munmap just
+ * before a "before" sample shows up the same way, as negative bytes. So every sample waits first.
+ */
+function settleDeferredFrees(): void {
+  Atomics.wait(sleeper, 0, 0, SETTLE_MS);
+}
+
 export interface FootprintSample {
   vmas: number;
   slab: SlabReading;
@@ -22,6 +35,7 @@ export interface FootprintSample {
  * this process, whose page tables would otherwise land in the figure.
  */
 export function sampleFootprint(span: Span): FootprintSample {
+  settleDeferredFrees();
   const pte = pageTableBytes();
   const slab = readVmaSlab();
   return { vmas: countVmasIn(span.start, span.end), slab, pageTableBytes: pte };

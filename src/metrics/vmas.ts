@@ -46,9 +46,44 @@ export function readMaps(pid: number | 'self' = 'self'): MapsEntry[] {
   return parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'));
 }
 
-/** How many VMAs overlap the address span [start, end). */
+const DASH = 0x2d;
+
+/** Parse lowercase hex digits from `buf` at `pos` up to `stop`; returns [value, next position]. */
+function hexAt(buf: Buffer, pos: number, stop: number): [number, number] {
+  let v = 0;
+  for (; pos < buf.length; pos++) {
+    const c = buf[pos]!;
+    if (c === stop) break;
+    v = v * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return [v, pos + 1];
+}
+
+/**
+ * How many VMAs overlap the address span [start, end). Parses the maps file in place, in the
+ * buffer allocated once above: a footprint sample must not allocate (V8 would grow its heap and
+ * its page tables between the samples).
+ */
 export function countVmasIn(start: number, end: number, pid: number | 'self' = 'self'): number {
-  let n = 0;
-  for (const e of readMaps(pid)) if (e.start < end && e.end > start) n++;
-  return n;
+  const fd = openSync(`/proc/${pid}/maps`, 'r');
+  try {
+    let n = 0;
+    let kept = 0; // bytes of an unfinished line carried to the buffer's start
+    for (;;) {
+      const got = readSync(fd, CHUNK, kept, CHUNK.length - kept, null);
+      const filled = kept + got;
+      let lineStart = 0;
+      for (let nl = CHUNK.indexOf(NEWLINE, 0); nl !== -1 && nl < filled; nl = CHUNK.indexOf(NEWLINE, lineStart)) {
+        const [lo, next] = hexAt(CHUNK, lineStart, DASH);
+        const [hi] = hexAt(CHUNK, next, 0x20);
+        if (lo < end && hi > start) n++;
+        lineStart = nl + 1;
+      }
+      if (got === 0) return n;
+      kept = filled - lineStart;
+      CHUNK.copy(CHUNK, 0, lineStart, filled);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

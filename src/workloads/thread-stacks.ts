@@ -10,11 +10,14 @@
  * cache that keeps their guards, as glibc's does: the per-thread cost is then the thread itself and
  * the MADV_DONTNEED of the released stack, which guard markers survive.
  */
-import { MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW } from '../sys/constants.js';
+import {
+  MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_STACK, PROT_NONE, PROT_RW,
+} from '../sys/constants.js';
 import { SysError, lastErrno, libcFunction, mmap, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
-import { defineWorkload } from './types.js';
+import { countVmasIn } from '../metrics/vmas.js';
+import { defineWorkload, type WorkloadContext } from './types.js';
 
 interface StackParams {
   [key: string]: number | boolean;
@@ -35,14 +38,45 @@ interface StackPool {
 
 const STACK_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_FIXED_NOREPLACE;
 
-/** Find room for the pool (map and unmap it) and prepare its guard ranges; maps nothing. */
-function planPool(p: StackParams, strategy: Strategy): StackPool {
-  const span = p.stacks * p.stackBytes;
-  const base = mmap(span);
+/** Find room for `count` stacks (reserve and release the span) and prepare their guard ranges. */
+function planPool(count: number, p: StackParams, strategy: Strategy): StackPool {
+  const span = count * p.stackBytes;
+  const base = mmap(span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
   munmap(base, span);
-  const addrs = new Float64Array(p.stacks);
-  for (let i = 0; i < p.stacks; i++) addrs[i] = base + i * p.stackBytes;
-  return { base, stackBytes: p.stackBytes, count: p.stacks, guards: strategy.prepare(guardRanges(addrs, p.guardBytes)) };
+  const addrs = new Float64Array(count);
+  for (let i = 0; i < count; i++) addrs[i] = base + i * p.stackBytes;
+  return { base, stackBytes: p.stackBytes, count, guards: strategy.prepare(guardRanges(addrs, p.guardBytes)) };
+}
+
+/**
+ * Slab counts are system-wide and move in whole per-CPU slabs, so the footprint is sampled on a
+ * pool of at least this many stacks, whatever the timed pool's size.
+ */
+const FOOTPRINT_MIN_STACKS = 4096;
+
+/** Build a pool untimed and record the VMAs, slab bytes and page-table bytes it costs per stack. */
+function recordPoolFootprint(ctx: WorkloadContext<StackParams>): void {
+  const p = ctx.params;
+  const pool = planPool(Math.max(p.stacks, FOOTPRINT_MIN_STACKS), p, ctx.strategy);
+  try {
+    const span = { start: pool.base, end: pool.base + pool.count * p.stackBytes };
+    const before = sampleFootprint(span);
+    mapStacks(pool);
+    try {
+      ctx.strategy.install(pool.guards);
+      const delta = footprintDelta(before, sampleFootprint(span));
+      const perStack = (v: number | { reason: string }) => (typeof v === 'number' ? v / pool.count : v);
+      // The VMAs a pool of exactly `stacks` stacks occupies: its first `stacks` stacks.
+      ctx.record('vma_delta', countVmasIn(pool.base, pool.base + p.stacks * p.stackBytes));
+      ctx.record('vmas_per_stack', delta.vmaDelta / pool.count);
+      ctx.record('vma_slab_bytes', perStack(delta.slabBytes));
+      ctx.record('page_table_bytes', perStack(delta.pageTableBytes));
+    } finally {
+      unmapStacks(pool);
+    }
+  } finally {
+    pool.guards.release();
+  }
 }
 
 /** Map every stack of the pool (timed in `create`); MAP_FIXED_NOREPLACE refuses to clobber anything. */
@@ -122,7 +156,7 @@ export default defineWorkload<StackParams>({
     const p = ctx.params;
     const { strategy } = ctx;
     const threads = new ThreadRunner();
-    const pool = planPool(p, strategy);
+    const pool = planPool(p.stacks, p, strategy);
     try {
       if (!p.reuse) {
         ctx.time('create', {
@@ -171,19 +205,7 @@ export default defineWorkload<StackParams>({
         teardown: () => {},
       });
 
-      const span = { start: pool.base, end: pool.base + p.stacks * p.stackBytes };
-      const before = sampleFootprint(span);
-      mapStacks(pool);
-      try {
-        strategy.install(pool.guards);
-        const delta = footprintDelta(before, sampleFootprint(span));
-        ctx.record('vma_delta', delta.vmaDelta);
-        ctx.record('vmas_per_stack', delta.vmaDelta / p.stacks);
-        ctx.record('vma_slab_bytes', typeof delta.slabBytes === 'number' ? delta.slabBytes / p.stacks : delta.slabBytes);
-        ctx.record('page_table_bytes', typeof delta.pageTableBytes === 'number' ? delta.pageTableBytes / p.stacks : delta.pageTableBytes);
-      } finally {
-        unmapStacks(pool);
-      }
+      recordPoolFootprint(ctx);
     } finally {
       pool.guards.release();
     }
