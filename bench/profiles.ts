@@ -10,7 +10,10 @@ import type { Axes } from '../src/workloads/types.js';
 export interface BenchProfile {
   name: Profile;
   description: string;
+  /** timing budget of each point, shared out over the passes */
   budget: TimingBudget;
+  /** passes over all points; latency samples are pooled across them */
+  passes: number;
   workloads: Record<string, Axes>;
 }
 
@@ -21,9 +24,10 @@ export const PROFILES: Record<Profile, BenchProfile> = {
   quick: {
     name: 'quick',
     description: 'one point per workload question, under 30 s on 2 cores',
-    budget: { timeMs: 150, minIterations: 10, warmupIterations: 3 },
+    budget: { timeMs: 150, minIterations: 12, warmupIterations: 2 },
+    passes: 3,
     workloads: {
-      'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false, true] },
+      'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false] },
       'allocator-arenas': { regions: [16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [16384], batch: [1, 64, 1024] },
     },
@@ -31,7 +35,8 @@ export const PROFILES: Record<Profile, BenchProfile> = {
   default: {
     name: 'default',
     description: 'the sweeps a pull request should show, under 3 minutes on 2 cores',
-    budget: { timeMs: 300, minIterations: 15, warmupIterations: 5 },
+    budget: { timeMs: 300, minIterations: 15, warmupIterations: 2 },
+    passes: 3,
     workloads: {
       'thread-stacks': { stacks: [64, 256, 1024], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false, true] },
       'allocator-arenas': { regions: [1024, 16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
@@ -41,7 +46,8 @@ export const PROFILES: Record<Profile, BenchProfile> = {
   full: {
     name: 'full',
     description: 'wider sweeps and longer sampling, for baselines',
-    budget: { timeMs: 1000, minIterations: 30, warmupIterations: 10 },
+    budget: { timeMs: 1000, minIterations: 30, warmupIterations: 3 },
+    passes: 5,
     workloads: {
       'thread-stacks': { stacks: [64, 256, 1024, 4096], stackBytes: [256 * KiB, 8 * MiB], guardBytes: [4 * KiB, 64 * KiB], threads: [false, true], reuse: [false, true] },
       'allocator-arenas': { regions: [1024, 4096, 16384, 30000], slotBytes: [12 * KiB, 60 * KiB], guardBytes: [4 * KiB], churn: [1024] },

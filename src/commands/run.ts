@@ -9,7 +9,7 @@ import { UsageError, oneLine } from '../errors.js';
 import { probeFeatures } from '../probe/features.js';
 import { captureEnv } from '../probe/env.js';
 import { axisNames, buildPlan, planPoints } from '../runner/plan.js';
-import { runPoint } from '../runner/runner.js';
+import { PointAccumulator, passBudget, runPointPass } from '../runner/runner.js';
 import { Progress, progressMode } from '../runner/progress.js';
 import { describeParams } from '../runner/axes.js';
 import { RunWriter, runId } from '../results/run-writer.js';
@@ -128,22 +128,26 @@ export async function main(argv: string[]): Promise<number> {
   writer.flush();
 
   const strategies = makeStrategies(probe);
-  const points = planPoints(plan);
-  const progress = new Progress(progressMode(args.quiet), points.length);
+  const points = planPoints(plan).map((p) => new PointAccumulator({ workload: p.workload, strategy: strategies[p.strategy], params: p.params }));
+  const passes = plan.profile.passes;
+  const budget = passBudget(plan.profile.budget, passes);
+  const progress = new Progress(progressMode(args.quiet), points.length * passes);
   let interrupted: string | null = null;
   const onSignal = (signal: string) => () => { interrupted = signal; };
   const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
   process.on('SIGINT', handlers.SIGINT);
   process.on('SIGTERM', handlers.SIGTERM);
   try {
-    for (const point of points) {
-      // Let pending signals be delivered between points; a point itself runs synchronously.
-      await new Promise((r) => setImmediate(r));
-      if (interrupted) break;
-      progress.point(`${point.workload.name} ${point.strategy} ${describeParams(point.params)}`);
-      const rows = runPoint({ workload: point.workload, strategy: strategies[point.strategy], params: point.params },
-        { probe, budget: plan.profile.budget });
-      writer.append(rows);
+    passLoop: for (let pass = 1; pass <= passes; pass++) {
+      for (const point of points) {
+        // Let pending signals be delivered between points; a point itself runs synchronously.
+        await new Promise((r) => setImmediate(r));
+        if (interrupted) break passLoop;
+        const { workload, strategy, params } = point.plan;
+        progress.point(`pass ${pass}/${passes} ${workload.name} ${strategy.name} ${describeParams(params)}`);
+        point.add(runPointPass(point.plan, { probe, budget, countsWanted: pass === 1 }));
+        writer.putPoint(`${workload.name}|${strategy.name}|${describeParams(params)}`, point.rows());
+      }
     }
   } finally {
     process.off('SIGINT', handlers.SIGINT);

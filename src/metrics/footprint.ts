@@ -11,7 +11,7 @@ export interface Span {
   end: number;
 }
 
-const SETTLE_MS = 100;
+const SETTLE_MS = 60;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**

@@ -87,3 +87,4 @@ export function countVmasIn(start: number, end: number, pid: number | 'self' = '
     closeSync(fd);
   }
 }
+

@@ -56,8 +56,12 @@ export class RunWriter {
     (this.run as Record<string, unknown>)[name] = value;
   }
 
-  append(rows: Row[]): void {
-    this.run.rows.push(...rows);
+  private readonly points = new Map<string, Row[]>();
+
+  /** Set (or replace, after another pass) the rows of one point, keeping points in first-seen order. */
+  putPoint(key: string, rows: Row[]): void {
+    this.points.set(key, rows);
+    this.run.rows = [...this.points.values()].flat();
     this.flush();
   }
 

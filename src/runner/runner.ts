@@ -2,18 +2,19 @@
  * The runner owns everything a workload does not: which strategies run, the parameter points, the
  * timing budget, the VMA-count check around every point, and turning what a workload measured into
  * rows of the contract. A point that throws becomes `failed` rows and the run goes on.
+ *
+ * A run makes several passes over its points and pools each point's latency samples across them
+ * (as mmtests and LKP repeat iterations): on a shared machine a burst of interference lasting a
+ * second or two then spoils a fraction of one point's samples instead of all of them.
  */
 import type { Params, Row, StrategyName } from '../results/schema.js';
 import type { FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
 import { unavailableReason } from '../strategies/index.js';
 import type { MetricSpec, Workload, WorkloadContext } from '../workloads/types.js';
-import { timeOperation, type TimedOperation, type TimingBudget } from './timing.js';
-import { countVmas } from '../metrics/vmas.js';
+import { sampleOperation, type TimedOperation, type TimingBudget } from './timing.js';
+import { describeSamples } from '../stats/describe.js';
 import { oneLine } from '../errors.js';
-
-/** VMAs Node may add on its own during one point (heap growth); more than this is a leak. */
-const LEAK_TOLERANCE = 32;
 
 /** One unit of work: a workload under one strategy at one parameter point. */
 export interface PointPlan {
@@ -24,9 +25,19 @@ export interface PointPlan {
 
 export interface RunnerOptions {
   probe: FeatureProbe;
+  /** the budget of this pass */
   budget: TimingBudget;
+  /** false on later passes: counts and bytes are known, only latencies are sampled again */
+  countsWanted?: boolean;
   /** strategies that failed verification on this kernel, with the reason */
   failedVerification?: Partial<Record<StrategyName, string>>;
+}
+
+/** What one pass over a point produced: finished rows and raw latency samples. */
+export interface PointResult {
+  rows: Row[];
+  /** metric -> samples in the metric's unit (ns per op) */
+  latency: Map<string, number[]>;
 }
 
 function metricSpec(workload: Workload, metric: string): MetricSpec {
@@ -53,20 +64,21 @@ export function pointBlocker(plan: PointPlan, options: RunnerOptions): { status:
   return null;
 }
 
-/** Run one point and return its rows; never throws for a workload's failure. */
-export function runPoint(plan: PointPlan, options: RunnerOptions): Row[] {
+/** Run one pass over one point; never throws for a workload's failure. */
+export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResult {
+  const latency = new Map<string, number[]>();
   const blocker = pointBlocker(plan, options);
-  if (blocker) return notMeasuredRows(plan, blocker.status, blocker.reason);
+  if (blocker) return { rows: notMeasuredRows(plan, blocker.status, blocker.reason), latency };
 
   const rows: Row[] = [];
   const ctx: WorkloadContext = {
     params: plan.params,
     strategy: plan.strategy,
     probe: options.probe,
+    countsWanted: options.countsWanted ?? true,
     time<S>(metric: string, op: TimedOperation<S>) {
-      const spec = metricSpec(plan.workload, metric);
-      const stats = timeOperation(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget);
-      rows.push({ ...baseRow(plan, spec), value: stats.median, stats, status: 'ok' });
+      metricSpec(plan.workload, metric);
+      latency.set(metric, sampleOperation(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
     },
     record(metric, value) {
       const spec = metricSpec(plan.workload, metric);
@@ -79,22 +91,72 @@ export function runPoint(plan: PointPlan, options: RunnerOptions): Row[] {
     },
   };
 
-  const vmasBefore = countVmas();
   try {
     plan.workload.run(ctx);
   } catch (e) {
     const reason = oneLine(e);
-    const done = new Set(rows.map((r) => r.metric));
+    const done = new Set([...rows.map((r) => r.metric), ...latency.keys()]);
     for (const spec of plan.workload.metrics) {
-      if (!done.has(spec.metric)) rows.push({ ...baseRow(plan, spec), value: null, stats: null, status: 'failed', reason });
+      const wanted = ctx.countsWanted || spec.kind === 'latency';
+      if (!done.has(spec.metric) && wanted) rows.push({ ...baseRow(plan, spec), value: null, stats: null, status: 'failed', reason });
     }
   }
-  const leaked = countVmas() - vmasBefore;
-  if (leaked > LEAK_TOLERANCE) {
-    // Node itself maps a few areas mid-run (V8 heap pages, a malloc arena for a helper thread); a
-    // workload that forgot to unmap leaves more. Say so on every row of the point, so no figure
-    // from it is taken on trust. The exact check is in test/workloads-cleanup.test.ts.
-    for (const row of rows) row.reason = `${row.reason ? `${row.reason}; ` : ''}process VMA count rose by ${leaked} over this point`;
+  return { rows, latency };
+}
+
+/**
+ * A point's results pooled over passes: count and byte rows from the first pass that measured
+ * them, latency samples from every pass. `rows()` gives the point's rows in the workload's metric
+ * order; a later failure of a metric that already has samples keeps the samples.
+ */
+export class PointAccumulator {
+  private readonly fixed = new Map<string, Row>();
+  private readonly samples = new Map<string, number[]>();
+  private readonly failures = new Map<string, Row>();
+
+  constructor(readonly plan: PointPlan) {}
+
+  add(result: PointResult): void {
+    for (const row of result.rows) {
+      const isLatency = metricSpec(this.plan.workload, row.metric).kind === 'latency';
+      if (isLatency && row.status !== 'ok') this.failures.set(row.metric, row);
+      else if (!this.fixed.has(row.metric) || row.status === 'failed') this.fixed.set(row.metric, row);
+    }
+    for (const [metric, xs] of result.latency) {
+      const pooled = this.samples.get(metric) ?? [];
+      pooled.push(...xs);
+      this.samples.set(metric, pooled);
+    }
   }
-  return rows;
+
+  rows(): Row[] {
+    const out: Row[] = [];
+    for (const spec of this.plan.workload.metrics) {
+      const samples = this.samples.get(spec.metric);
+      if (samples && samples.length > 0) {
+        const stats = describeSamples(samples);
+        out.push({ ...baseRow(this.plan, spec), value: stats.median, stats, status: 'ok' });
+        continue;
+      }
+      const row = this.fixed.get(spec.metric) ?? this.failures.get(spec.metric);
+      if (row) out.push(row);
+    }
+    return out;
+  }
+}
+
+/** One pass over a point, summarised on its own (tests and single-pass callers). */
+export function runPoint(plan: PointPlan, options: RunnerOptions): Row[] {
+  const acc = new PointAccumulator(plan);
+  acc.add(runPointPass(plan, options));
+  return acc.rows();
+}
+
+/** The budget of one of `passes` passes: the profile's time and iterations shared out. */
+export function passBudget(budget: TimingBudget, passes: number): TimingBudget {
+  return {
+    timeMs: budget.timeMs / passes,
+    minIterations: Math.max(2, Math.ceil(budget.minIterations / passes)),
+    warmupIterations: budget.warmupIterations,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { Bench } from 'tinybench';
 import type { Stats } from '../results/schema.js';
+import { describeSamples } from '../stats/describe.js';
 
 /** How long to measure one point. */
 export interface TimingBudget {
@@ -46,41 +47,31 @@ function iterate<S>(op: TimedOperation<S>): { overriddenDuration: number; overri
   return { overriddenDuration: t2 - t1, overriddenIterationCost: now() - t0 };
 }
 
-/** Run an operation under tinybench and return its statistics scaled to nanoseconds per op. */
-export function timeOperation<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): Stats {
+/**
+ * Run an operation under tinybench; returns every measured iteration in nanoseconds per op, so
+ * samples from several passes over the run can be pooled before they are summarised.
+ */
+export function sampleOperation<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): number[] {
   const bench = new Bench({
     time: budget.timeMs,
     iterations: budget.minIterations,
     warmup: budget.warmupIterations > 0,
     warmupIterations: budget.warmupIterations,
     warmupTime: 0,
+    retainSamples: true,
     throws: true,
   });
   bench.add(name, () => iterate(op));
   const [task] = bench.runSync();
   const result = task!.result;
-  if (result.state !== 'completed') {
-    throw new Error(`tinybench ended in state ${result.state}`);
-  }
-  return scaleStats(result.latency, 1e6 / op.ops);
+  if (result.state !== 'completed') throw new Error(`tinybench ended in state ${result.state}`);
+  const samples = result.latency.samples;
+  if (!samples || samples.length === 0) throw new Error('tinybench kept no samples');
+  const nsPerOp = 1e6 / op.ops;
+  return samples.map((ms) => ms * nsPerOp);
 }
 
-interface TinybenchLatency {
-  mean: number; p50: number; p75: number; p99: number; min: number; max: number; sd: number; rme: number;
-  samplesCount: number;
-}
-
-/** tinybench reports milliseconds per iteration; the contract wants the row's unit (ns per op). */
-export function scaleStats(l: TinybenchLatency, factor: number): Stats {
-  return {
-    mean: l.mean * factor,
-    median: l.p50 * factor,
-    p75: l.p75 * factor,
-    p99: l.p99 * factor,
-    min: l.min * factor,
-    max: l.max * factor,
-    sd: l.sd * factor,
-    rme: Number.isFinite(l.rme) ? l.rme : 0,
-    samples: l.samplesCount,
-  };
+/** Sample an operation and summarise it (ns per op), for callers that make one pass. */
+export function timeOperation<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): Stats {
+  return describeSamples(sampleOperation(name, op, budget));
 }

@@ -90,6 +90,7 @@ export type FootprintMetric = 'vma_delta' | 'vma_slab_bytes' | 'page_table_bytes
  */
 export function recordArenaFootprint(ctx: WorkloadContext, layout: ArenaLayout, options?: PrepareOptions,
   metrics: readonly FootprintMetric[] = ['vma_delta', 'vma_slab_bytes', 'page_table_bytes']): void {
+  if (!ctx.countsWanted) return;
   const p = prepareArena(layout, ctx.strategy, options);
   try {
     const span = { start: p.arena.base, end: p.arena.base + p.arena.bytes };

@@ -56,6 +56,7 @@ const FOOTPRINT_MIN_STACKS = 4096;
 
 /** Build a pool untimed and record the VMAs, slab bytes and page-table bytes it costs per stack. */
 function recordPoolFootprint(ctx: WorkloadContext<StackParams>): void {
+  if (!ctx.countsWanted) return;
   const p = ctx.params;
   const pool = planPool(Math.max(p.stacks, FOOTPRINT_MIN_STACKS), p, ctx.strategy);
   try {

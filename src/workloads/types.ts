@@ -24,6 +24,8 @@ export interface WorkloadContext<P extends Params = Params> {
   readonly params: P;
   readonly strategy: Strategy;
   readonly probe: FeatureProbe;
+  /** false on a run's later passes, where counts and bytes are already known: skip sampling them */
+  readonly countsWanted: boolean;
   /** time an operation with tinybench and record a latency row for `metric` */
   time<S>(metric: string, op: TimedOperation<S>): void;
   /** record a count, byte or ratio figure; a `{ reason }` records it as skipped */

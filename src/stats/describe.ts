@@ -1,0 +1,41 @@
+/**
+ * Descriptive statistics of latency samples: one pure function, used for every latency row, so
+ * rows pooled over several passes of a run are summarised exactly as single-pass ones.
+ */
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import type { Stats } from '../results/schema.js';
+
+/** Linear-interpolated quantile of sorted values (the "R-7" rule spreadsheets use). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * Summary of samples: median is the headline; rme is the half-width of the 95% confidence interval
+ * of the mean (Student's t), in percent of the mean.
+ */
+export function describeSamples(samples: readonly number[]): Stats {
+  const n = samples.length;
+  if (n === 0) throw new Error('no samples to describe');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, x) => s + x, 0) / n;
+  const variance = n > 1 ? sorted.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0;
+  const sd = Math.sqrt(variance);
+  const critical = n > 1 ? tQuantile(0.975, n - 1) : NaN;
+  const rme = n > 1 && mean !== 0 ? (100 * critical * sd) / Math.sqrt(n) / Math.abs(mean) : 0;
+  return {
+    mean,
+    median: quantile(sorted, 0.5),
+    p75: quantile(sorted, 0.75),
+    p99: quantile(sorted, 0.99),
+    min: sorted[0]!,
+    max: sorted[n - 1]!,
+    sd,
+    rme,
+    samples: n,
+  };
+}

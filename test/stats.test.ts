@@ -1,0 +1,29 @@
+/** The one statistics module, checked with fixed numbers. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeSamples, quantile } from '../src/stats/describe.js';
+
+test('quantiles interpolate between neighbours', () => {
+  assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+  assert.equal(quantile([10], 0.99), 10);
+  assert.equal(quantile([0, 100], 0.75), 75);
+});
+
+test('describeSamples gives median, spread and a Student-t margin of error', () => {
+  const s = describeSamples([10, 12, 11, 13, 9]);
+  assert.equal(s.median, 11);
+  assert.equal(s.mean, 11);
+  assert.equal(s.min, 9);
+  assert.equal(s.max, 13);
+  assert.ok(Math.abs(s.sd - Math.sqrt(2.5)) < 1e-12);
+  // t(0.975, 4) = 2.776: rme = 100 * 2.776 * 1.5811 / sqrt(5) / 11
+  assert.ok(Math.abs(s.rme - 17.84) < 0.01, `rme ${s.rme}`);
+  assert.equal(s.samples, 5);
+});
+
+test('one sample has no spread and no margin', () => {
+  const s = describeSamples([42]);
+  assert.equal(s.sd, 0);
+  assert.equal(s.rme, 0);
+  assert.equal(s.p99, 42);
+});
