@@ -14,6 +14,9 @@ import { Progress, progressMode } from '../runner/progress.js';
 import { describeParams } from '../runner/axes.js';
 import { RunWriter, runId } from '../results/run-writer.js';
 import { makeStrategies } from '../strategies/index.js';
+import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
+import { calibrateFfi } from '../probe/calibrate.js';
+import { countVmas } from '../metrics/vmas.js';
 import { renderConsoleSummary } from '../report/console.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
@@ -32,6 +35,8 @@ options:
   --strategy NAME       only this strategy; repeatable (no-guard, prot-none, guard-madvise, guard-process-madvise)
   --out DIR             write the run into DIR instead of results/runs/<id>/
   --quiet               no progress output
+  --pin CPU             pin the measuring thread to CPU (sched_setaffinity)
+  --no-aslr             run with address-space randomisation off (personality ADDR_NO_RANDOMIZE)
   --help                this text
 
 parameter overrides (comma-separated values replace the profile's axis):
@@ -44,6 +49,8 @@ interface RunArgs {
   strategies: string[];
   out: string | undefined;
   quiet: boolean;
+  pin: number | null;
+  noAslr: boolean;
   overrides: Record<string, string>;
 }
 
@@ -76,6 +83,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
         strategy: { type: 'string', multiple: true },
         out: { type: 'string' },
         quiet: { type: 'boolean' },
+        pin: { type: 'string' },
+        'no-aslr': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...axisOptions,
       },
@@ -96,6 +105,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     strategies: (values.strategy as string[] | undefined) ?? [],
     out: values.out as string | undefined,
     quiet: Boolean(values.quiet),
+    pin: typeof values.pin === 'string' ? parsePinCpu(values.pin) : null,
+    noAslr: Boolean(values['no-aslr']),
     overrides,
   };
 }
@@ -111,6 +122,17 @@ export function prepareOutDir(dir: string): void {
   }
 }
 
+/** Write the empty run document now: a full disk or a read-only directory fails before measuring. */
+function startWriter(dir: string, header: ConstructorParameters<typeof RunWriter>[1]): RunWriter {
+  try {
+    const writer = new RunWriter(dir, header);
+    writer.flush();
+    return writer;
+  } catch (e) {
+    throw new UsageError(`--out ${dir}: cannot write the run there (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   if (args === 'help') {
@@ -118,19 +140,30 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const plan = buildPlan(args);
+  if (args.noAslr) {
+    const code = reexecWithoutAslr();
+    if (code !== null) return code;
+  }
+  if (args.pin !== null) pinToCpu(args.pin);
   const probe = probeFeatures();
   const env = captureEnv(probe);
   const startedAt = new Date();
   const dir = resolve(args.out ?? join('results', 'runs', runId(startedAt, env.kernel.release)));
   prepareOutDir(dir);
+  const writer = startWriter(dir, { profile: args.profile, argv, env, startedAt });
 
-  const writer = new RunWriter(dir, { profile: args.profile, argv, env, startedAt });
+  const passes = plan.profile.passes;
+  const budget = passBudget(plan.profile.budget, passes);
+  Object.assign(env, {
+    pinnedCpu: args.pin,
+    passes,
+    ffi: calibrateFfi(budget),
+    vmaCountAtStart: countVmas(),
+  });
   writer.flush();
 
   const strategies = makeStrategies(probe);
   const points = planPoints(plan).map((p) => new PointAccumulator({ workload: p.workload, strategy: strategies[p.strategy], params: p.params }));
-  const passes = plan.profile.passes;
-  const budget = passBudget(plan.profile.budget, passes);
   const progress = new Progress(progressMode(args.quiet), points.length * passes);
   let interrupted: string | null = null;
   const onSignal = (signal: string) => () => { interrupted = signal; };
@@ -153,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', handlers.SIGINT);
     process.off('SIGTERM', handlers.SIGTERM);
     progress.finish();
+    Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage() });
     writer.finish(interrupted === null);
   }
   if (interrupted) {

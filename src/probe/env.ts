@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { koffiVersion, libcVersion, pageSize } from '../sys/libc.js';
+import { aslrDisabled } from '../runner/noise.js';
 import type { Env } from '../results/schema.js';
 import type { FeatureProbe } from './features.js';
 
@@ -48,7 +49,7 @@ export function captureEnv(probe: FeatureProbe): Env & ExtraEnv {
     featureReasons: probe.reasons,
     pidfdSelfValue: probe.pidfdSelfValue,
     governor: readTrimmed('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor') ?? 'unknown',
-    aslr: readTrimmed('/proc/sys/kernel/randomize_va_space') ?? 'unknown',
+    aslr: aslrDisabled() ? 'off for this run (ADDR_NO_RANDOMIZE)' : `on (randomize_va_space=${readTrimmed('/proc/sys/kernel/randomize_va_space') ?? 'unknown'})`,
     overcommit: readTrimmed('/proc/sys/vm/overcommit_memory') ?? 'unknown',
     loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };

@@ -3,7 +3,7 @@
  * figures side by side, then the guard strategies' speed-up and VMA saving against prot-none.
  */
 import type { Run } from '../results/schema.js';
-import { formatCell, formatValue, gainsOverProtNone, groupByPoint, VARIANT_AXES, paramsKey } from './summary.js';
+import { formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey } from './summary.js';
 
 function table(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
@@ -21,6 +21,8 @@ export function renderConsoleSummary(run: Run): string {
       body.push([`${metric} (${unit})`, ...g.strategies.map((s) => formatCell(byStrategy.get(s)))]);
     }
     out.push(table(['metric', ...g.strategies], body));
+    const noisy = [...g.cells.values()].flatMap((m) => [...m.values()]).filter((r) => noiseWarning(r));
+    for (const r of noisy) out.push(`  ! ${r.strategy} ${r.metric}: ${noiseWarning(r)}`);
   }
   const lines = headlineSentences(run);
   if (lines.length > 0) out.push('\nGuard markers against prot-none:', ...lines.map((l) => `  ${l}`));

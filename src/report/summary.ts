@@ -78,6 +78,7 @@ export function gainsOverProtNone(run: Run, metric?: string): Gain[] {
 export function formatValue(value: number | null, unit = ''): string {
   if (value === null) return '-';
   const abs = Math.abs(value);
+  if (abs > 0 && abs < 0.01) return `${Number(value.toPrecision(2))}${unit ? ` ${unit}` : ''}`;
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   const text = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   return unit ? `${text} ${unit}` : text;
@@ -87,5 +88,21 @@ export function formatCell(row: Row | undefined): string {
   if (!row) return '';
   if (row.status !== 'ok') return row.status;
   const v = formatValue(row.value);
-  return row.stats ? `${v} ±${row.stats.rme.toFixed(1)}%` : v;
+  if (!row.stats) return v;
+  return `${v} ±${row.stats.rme.toFixed(1)}%${noiseWarning(row) ? ' !' : ''}`;
+}
+
+/** Above these a figure is flagged as noisy wherever it is shown. */
+export const NOISE_RME_PERCENT = 5;
+export const NOISE_TAIL_RATIO = 3;
+
+/** Why a latency row's figure should not be trusted at face value, or null. */
+export function noiseWarning(row: Row): string | null {
+  if (row.status !== 'ok' || !row.stats) return null;
+  const reasons: string[] = [];
+  if (row.stats.rme > NOISE_RME_PERCENT) reasons.push(`rme ${row.stats.rme.toFixed(1)}% > ${NOISE_RME_PERCENT}%`);
+  if (row.stats.median > 0 && row.stats.p99 / row.stats.median > NOISE_TAIL_RATIO) {
+    reasons.push(`p99 is ${(row.stats.p99 / row.stats.median).toFixed(1)}x the median`);
+  }
+  return reasons.length > 0 ? reasons.join(', ') : null;
 }

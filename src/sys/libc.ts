@@ -92,6 +92,7 @@ export const raw = {
   schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)') as (
     pid: number, size: number, mask: Buffer) => number,
   schedGetcpu: libc.func('int sched_getcpu()') as () => number,
+  personality: libc.func('int personality(unsigned long persona)') as (persona: number) => number,
   sysconf: libc.func('long sysconf(int name)') as (name: number) => number,
   gnuGetLibcVersion: libc.func('const char *gnu_get_libc_version()') as () => string,
 };
