@@ -28,7 +28,8 @@ export function axisNames(): string[] {
   return [...names].sort();
 }
 
-const MAX_AXIS_VALUE = 2 ** 40;
+/** No axis of any workload means anything beyond this (2^31 regions of 4 KiB is 8 TiB). */
+const MAX_AXIS_VALUE = 2 ** 31;
 
 /** Parse `--NAME` override text against the type of the axis's first value (as Node's benchmarks do). */
 export function parseAxisValues(name: string, text: string, like: ParamValue, positive: boolean): ParamValue[] {

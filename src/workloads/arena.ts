@@ -28,7 +28,7 @@ export interface Arena {
 export function mapArena(layout: ArenaLayout): Arena {
   const stride = layout.slotBytes + layout.guardBytes;
   const bytes = layout.regions * stride;
-  const base = mmap(bytes);
+  const base = mmap(bytes); // first, so an arena too large for this machine fails before any allocation
   const addrs = new Float64Array(layout.regions);
   for (let i = 0; i < layout.regions; i++) addrs[i] = base + i * stride + layout.slotBytes;
   return { base, bytes, guards: guardRanges(addrs, layout.guardBytes) };
