@@ -27,3 +27,11 @@ test('one sample has no spread and no margin', () => {
   assert.equal(s.rme, 0);
   assert.equal(s.p99, 42);
 });
+
+test('coefficient of variation across runs', async () => {
+  const { coefficientOfVariation } = await import('../src/stats/stability.js');
+  assert.equal(coefficientOfVariation([5, 5, 5]), 0);
+  // mean 10, sd 1: 10%
+  assert.ok(Math.abs(coefficientOfVariation([9, 10, 11]) - 10) < 1e-9);
+  assert.equal(coefficientOfVariation([7]), 0);
+});

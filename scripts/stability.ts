@@ -1,0 +1,50 @@
+/**
+ * `npm run bench:stability -- [--runs K] [--profile quick] [--out DIR]`: run the benchmark K times
+ * back to back, each in a fresh process, and report each headline latency's coefficient of
+ * variation across the runs. The criterion checked: every `install` median of allocator-arenas and
+ * madvise-batches varies by less than 5% (CV).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseRun, type Run } from '../src/results/schema.js';
+import { stabilityAcross } from '../src/stats/stability.js';
+import { writeJsonAtomic } from '../src/results/write.js';
+
+const CV_LIMIT = 5;
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, profile: { type: 'string', default: 'quick' }, out: { type: 'string' } },
+});
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 2) {
+  console.error(`stability: --runs must be an integer of at least 2, got ${values.runs}`);
+  process.exit(2);
+}
+const outDir = resolve(values.out ?? join('results', 'runs', `stability-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+mkdirSync(outDir, { recursive: true });
+
+const docs: Run[] = [];
+for (let i = 1; i <= runs; i++) {
+  const dir = join(outDir, `run-${i}`);
+  process.stderr.write(`run ${i}/${runs} -> ${dir}\n`);
+  const r = spawnSync(process.execPath, ['bin/guardbench.js', 'run', '--profile', values.profile!, '--out', dir, '--quiet'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`stability: run ${i} exited ${r.status}`);
+    process.exit(1);
+  }
+  docs.push(parseRun(readFileSync(join(dir, 'run.json'), 'utf8'), join(dir, 'run.json')));
+}
+
+const rows = stabilityAcross(docs).sort((a, b) => b.cvPercent - a.cvPercent);
+const checked = rows.filter((r) => r.metric === 'install' && (r.workload === 'allocator-arenas' || r.workload === 'madvise-batches'));
+console.log(`\nCoefficient of variation of each latency median over ${runs} ${values.profile} runs (highest first)\n`);
+console.log('CV %    mean         workload / strategy / metric [params]');
+for (const r of rows) {
+  const mark = checked.includes(r) ? (r.cvPercent < CV_LIMIT ? ' ' : '!') : ' ';
+  console.log(`${r.cvPercent.toFixed(2).padStart(5)} ${mark} ${r.mean.toFixed(1).padStart(11)}  ${r.workload} / ${r.strategy} / ${r.metric} [${r.params}]`);
+}
+const worst = checked.reduce((m, r) => Math.max(m, r.cvPercent), 0);
+console.log(`\ninstall medians of allocator-arenas and madvise-batches: worst CV ${worst.toFixed(2)}% (limit ${CV_LIMIT}%)`);
+writeJsonAtomic(join(outDir, 'stability.json'), { runs, profile: values.profile, limitPercent: CV_LIMIT, worstInstallCv: worst, rows });
+process.exitCode = worst < CV_LIMIT ? 0 : 1;
