@@ -3,7 +3,9 @@
  * figures side by side, then the guard strategies' speed-up and VMA saving against prot-none.
  */
 import type { Run } from '../results/schema.js';
-import { formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey } from './summary.js';
+import {
+  batchingAccount, ffiFloor, formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey,
+} from './summary.js';
 
 function table(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
@@ -26,6 +28,7 @@ export function renderConsoleSummary(run: Run): string {
   }
   const lines = headlineSentences(run);
   if (lines.length > 0) out.push('\nGuard markers against prot-none:', ...lines.map((l) => `  ${l}`));
+  out.push(...ffiLines(run));
   const problems = run.rows.filter((r) => r.status !== 'ok' && r.status !== 'skipped');
   if (problems.length > 0) out.push(`\n${problems.length} rows failed; first: ${problems[0]!.workload}/${problems[0]!.strategy}/${problems[0]!.metric}: ${problems[0]!.reason}`);
   return out.join('\n');
@@ -47,4 +50,19 @@ export function headlineSentences(run: Run): string[] {
     sentences.push(`${row.workload} ${row.metric} [${point}]: ${row.strategy} ${word} than prot-none (±${gain.speedupRme.toFixed(1)}%)${vmas}`);
   }
   return sentences;
+}
+
+/** The FFI floor and what it explains of batching's speed-up. */
+export function ffiLines(run: Run): string[] {
+  const floor = ffiFloor(run);
+  if (!floor) return [];
+  const lines = [`\nFFI floor: a koffi call costs ${floor.labsNs.toFixed(0)} ns (labs, no kernel entry) and ${floor.getppidNs.toFixed(0)} ns `
+    + 'as the cheapest system call (getppid): one-call-per-guard loops pay that per guard, a process_madvise batch once per batch.'];
+  const b = batchingAccount(run);
+  if (b) {
+    lines.push(`Batching ${b.guards} guards ${b.batch} per call is ${b.speedup.toFixed(1)}x faster than one madvise per guard; `
+      + `without the per-call price it would still be ${b.speedupWithoutCallPrice.toFixed(1)}x, so the call price explains `
+      + `${(100 * b.callPriceShare).toFixed(0)}% of the speed-up (log scale) and kernel work saved per guard the rest.`);
+  }
+  return lines;
 }

@@ -106,3 +106,51 @@ export function noiseWarning(row: Row): string | null {
   }
   return reasons.length > 0 ? reasons.join(', ') : null;
 }
+
+/** What the run measured a koffi call to cost (env.ffi, written by every run since calibration). */
+export interface FfiFloor {
+  labsNs: number;
+  getppidNs: number;
+}
+
+export function ffiFloor(run: Run): FfiFloor | null {
+  const ffi = (run.env as Record<string, unknown>).ffi as Partial<FfiFloor> | undefined;
+  return ffi && typeof ffi.labsNs === 'number' && typeof ffi.getppidNs === 'number' ? { labsNs: ffi.labsNs, getppidNs: ffi.getppidNs } : null;
+}
+
+/**
+ * How much of batching's speed-up is the price of a call. A one-call-per-guard loop pays a whole
+ * koffi system call (the getppid floor) per guard; a batch of b pays it once per b guards. Taking
+ * that price out of both sides leaves the speed-up from kernel work alone.
+ */
+export interface BatchingAccount {
+  guards: number;
+  batch: number;
+  perCallNs: number;
+  batchedNs: number;
+  floorNs: number;
+  speedup: number;
+  speedupWithoutCallPrice: number;
+  /** share of the speed-up (on a log scale) that the per-call price explains, 0..1 */
+  callPriceShare: number;
+}
+
+export function batchingAccount(run: Run): BatchingAccount | null {
+  const floor = ffiFloor(run);
+  if (!floor) return null;
+  const install = run.rows.filter((r) => r.workload === 'madvise-batches' && r.metric === 'install' && r.status === 'ok' && r.value);
+  const perCall = install.find((r) => r.strategy === 'guard-madvise');
+  const batched = install.filter((r) => r.strategy === 'guard-process-madvise' && r.params.guards === perCall?.params.guards)
+    .sort((a, b) => Number(b.params.batch) - Number(a.params.batch))[0];
+  if (!perCall?.value || !batched?.value) return null;
+  const batch = Number(batched.params.batch);
+  const speedup = perCall.value / batched.value;
+  const perCallWork = perCall.value - floor.getppidNs;
+  const batchedWork = batched.value - floor.getppidNs / batch;
+  const speedupWithoutCallPrice = perCallWork > 0 && batchedWork > 0 ? perCallWork / batchedWork : NaN;
+  const callPriceShare = speedup > 1 && speedupWithoutCallPrice > 0 ? 1 - Math.log(Math.max(1, speedupWithoutCallPrice)) / Math.log(speedup) : NaN;
+  return {
+    guards: Number(perCall.params.guards), batch, perCallNs: perCall.value, batchedNs: batched.value, floorNs: floor.getppidNs,
+    speedup, speedupWithoutCallPrice, callPriceShare,
+  };
+}
