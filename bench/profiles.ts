@@ -5,7 +5,7 @@
  */
 import type { Profile } from '../src/results/schema.js';
 import type { TimingBudget } from '../src/runner/timing.js';
-import type { Axes } from '../src/workloads/types.js';
+import type { AxesSpec } from '../src/workloads/types.js';
 
 export interface BenchProfile {
   name: Profile;
@@ -14,7 +14,8 @@ export interface BenchProfile {
   budget: TimingBudget;
   /** passes over all points; latency samples are pooled across them */
   passes: number;
-  workloads: Record<string, Axes>;
+  /** each workload's axes: one set, or several whose cross products are joined */
+  workloads: Record<string, AxesSpec>;
 }
 
 const KiB = 1024;
@@ -38,7 +39,12 @@ export const PROFILES: Record<Profile, BenchProfile> = {
     budget: { timeMs: 300, minIterations: 15, warmupIterations: 2 },
     passes: 3,
     workloads: {
-      'thread-stacks': { stacks: [64, 256, 1024], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false, true] },
+      'thread-stacks': [
+        // create cost against the number of stacks, mapping and guarding alone
+        { stacks: [64, 256, 1024], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false], reuse: [false] },
+        // with a real thread on each stack, fresh and from a stack cache
+        { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [true], reuse: [false, true] },
+      ],
       'allocator-arenas': { regions: [1024, 16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [16384], batch: [1, 8, 64, 256, 1024] },
     },

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { WORKLOADS } from '../src/workloads/index.js';
 import { PROFILES } from '../bench/profiles.js';
 import { crossProduct } from '../src/runner/axes.js';
+import { axisSets } from '../src/runner/plan.js';
 import { runPoint } from '../src/runner/runner.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { makeStrategies } from '../src/strategies/index.js';
@@ -21,8 +22,8 @@ const budget = { timeMs: 0, minIterations: 2, warmupIterations: 0 };
 
 /** The first point of each quick axis, shrunk so the test stays fast (Node's --test smoke mode). */
 function smokeParams(workload: string) {
-  const axes = PROFILES.quick.workloads[workload] ?? {};
-  const [first] = crossProduct(Object.fromEntries(Object.entries(axes).map(([k, v]) => [k, [v[0]!]])));
+  const [axes] = axisSets(PROFILES.quick.workloads[workload]);
+  const [first] = crossProduct(Object.fromEntries(Object.entries(axes!).map(([k, v]) => [k, [v[0]!]])));
   const p = { ...first! };
   for (const k of ['regions', 'guards', 'stacks']) if (typeof p[k] === 'number') p[k] = Math.min(p[k] as number, 64);
   return p;

@@ -6,13 +6,19 @@ import { PROFILES, type BenchProfile } from '../../bench/profiles.js';
 import { STRATEGY_NAMES, type ParamValue, type Params, type Profile, type StrategyName } from '../results/schema.js';
 import { UsageError } from '../errors.js';
 import { WORKLOADS, workloadByName } from '../workloads/index.js';
-import type { Axes, Workload } from '../workloads/types.js';
+import type { Axes, AxesSpec, Workload } from '../workloads/types.js';
 import { crossProduct } from './axes.js';
 
 export interface WorkloadPlan {
   workload: Workload;
-  axes: Axes;
+  /** one or more axis sets; the points are the union of their cross products */
+  axes: Axes[];
   points: Params[];
+}
+
+export function axisSets(spec: AxesSpec | undefined): Axes[] {
+  if (!spec) return [{}];
+  return Array.isArray(spec) ? [...spec] : [spec as Axes];
 }
 
 export interface RunPlan {
@@ -24,7 +30,9 @@ export interface RunPlan {
 /** Every axis name any workload of any profile has: these are the `--NAME v1,v2` override flags. */
 export function axisNames(): string[] {
   const names = new Set<string>();
-  for (const p of Object.values(PROFILES)) for (const axes of Object.values(p.workloads)) for (const n of Object.keys(axes)) names.add(n);
+  for (const p of Object.values(PROFILES)) {
+    for (const spec of Object.values(p.workloads)) for (const axes of axisSets(spec)) for (const n of Object.keys(axes)) names.add(n);
+  }
   return [...names].sort();
 }
 
@@ -69,19 +77,26 @@ export function buildPlan(o: PlanOptions): RunPlan {
   const chosen = WORKLOADS.filter((w) => (o.workloads.length === 0 ? w.name in profile.workloads : o.workloads.includes(w.name)));
   const used = new Set<string>();
   const workloads = chosen.map((workload) => {
-    const axes: Axes = { ...(profile.workloads[workload.name] ?? PROFILES.quick.workloads[workload.name] ?? {}) };
-    for (const [name, text] of Object.entries(o.overrides)) {
-      const current = axes[name];
-      if (!current) continue;
-      used.add(name);
-      axes[name] = parseAxisValues(name, text, current[0]!, workload.positiveAxes?.includes(name) ?? false);
-    }
-    const points = crossProduct(axes);
+    const sets = axisSets(profile.workloads[workload.name] ?? PROFILES.quick.workloads[workload.name]).map((axes) => {
+      const copy: Axes = { ...axes };
+      for (const [name, text] of Object.entries(o.overrides)) {
+        const current = copy[name];
+        if (!current) continue;
+        used.add(name);
+        copy[name] = parseAxisValues(name, text, current[0]!, workload.positiveAxes?.includes(name) ?? false);
+      }
+      return copy;
+    });
+    const seen = new Set<string>();
+    const points = sets.flatMap((axes) => crossProduct(axes)).filter((p) => {
+      const key = JSON.stringify(p);
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
     for (const p of points) {
       const problem = workload.validate?.(p);
       if (problem) throw new UsageError(`${workload.name}: ${problem}`);
     }
-    return { workload, axes, points };
+    return { workload, axes: sets, points };
   });
   for (const name of Object.keys(o.overrides)) {
     if (!used.has(name)) throw new UsageError(`--${name} is not a parameter of the selected workloads`);

@@ -20,6 +20,9 @@ export interface MetricSpec {
 /** Parameter axes as plain data: each name maps to the values the profile sweeps. */
 export type Axes = Record<string, readonly ParamValue[]>;
 
+/** A profile gives a workload one set of axes, or several whose cross products are joined. */
+export type AxesSpec = Axes | readonly Axes[];
+
 export interface WorkloadContext<P extends Params = Params> {
   readonly params: P;
   readonly strategy: Strategy;
