@@ -1,0 +1,112 @@
+/**
+ * `guardbench compare BASE CURRENT`: pair the two runs' rows, judge each pair, print the Markdown
+ * and exit 0 (no regression beyond the threshold), 1 (a regression) or 2 (unusable input, through
+ * the CLI's handling of InvalidRunError and UsageError).
+ */
+import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { readRunForCli } from '../compare/input.js';
+import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
+import { noiseOf } from '../compare/noise.js';
+import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../compare/compare.js';
+import { renderCompareMarkdown } from '../compare/markdown.js';
+import { comparisonJson } from '../compare/json.js';
+import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
+
+const HELP = `usage: guardbench compare BASE CURRENT [options]
+
+Compares two runs (run.json files, or directories holding one) row by row and prints a Markdown
+report. Exit code 0: no regression beyond the threshold; 1: at least one; 2: unusable input.
+
+options:
+  --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
+  --alpha A       significance level of Welch's t-test (default ${DEFAULT_OPTIONS.alpha})
+  --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
+  --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
+                  against this run too (repeatable)
+  --out DIR       also write compare.md, compare.json and the side-by-side charts into DIR
+  --quiet         print only the result line, not the whole report
+  --help          this text
+`;
+
+interface CompareArgs {
+  basePath: string;
+  currentPath: string;
+  options: CompareOptions;
+  confirmPaths: string[];
+  out: string | undefined;
+  quiet: boolean;
+}
+
+export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
+  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length !== 2) {
+    throw new UsageError(`expected two runs, BASE and CURRENT, got ${positionals.length} (see guardbench compare --help)`);
+  }
+  return {
+    basePath: positionals[0]!,
+    currentPath: positionals[1]!,
+    options: {
+      threshold: values.threshold !== undefined ? parseThreshold(values.threshold) : DEFAULT_OPTIONS.threshold,
+      alpha: values.alpha !== undefined ? parseAlpha(values.alpha) : DEFAULT_OPTIONS.alpha,
+      maxRme: values['max-rme'] !== undefined ? parseMaxRme(values['max-rme']) : DEFAULT_OPTIONS.maxRme,
+    },
+    confirmPaths: values.confirm ?? [],
+    out: values.out,
+    quiet: values.quiet ?? false,
+  };
+}
+
+const OPTIONS = {
+  threshold: { type: 'string' },
+  alpha: { type: 'string' },
+  'max-rme': { type: 'string' },
+  confirm: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseCompareArgs(argv);
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const base = readRunForCli(args.basePath);
+  const current = readRunForCli(args.currentPath);
+  noiseOf(base, args.basePath);
+  noiseOf(current, args.currentPath);
+  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRunForCli(p), args.options));
+  const comparison = confirmComparison(compareRuns(base, current, args.options), confirming);
+  if (comparedRows(comparison).length === 0) {
+    throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);
+  }
+  const markdown = renderCompareMarkdown(comparison);
+  if (args.quiet) console.log(markdown.split('\n').find((l) => l.startsWith('**')) ?? '');
+  else console.log(markdown);
+  if (comparison.environment.length > 0) {
+    console.error(`guardbench compare: warning: the runs' environments differ in ${comparison.environment.map((d) => d.field).join(', ')}`);
+  }
+  if (args.out) await writeOutputs(comparison, markdown, args.out);
+  return comparison.regressed ? 1 : 0;
+}
+
+async function writeOutputs(comparison: Comparison, markdown: string, out: string): Promise<void> {
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot create (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  writeFileAtomic(join(out, 'compare.md'), markdown);
+  writeJsonAtomic(join(out, 'compare.json'), comparisonJson(comparison));
+}

@@ -1,0 +1,48 @@
+/**
+ * A comparison as data (`guardbench.compare/v1`), for scripts that post-process verdicts: the
+ * verdict of every pair with both headline figures, without repeating the two runs.
+ */
+import type { Params } from '../results/schema.js';
+import type { Comparison, CompareOptions, EnvDifference, Verdict } from './compare.js';
+
+export const COMPARE_SCHEMA_ID = 'guardbench.compare/v1';
+
+export interface ComparisonJson {
+  schema: typeof COMPARE_SCHEMA_ID;
+  base: { id: string; kernel: string; profile: string };
+  current: { id: string; kernel: string; profile: string };
+  options: CompareOptions;
+  regressed: boolean;
+  counts: Record<Verdict, number>;
+  environment: EnvDifference[];
+  warnings: string[];
+  rows: {
+    workload: string; strategy: string; params: Params; metric: string; unit: string;
+    verdict: Verdict; base: number | null; current: number | null;
+    change: number | null; delta: number | null; confidence: number | null; rme: number | null; why: string;
+  }[];
+}
+
+/** JSON cannot hold Infinity: a change from zero is written as null (the delta still says it). */
+function finite(x: number | null): number | null {
+  return x !== null && Number.isFinite(x) ? x : null;
+}
+
+export function comparisonJson(c: Comparison): ComparisonJson {
+  const side = (run: Comparison['base']) => ({ id: run.id, kernel: run.env.kernel.release, profile: run.profile });
+  return {
+    schema: COMPARE_SCHEMA_ID,
+    base: side(c.base),
+    current: side(c.current),
+    options: c.options,
+    regressed: c.regressed,
+    counts: c.counts,
+    environment: c.environment,
+    warnings: c.warnings,
+    rows: c.rows.map((r) => ({
+      workload: r.workload, strategy: r.strategy, params: r.params, metric: r.metric, unit: r.unit,
+      verdict: r.verdict, base: r.base?.value ?? null, current: r.current?.value ?? null,
+      change: finite(r.change), delta: r.delta, confidence: r.confidence, rme: r.rme, why: r.why,
+    })),
+  };
+}

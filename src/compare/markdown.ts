@@ -1,0 +1,139 @@
+/**
+ * A comparison as Markdown: a one-line result, the runs side by side, environment warnings, then
+ * one table per verdict (regressed first). The same text goes to the console, to compare.md and,
+ * in CI, into the pull-request comment, so it must read well in all three.
+ */
+import type { Params } from '../results/schema.js';
+import { formatValue, paramsKey } from '../report/summary.js';
+import type { Comparison, RowComparison, Verdict } from './compare.js';
+import { TEST_NAME } from './stats.js';
+
+const HEADINGS: Record<Verdict, string> = {
+  regressed: 'Regressed',
+  improved: 'Improved',
+  noisy: 'Noisy (too uncertain to decide)',
+  changed: 'Byte figures that changed (informational)',
+  unchanged: 'Unchanged',
+  'not-compared': 'Not compared',
+};
+
+/** Tables a reader should see without clicking; the rest are folded. */
+const OPEN: readonly Verdict[] = ['regressed', 'improved'];
+
+export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare'): string {
+  const out: string[] = [`## ${title}`, '', resultLine(c), '', ...runsTable(c), ''];
+  if (c.environment.length > 0) {
+    out.push('> [!WARNING]', '> The runs were made in different environments; differences below may come from these:');
+    for (const d of c.environment) out.push(`> - **${d.field}**: \`${d.base}\` → \`${d.current}\` (${d.matters})`);
+    out.push('');
+  }
+  for (const w of c.warnings) out.push(`- ⚠ ${w}`);
+  if (c.warnings.length > 0) out.push('');
+
+  const vary = varyingParamsByWorkload(c.rows);
+  for (const verdict of ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'] as const) {
+    const rows = c.rows.filter((r) => r.verdict === verdict);
+    if (rows.length === 0) continue;
+    const table = verdictTable(rows, vary);
+    if (OPEN.includes(verdict)) out.push(`### ${HEADINGS[verdict]} (${rows.length})`, '', ...table, '');
+    else out.push('<details>', `<summary>${HEADINGS[verdict]} (${rows.length})</summary>`, '', ...table, '', '</details>', '');
+  }
+  out.push(methodNote(c));
+  return out.join('\n') + '\n';
+}
+
+function resultLine(c: Comparison): string {
+  const n = c.counts;
+  const lead = c.regressed
+    ? `**${n.regressed} regressed** beyond ${pct(c.options.threshold)}`
+    : `**No regression** beyond ${pct(c.options.threshold)}`;
+  const rest = [`${n.improved} improved`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
+  if (n.changed > 0) rest.push(`${n.changed} byte figures changed`);
+  if (n['not-compared'] > 0) rest.push(`${n['not-compared']} not compared`);
+  return `${lead} · ${rest.join(' · ')}`;
+}
+
+function runsTable(c: Comparison): string[] {
+  const line = (label: string, b: string, cur: string) => `| ${label} | ${b} | ${cur} |`;
+  return [
+    '| | base | current |',
+    '| --- | --- | --- |',
+    line('run', `\`${c.base.id}\``, `\`${c.current.id}\``),
+    line('kernel', c.base.env.kernel.release, c.current.env.kernel.release),
+    line('profile', c.base.profile, c.current.profile),
+    line('started', c.base.startedAt, c.current.startedAt),
+  ];
+}
+
+function verdictTable(rows: RowComparison[], vary: Map<string, string[]>): string[] {
+  const head = '| workload | strategy | point | metric | base | current | change | confidence | why |';
+  const body = rows.map((r) => `| ${[
+    r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
+    figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), escapeCell(r.why),
+  ].join(' | ')} |`);
+  return [head, '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |', ...body];
+}
+
+function figure(r: RowComparison, side: 'base' | 'current'): string {
+  const row = r[side];
+  if (!row) return '–';
+  if (row.status !== 'ok') return row.status;
+  return formatValue(row.value, r.unit);
+}
+
+function changeCell(r: RowComparison): string {
+  if (r.change === null) return '–';
+  if (!Number.isFinite(r.change)) return r.delta !== null ? `${r.delta > 0 ? '+' : ''}${formatValue(r.delta)} (from 0)` : '–';
+  const change = `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`;
+  if (r.kind !== 'latency') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
+  return r.rme !== null ? `${change} ±${r.rme.toFixed(1)}%` : change;
+}
+
+function confidenceCell(r: RowComparison): string {
+  if (r.confidence === null) return '–';
+  if (r.kind !== 'latency') return 'exact';
+  if (r.confidence >= 0.999) return '>99.9%';
+  return `${(r.confidence * 100).toFixed(1)}%`;
+}
+
+/** Per workload, the parameter names whose values differ between its rows: the rest is noise. */
+export function varyingParamsByWorkload(rows: RowComparison[]): Map<string, string[]> {
+  const values = new Map<string, Map<string, Set<string>>>();
+  for (const r of rows) {
+    let byName = values.get(r.workload);
+    if (!byName) values.set(r.workload, (byName = new Map()));
+    for (const [k, v] of Object.entries(r.params)) {
+      if (!byName.has(k)) byName.set(k, new Set());
+      byName.get(k)!.add(String(v));
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const [workload, byName] of values) out.set(workload, [...byName].filter(([, vs]) => vs.size > 1).map(([k]) => k));
+  return out;
+}
+
+function shortParams(params: Params, keep: string[]): string {
+  const kept = Object.fromEntries(Object.entries(params).filter(([k]) => keep.includes(k)));
+  return paramsKey(kept);
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function pct(fraction: number): string {
+  return `${+(fraction * 100).toFixed(2)}%`;
+}
+
+function methodNote(c: Comparison): string {
+  const o = c.options;
+  return [
+    '<sub>',
+    `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
+    `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
+    `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
+    `is noisy unless the change clears threshold plus margin. Counts are exact (any rise is a regression);`,
+    'byte figures are system-wide slab/page-table deltas, shown but never failing a comparison.',
+    '</sub>',
+  ].join('\n');
+}

@@ -1,0 +1,240 @@
+/**
+ * `guardbench compare` on a real quick run and doctored copies of it: the exit code, which rows it
+ * names, noise handling, environment warnings, and one clear line for every kind of unusable file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isOneLineError, runCli, scratchDir } from './helpers.js';
+import { parseRun, type Row, type Run } from '../src/results/schema.js';
+import { compareRuns, confirmComparison, rowKey } from '../src/compare/compare.js';
+import { estimateNoise, noiseKey, type RunWithNoise } from '../src/compare/noise.js';
+import type { ComparisonJson } from '../src/compare/json.js';
+
+const FIXTURE = new URL('./fixtures/quick-run.json', import.meta.url).pathname;
+const fixture = (): Run => parseRun(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const dir = scratchDir('guardbench-compare-');
+
+function save(name: string, run: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(run));
+  return path;
+}
+
+/** Multiply every latency figure of the chosen rows by `factor` (rme is relative: unchanged). */
+function scaleLatency(run: Run, factor: number, pick: (row: Row) => boolean): Run {
+  const copy = structuredClone(run);
+  for (const row of copy.rows) {
+    if (!row.stats || row.value === null || !pick(row)) continue;
+    row.value *= factor;
+    for (const k of ['mean', 'median', 'p75', 'p99', 'min', 'max', 'sd'] as const) row.stats[k] *= factor;
+  }
+  return copy;
+}
+
+const isGuardMadviseLatency = (r: Row) => r.strategy === 'guard-madvise' && r.stats !== null && r.status === 'ok';
+
+test('a run compared with itself exits 0 and reports nothing regressed', () => {
+  const out = join(dir, 'self');
+  const r = runCli(['compare', FIXTURE, FIXTURE, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\*\*No regression\*\* beyond 5%/);
+  assert.doesNotMatch(r.stdout, /### Regressed/);
+  const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as ComparisonJson;
+  assert.equal(json.regressed, false);
+  assert.equal(json.counts.regressed, 0);
+  assert.equal(json.counts.improved, 0);
+  assert.ok(json.counts.unchanged > 100, `only ${json.counts.unchanged} unchanged`);
+  assert.ok(existsSync(join(out, 'compare.md')));
+});
+
+test('guard-madvise 30% slower: exit 1, and exactly the guard-madvise latency rows are named', () => {
+  const base = fixture();
+  const slower = scaleLatency(base, 1.3, isGuardMadviseLatency);
+  const expected = base.rows.filter(isGuardMadviseLatency).map(rowKey).sort();
+  assert.ok(expected.length >= 10, 'the fixture has guard-madvise latency rows in every workload');
+
+  const c = compareRuns(base, slower);
+  const regressed = c.rows.filter((r) => r.verdict === 'regressed');
+  assert.deepEqual(regressed.map(rowKey).sort(), expected);
+  for (const r of regressed) assert.ok(Math.abs(r.change! - 0.3) < 1e-9, `${rowKey(r)} change ${r.change}`);
+
+  const out = join(dir, 'slower');
+  const r = runCli(['compare', FIXTURE, save('slower.json', slower), '--out', out]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, new RegExp(`\\*\\*${expected.length} regressed\\*\\*`));
+  const section = r.stdout.split('### Regressed')[1]!.split(/###|<details>/)[0]!;
+  const named = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| workload') && !l.startsWith('| ---'));
+  assert.equal(named.length, expected.length);
+  for (const line of named) {
+    assert.match(line, /\| guard-madvise \|/);
+    assert.match(line, /\+30\.0%/);
+  }
+  const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as ComparisonJson;
+  assert.deepEqual(json.rows.filter((x) => x.verdict === 'regressed').map(rowKey).sort(), expected);
+});
+
+test('the same rows 30% faster are improvements, and the exit code stays 0', () => {
+  const faster = scaleLatency(fixture(), 1 / 1.3, isGuardMadviseLatency);
+  const r = runCli(['compare', FIXTURE, save('faster.json', faster)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /### Improved \(\d+\)/);
+  assert.doesNotMatch(r.stdout, /### Regressed/);
+});
+
+test('a 2% change on noisy rows is not a regression: it is called noisy', () => {
+  const base = fixture();
+  const noisyRows = base.rows.filter((r) => r.stats && r.stats.rme > 10);
+  assert.ok(noisyRows.length >= 2, 'the fixture has rows with rme above 10%');
+  const keys = new Set(noisyRows.map(rowKey));
+  const c = compareRuns(base, scaleLatency(base, 1.02, (r) => keys.has(rowKey(r))));
+  assert.equal(c.regressed, false);
+  for (const r of c.rows.filter((x) => keys.has(rowKey(x)))) {
+    assert.equal(r.verdict, 'noisy', `${rowKey(r)}: ${r.verdict} (${r.why})`);
+  }
+  // The same 2% on quiet rows is within the threshold: unchanged, not noisy, not regressed.
+  const quiet = base.rows.filter((r) => r.stats && r.stats.rme < 2).map(rowKey);
+  const c2 = compareRuns(base, scaleLatency(base, 1.02, (r) => quiet.includes(rowKey(r))));
+  assert.equal(c2.regressed, false);
+  for (const r of c2.rows.filter((x) => quiet.includes(rowKey(x)))) assert.equal(r.verdict, 'unchanged', rowKey(r));
+});
+
+test('a shift confined to a few slow samples (the mean moves, the median and minimum do not) is noisy', () => {
+  const base = fixture();
+  const key = rowKey(base.rows.find(isGuardMadviseLatency)!);
+  const current = structuredClone(base);
+  const row = current.rows.find((r) => rowKey(r) === key)!;
+  row.stats!.mean *= 1.3;
+  row.stats!.max *= 3;
+  const verdict = compareRuns(base, current).rows.find((r) => rowKey(r) === key)!;
+  assert.equal(verdict.verdict, 'unchanged', verdict.why);
+});
+
+test('a VMA count that rises is a regression with its exact delta; byte figures only inform', () => {
+  const base = fixture();
+  const current = structuredClone(base);
+  const vma = current.rows.find((r) => r.strategy === 'guard-madvise' && r.metric === 'vma_delta' && r.workload === 'madvise-batches')!;
+  vma.value = 16384;
+  const slab = current.rows.find((r) => r.metric === 'vma_slab_bytes' && r.strategy === 'prot-none')!;
+  slab.value = slab.value! * 2;
+  const c = compareRuns(base, current);
+  const vmaVerdict = c.rows.find((r) => rowKey(r) === rowKey(vma))!;
+  assert.equal(vmaVerdict.verdict, 'regressed');
+  assert.equal(vmaVerdict.delta, 16384);
+  assert.equal(c.rows.find((r) => rowKey(r) === rowKey(slab))!.verdict, 'changed');
+  assert.equal(c.counts.regressed, 1);
+
+  const r = runCli(['compare', FIXTURE, save('vma.json', current)]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\| madvise-batches \| guard-madvise \| [^|]* \| vma_delta \| 0 count \| 16,384 count \| \+16,384 \(from 0\)/);
+});
+
+test('a row that worked and now fails is a regression; rows only one run has are listed, not judged', () => {
+  const base = fixture();
+  const current = structuredClone(base);
+  const failed = current.rows.find(isGuardMadviseLatency)!;
+  Object.assign(failed, { status: 'failed', value: null, stats: null, reason: 'EINVAL from madvise' });
+  current.rows = current.rows.filter((r) => r.workload !== 'madvise-batches');
+  const c = compareRuns(base, current);
+  const v = c.rows.find((r) => rowKey(r) === rowKey(failed))!;
+  assert.equal(v.verdict, 'regressed');
+  assert.match(v.why, /EINVAL from madvise/);
+  assert.ok(c.rows.filter((r) => r.workload === 'madvise-batches').every((r) => r.verdict === 'not-compared'));
+  assert.ok(c.warnings.some((w) => /only one of the runs/.test(w)));
+});
+
+test('a baseline that measured its run-to-run spread keeps a change inside that spread from being a regression', () => {
+  const base = fixture();
+  const slower = scaleLatency(base, 1.3, isGuardMadviseLatency);
+  // Three repeats of the base in which every guard-madvise row wandered by about +-20%.
+  const repeats = [1, 1.2, 0.8].map((f) => scaleLatency(base, f, isGuardMadviseLatency));
+  const noisyBase = { ...base, baselineNoise: estimateNoise(repeats) } as Run;
+  const c = compareRuns(noisyBase, slower);
+  assert.equal(c.regressed, false);
+  const row = c.rows.find((r) => isGuardMadviseLatency(r.base!))!;
+  assert.equal(row.verdict, 'noisy');
+  assert.match(row.why, /run-to-run spread \(CV 20\.0% over 3 runs/);
+  // A steady baseline (spread 1%) lets the same 30% through.
+  const steady = [1, 1.01, 0.99].map((f) => scaleLatency(base, f, isGuardMadviseLatency));
+  const c2 = compareRuns({ ...base, baselineNoise: estimateNoise(steady) } as Run, slower);
+  assert.equal(c2.counts.regressed, base.rows.filter(isGuardMadviseLatency).length);
+  assert.ok(Math.abs(c2.rows.find((r) => r.verdict === 'regressed')!.runToRunCv! - 1) < 1e-9);
+  assert.ok(!c2.warnings.some((w) => /no run-to-run spread/.test(w)));
+  assert.ok(c.warnings.every((w) => !/no run-to-run spread/.test(w)));
+  // Rows the repeats never varied (other strategies) have a spread of 0 and are judged as before.
+  const other = c.rows.find((r) => r.kind === 'latency' && r.strategy === 'prot-none' && r.verdict !== 'not-compared')!;
+  assert.equal(other.runToRunCv, 0);
+  assert.equal(other.verdict, 'unchanged');
+  assert.ok(noiseKey(other) in (noisyBase as RunWithNoise).baselineNoise!.cvPercent);
+});
+
+test('--confirm: a regression that does not repeat in a second run of the same code becomes noisy', () => {
+  const base = fixture();
+  const slower = scaleLatency(base, 1.3, isGuardMadviseLatency);
+  const once = compareRuns(base, slower);
+  const notAgain = confirmComparison(once, [compareRuns(base, base)]);
+  assert.equal(notAgain.regressed, false);
+  assert.ok(notAgain.rows.filter((r) => r.verdict === 'noisy').some((r) => /did not repeat/.test(r.why)));
+  const again = confirmComparison(once, [compareRuns(base, scaleLatency(base, 1.28, isGuardMadviseLatency))]);
+  assert.equal(again.counts.regressed, once.counts.regressed);
+
+  const r = runCli(['compare', FIXTURE, save('slower-once.json', slower), '--confirm', FIXTURE]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /did not repeat in/);
+});
+
+test('environment differences that matter are named, in the report and on stderr', () => {
+  const current = fixture();
+  current.env.cpu.model = 'Intel Xeon Platinum 8488C';
+  current.env.thp = 'always';
+  current.env.features.smapsGuardFlag = false;
+  const r = runCli(['compare', FIXTURE, save('other-env.json', current)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /environments differ in cpu model, THP mode, feature smapsGuardFlag/);
+  assert.match(r.stdout, /\*\*cpu model\*\*: `AMD EPYC` → `Intel Xeon Platinum 8488C`/);
+  assert.match(r.stdout, /\*\*THP mode\*\*: `madvise` → `always`/);
+  assert.doesNotMatch(r.stdout, /\*\*kernel\*\*/, 'the kernel did not change');
+});
+
+const text = readFileSync(FIXTURE, 'utf8');
+const badFiles: { name: string; content: string | Buffer; pattern: RegExp }[] = [
+  { name: 'truncated', content: text.slice(0, Math.floor(text.length / 2)), pattern: /truncated\.json: not JSON/ },
+  { name: 'non-JSON', content: 'guardbench run finished in 14 s\n', pattern: /non-JSON\.json: not JSON/ },
+  { name: 'empty', content: '', pattern: /empty\.json: the file is empty/ },
+  { name: 'binary', content: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe, 0x00, 0x0a, 0x1b, 0x5b]), pattern: /binary\.json: a binary file, not a run \(not JSON\)/ },
+  { name: 'wrong-schema', content: JSON.stringify({ ...JSON.parse(text), schema: 'guardbench.census/v1' }), pattern: /wrong-schema\.json: not a guardbench\.run\/v1 document: \/schema/ },
+  { name: 'newer-schema', content: JSON.stringify({ ...JSON.parse(text), schema: 'guardbench.run/v2' }), pattern: /schema guardbench\.run\/v2 is not one this guardbench reads/ },
+  { name: 'rows-missing', content: JSON.stringify({ ...JSON.parse(text), rows: undefined }), pattern: /must have required property 'rows'/ },
+];
+
+for (const bad of badFiles) {
+  test(`unusable input (${bad.name}) gives one clear line and exit 2, as base or as current`, () => {
+    const path = join(dir, `${bad.name}.json`);
+    writeFileSync(path, bad.content);
+    for (const args of [[path, FIXTURE], [FIXTURE, path]]) {
+      const r = runCli(['compare', ...args]);
+      assert.equal(r.code, 2, `exit ${r.code}: ${r.stderr}`);
+      assert.ok(isOneLineError(r.stderr), `not one line: ${JSON.stringify(r.stderr)}`);
+      assert.match(r.stderr, bad.pattern);
+      // Nothing that reached the terminal may be a raw control byte from the file.
+      assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f\x7f]/);
+      assert.equal(r.stdout, '');
+    }
+  });
+}
+
+test('usage errors: wrong number of runs, a missing file, a bad threshold, runs with nothing in common', () => {
+  const cases: [string[], RegExp][] = [
+    [['compare', FIXTURE], /expected two runs, BASE and CURRENT, got 1/],
+    [['compare', FIXTURE, join(dir, 'nope.json')], /nope\.json: no such file/],
+    [['compare', FIXTURE, FIXTURE, '--threshold', 'lots'], /--threshold: 'lots' is not a percentage/],
+    [['compare', FIXTURE, save('disjoint.json', { ...fixture(), rows: fixture().rows.map((r) => ({ ...r, workload: `other-${r.workload}` })) })], /no measured rows in common/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
+    assert.ok(isOneLineError(r.stderr), JSON.stringify(r.stderr));
+    assert.match(r.stderr, pattern);
+  }
+});
