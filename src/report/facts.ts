@@ -1,26 +1,11 @@
 /**
  * Facts about a run that every reporter states the same way: which workloads and points it has,
- * which parameters vary, how a point and a figure are written, when a figure is too noisy to trust,
- * and how a ratio against prot-none is put in words. Pure functions of a Run.
+ * which parameters vary, how a point and a figure are written, and how a ratio against prot-none is
+ * put in words (noise warnings come from summary.ts, shared with the console). Pure functions of a Run.
  */
 import type { ParamValue, Params, Row, Run } from '../results/schema.js';
 import { STRATEGY_NAMES } from '../results/schema.js';
-import { formatValue, paramsKey, type Gain } from './summary.js';
-
-/** A relative margin of error above this (percent) marks a figure as noisy. */
-export const RME_WARN_PERCENT = 5;
-/** A p99 more than this many times the median marks a figure as noisy (a heavy tail). */
-export const TAIL_WARN_RATIO = 3;
-
-/** Why a latency row should be read with care, or null when it is steady. */
-export function noiseWarning(row: Row | undefined): string | null {
-  if (!row?.stats || row.status !== 'ok') return null;
-  const problems: string[] = [];
-  if (row.stats.rme > RME_WARN_PERCENT) problems.push(`rme ${row.stats.rme.toFixed(1)}% > ${RME_WARN_PERCENT}%`);
-  const tail = tailRatio(row);
-  if (tail !== null && tail > TAIL_WARN_RATIO) problems.push(`p99 ${tail.toFixed(1)}x the median`);
-  return problems.length ? problems.join(', ') : null;
-}
+import { formatValue, paramsKey, VARIANT_AXES, type Gain } from './summary.js';
 
 export function tailRatio(row: Row): number | null {
   return row.stats && row.stats.median > 0 ? row.stats.p99 / row.stats.median : null;
@@ -165,13 +150,21 @@ export function withinNoise(gain: Gain): boolean {
   return Math.abs(Math.log(gain.speedup)) <= gain.speedupRme / 100;
 }
 
-/** "19x faster than prot-none (±1.7%)", "3.3x slower ...", "within noise of prot-none (1.08x, ±8.7%)" */
-export function gainWords(gain: Gain): string {
-  const u = `±${gain.speedupRme.toFixed(1)}%`;
-  if (withinNoise(gain)) return `within noise of prot-none (${formatRatio(gain.speedup)}, ${u})`;
-  return gain.speedup >= 1
-    ? `${formatRatio(gain.speedup)} faster than prot-none (${u})`
-    : `${formatRatio(1 / gain.speedup)} slower than prot-none (${u})`;
+/** "1.74x faster than prot-none" and "±10.4%": a gain's direction and its uncertainty, apart. */
+export function gainPhrase(gain: Gain, baseFigure?: string): { words: string; margin: string } {
+  const margin = `±${gain.speedupRme.toFixed(1)}%`;
+  const them = baseFigure ? `prot-none's ${baseFigure}` : 'prot-none';
+  if (withinNoise(gain)) return { words: `within noise of ${them} at ${formatRatio(gain.speedup)}`, margin };
+  return {
+    words: gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster than ${them}` : `${formatRatio(1 / gain.speedup)} slower than ${them}`,
+    margin,
+  };
+}
+
+/** "19x faster than prot-none's 3,335 (±4.6%)"; with `detail`, "(±4.6%; detail)". */
+export function gainWords(gain: Gain, baseFigure?: string, detail?: string): string {
+  const { words, margin } = gainPhrase(gain, baseFigure);
+  return `${words} (${margin}${detail ? `; ${detail}` : ''})`;
 }
 
 /** Shorter form for table cells: "19x faster", "3.3x slower", "≈ 1.08x". */
@@ -184,4 +177,69 @@ export function gainCell(gain: Gain): string {
 /** "3,242 ns/guard" */
 export function figure(row: Row): string {
   return formatValue(row.value, row.unit);
+}
+
+/** The prot-none row at the same point as `row`, any batch size (summary.ts protNoneRow, within a shape). */
+export function protNoneAt(shape: WorkloadShape, row: Row): Row | undefined {
+  const key = paramsKey(row.params, VARIANT_AXES);
+  return shape.rows.find((r) => r.strategy === 'prot-none' && r.metric === row.metric && r.status === 'ok' && r.value !== null
+    && paramsKey(r.params, VARIANT_AXES) === key);
+}
+
+export interface BytesPart {
+  metric: string;
+  value: number;
+  base: number;
+}
+
+/** A guard strategy's VMAs and kernel memory beside prot-none's, at one point. */
+export interface FootprintComparison {
+  strategy: string;
+  point: PointInfo;
+  vma?: { metric: MetricInfo; row: Row; base: Row };
+  bytes?: { unit: string; value: number; base: number; parts: BytesPart[] };
+}
+
+/**
+ * Footprint of `strategy` against prot-none. One point stands for the workload: the first where
+ * no bytes delta is negative (a negative slab delta is other work freeing objects while sampling,
+ * not a saving), else the first where both were measured.
+ */
+export function footprintVsProtNone(shape: WorkloadShape, strategy: string, vmaMetric: MetricInfo | undefined): FootprintComparison | null {
+  const bytesMetrics = shape.metrics.filter((m) => m.kind === 'bytes');
+  const candidates: FootprintComparison[] = [];
+  for (const point of shape.points) {
+    const own = (metric: string) => {
+      const r = cell(shape, point, strategy, metric);
+      return r?.status === 'ok' && r.value !== null ? r : undefined;
+    };
+    const comparison: FootprintComparison = { strategy, point };
+    const vmaRow = vmaMetric ? own(vmaMetric.metric) : undefined;
+    const vmaBase = vmaRow ? protNoneAt(shape, vmaRow) : undefined;
+    if (vmaMetric && vmaRow && vmaBase) comparison.vma = { metric: vmaMetric, row: vmaRow, base: vmaBase };
+    const parts: BytesPart[] = [];
+    for (const m of bytesMetrics) {
+      const r = own(m.metric);
+      const base = r ? protNoneAt(shape, r) : undefined;
+      if (r && base) parts.push({ metric: m.metric, value: r.value!, base: base.value! });
+    }
+    if (parts.length > 0) {
+      comparison.bytes = {
+        unit: bytesMetrics[0]!.unit, parts,
+        value: parts.reduce((a, p) => a + p.value, 0),
+        base: parts.reduce((a, p) => a + p.base, 0),
+      };
+    }
+    if (comparison.vma || comparison.bytes) candidates.push(comparison);
+  }
+  const clean = candidates.find((c) => !c.bytes?.parts.some((p) => p.value < 0 || p.base < 0));
+  return clean ?? candidates[0] ?? null;
+}
+
+/** "13x less", "6.0x more", "the same" for memory; `value` against `base`. */
+export function moreOrLess(value: number, base: number): string {
+  if (value === base) return 'the same';
+  if (base <= 0) return value > 0 ? 'more (prot-none: none)' : 'less';
+  if (value <= 0) return 'none of it';
+  return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
 }

@@ -1,0 +1,232 @@
+/*
+ * report.html's page: builds the report from the JSON data block with createElement and textContent
+ * only (never innerHTML), so no string from a run is ever parsed as HTML. Charts are the same
+ * chart.js configurations as the PNGs, made interactive (tooltips, legend toggles). The raw rows
+ * table sorts by any column on a click of its header.
+ *
+ * Inlined by html.ts after chart.js and the chart runtime (`guardbenchChartRuntime`). Plain ES2017.
+ */
+(function () {
+  'use strict';
+
+  var data = JSON.parse(document.getElementById('guardbench-data').textContent);
+  var model = data.model;
+  var runtime = guardbenchChartRuntime();
+  Chart.register.apply(Chart, runtime.plugins);
+
+  /* el('p', { class: 'x' }, ['text', child]): text children become text nodes. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'class') node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined) return;
+      node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  var NOISE = '\u26a0';
+
+  function cellNode(tag, c) {
+    var node = el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, [c.text]);
+    if (c.warn) node.appendChild(el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]));
+    return node;
+  }
+
+  function tableNode(t) {
+    var head = el('tr', {}, t.header.map(function (h) { return el('th', { scope: 'col' }, [h]); }));
+    var body = t.rows.map(function (r) {
+      return el('tr', {}, r.map(function (c, i) {
+        return cellNode(i < t.labelColumns ? 'th' : 'td', c);
+      }));
+    });
+    var table = el('table', { class: 'figures' }, [el('caption', {}, [t.caption]), el('thead', {}, [head]), el('tbody', {}, body)]);
+    var notes = [];
+    t.rows.forEach(function (r) {
+      r.forEach(function (c, i) {
+        if (c.warn) notes.push(r.slice(0, t.labelColumns).map(function (x) { return x.text; }).concat([t.header[i]]).join(', ') + ': ' + c.warn);
+      });
+    });
+    var wrap = el('div', { class: 'table-wrap' }, [table]);
+    if (notes.length) wrap.appendChild(el('p', { class: 'noise-notes' }, [NOISE + ' ' + notes.join(' \u00b7 ')]));
+    if (!t.bulky) return wrap;
+    return el('details', {}, [el('summary', {}, [t.caption + ' (' + t.rows.length + ' rows)']), wrap]);
+  }
+
+  function sentenceList(cells, cls) {
+    return el('ul', { class: cls || 'sentences' }, cells.map(function (c) {
+      var li = el('li', {}, [c.text]);
+      if (c.warn) li.appendChild(el('span', { class: 'noisy-note' }, [' ' + NOISE + ' noisy: ' + c.warn]));
+      return li;
+    }));
+  }
+
+  var charts = {};
+  data.charts.forEach(function (c) { charts[c.id] = c; });
+
+  function chartNode(ref) {
+    var spec = charts[ref.id];
+    var canvas = el('canvas', { id: 'chart-' + ref.id, role: 'img', 'aria-label': ref.alt });
+    var box = el('div', { class: 'chart' }, [canvas]);
+    var config = runtime.hydrate(JSON.parse(JSON.stringify(spec.config)));
+    // Draw once the canvas is in the document, so chart.js can size it to its box.
+    pending.push(function () { new Chart(canvas, config); });
+    return el('figure', {}, [box, el('figcaption', {}, [ref.alt + ' (PNG: ' + ref.file + ')'])]);
+  }
+  var pending = [];
+
+  // Symbols from ordinary text fonts: a browser without an emoji font would draw emoji as boxes.
+  var VERDICT = { confirms: '\u2713 confirms', weakens: '\u25d0 weakens', contradicts: '\u2717 contradicts', inconclusive: '? inconclusive', 'not measured': '\u2014 not measured' };
+
+  function claimsSection() {
+    var rows = model.claims.map(function (c) {
+      return el('tr', {}, [
+        el('td', {}, [c.claim]),
+        el('td', {}, c.measured.map(function (m) { return el('div', {}, [m]); })),
+        el('td', { class: 'num' }, [c.ratio]),
+        el('td', {}, [el('span', { class: 'verdict ' + c.verdict.replace(/ /g, '-') }, [VERDICT[c.verdict] || c.verdict])]),
+      ]);
+    });
+    var table = el('table', { class: 'claims' }, [
+      el('thead', {}, [el('tr', {}, ['claim (guard pages cover letter, Oct 2024)', 'measured here', 'ratio', 'verdict'].map(function (h) { return el('th', { scope: 'col' }, [h]); }))]),
+      el('tbody', {}, rows),
+    ]);
+    var why = el('ol', { class: 'why' }, model.claims.map(function (c) {
+      return el('li', {}, [el('strong', {}, [(VERDICT[c.verdict] || c.verdict) + '. ']), c.why]);
+    }));
+    var notes = el('blockquote', {}, model.callPrice.map(function (n) { return el('p', {}, [n]); }));
+    return el('section', { id: 'claims' }, [el('h2', {}, ["The series' claims, on this machine"]), el('div', { class: 'table-wrap' }, [table]), why, notes]);
+  }
+
+  function verifySection() {
+    var kids = [el('h2', {}, ['Guard semantics (verify)'])];
+    if (!model.verify.length) kids.push(el('p', {}, ['This run has no verify results (guardbench verify runs the checks).']));
+    else {
+      kids.push(el('table', { class: 'figures' }, [
+        el('thead', {}, [el('tr', {}, ['check', 'result', 'detail'].map(function (h) { return el('th', { scope: 'col' }, [h]); }))]),
+        el('tbody', {}, model.verify.map(function (v) {
+          return el('tr', {}, [el('td', {}, [v.check]), el('td', { class: v.ok ? 'ok' : 'bad' }, [v.ok ? '\u2713 ok' : '\u2717 failed']), el('td', {}, [v.detail])]);
+        })),
+      ]));
+    }
+    return el('section', { id: 'verify' }, kids);
+  }
+
+  function workloadSection(w) {
+    var kids = [el('h2', { id: 'workload-' + w.name.replace(/[^A-Za-z0-9-]/g, '-') }, [w.name])];
+    if (w.constants) kids.push(el('p', { class: 'constants' }, [w.constants]));
+    if (w.sentences.length) kids.push(sentenceList(w.sentences));
+    w.charts.forEach(function (c) { kids.push(chartNode(c)); });
+    w.tables.forEach(function (t) { kids.push(tableNode(t)); });
+    if (w.notes.length) {
+      kids.push(el('details', {}, [el('summary', {}, ['Notes the run recorded (' + w.notes.length + ')']),
+        el('ul', {}, w.notes.map(function (n) { return el('li', {}, [n]); }))]));
+    }
+    return el('section', { class: 'workload' }, kids);
+  }
+
+  function envSection() {
+    var dl = el('dl', { class: 'env' }, []);
+    model.env.forEach(function (f) {
+      dl.appendChild(el('dt', {}, [f.label]));
+      dl.appendChild(el('dd', {}, [f.value]));
+    });
+    var features = el('ul', { class: 'features' }, model.features.map(function (f) {
+      return el('li', { class: f.value === 'yes' ? 'yes' : 'no' }, [(f.value === 'yes' ? '\u2713 ' : '\u2717 ') + f.label + (f.value === 'yes' ? '' : ': ' + f.value)]);
+    }));
+    return el('section', { id: 'environment' }, [el('h2', {}, ['Environment']), dl, el('h3', {}, ['Kernel features']), features]);
+  }
+
+  function censusSection() {
+    var c = model.census;
+    if (!c) return null;
+    var kids = [el('h2', {}, ['Census of this system'])];
+    if (c.markdown !== null) kids.push(el('pre', { class: 'census' }, [c.markdown]));
+    else {
+      kids.push(el('p', {}, [c.schema + ': ' + (c.note || '')]));
+      kids.push(el('details', {}, [el('summary', {}, ['census section (JSON)']), el('pre', {}, [c.json])]));
+    }
+    return el('section', { id: 'census' }, kids);
+  }
+
+  /* The raw rows, one per measured quantity, sortable by any column. */
+  function rowsSection() {
+    var columns = [
+      { name: 'workload', get: function (r) { return r.workload; } },
+      { name: 'strategy', get: function (r) { return r.strategy; } },
+      { name: 'params', wrap: true, get: function (r) { return Object.keys(r.params).map(function (k) { return k + '=' + r.params[k]; }).join(' '); } },
+      { name: 'metric', get: function (r) { return r.metric; } },
+      { name: 'unit', get: function (r) { return r.unit; } },
+      { name: 'value', get: function (r) { return r.value; } },
+      { name: 'p99', get: function (r) { return r.stats ? r.stats.p99 : null; } },
+      { name: 'rme %', get: function (r) { return r.stats ? r.stats.rme : null; } },
+      { name: 'samples', get: function (r) { return r.stats ? r.stats.samples : null; } },
+      { name: 'status', get: function (r) { return r.status; } },
+      { name: 'reason', wrap: true, get: function (r) { return r.reason || ''; } },
+    ];
+    var tbody = el('tbody', {}, []);
+    var entries = data.rows.map(function (r, i) {
+      var values = columns.map(function (c) { return c.get(r); });
+      var tr = el('tr', {}, values.map(function (v, j) {
+        var num = typeof v === 'number';
+        var cls = num ? 'num' : columns[j].wrap ? 'wrap' : '';
+        return el('td', cls ? { class: cls } : {}, [v === null ? '' : num ? runtime.fmt(v) : String(v)]);
+      }));
+      return { values: values, tr: tr, index: i };
+    });
+    var state = { column: -1, dir: 1 };
+    var headers = columns.map(function (c, i) {
+      var button = el('button', { type: 'button' }, [c.name]);
+      var th = el('th', { scope: 'col', 'aria-sort': 'none' }, [button]);
+      button.addEventListener('click', function () { sortBy(i); });
+      return th;
+    });
+    function compare(a, b) {
+      if (a === b) return 0;
+      if (a === null || a === '') return 1;
+      if (b === null || b === '') return -1;
+      if (typeof a === 'number' && typeof b === 'number') return a - b;
+      return String(a).localeCompare(String(b), undefined, { numeric: true });
+    }
+    function sortBy(i) {
+      state.dir = state.column === i ? -state.dir : 1;
+      state.column = i;
+      entries.sort(function (x, y) { return state.dir * compare(x.values[i], y.values[i]) || x.index - y.index; });
+      headers.forEach(function (h, j) { h.setAttribute('aria-sort', j === i ? (state.dir > 0 ? 'ascending' : 'descending') : 'none'); });
+      render();
+    }
+    function render() {
+      while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+      entries.forEach(function (e) { tbody.appendChild(e.tr); });
+    }
+    render();
+    var table = el('table', { class: 'rows', id: 'raw-rows' }, [el('thead', {}, [el('tr', {}, headers)]), tbody]);
+    return el('section', { id: 'rows' }, [
+      el('h2', {}, ['All rows (' + data.rows.length + ')']),
+      el('p', { class: 'hint' }, ['Click a column header to sort; click again to reverse.']),
+      el('div', { class: 'table-wrap' }, [table]),
+    ]);
+  }
+
+  var main = document.getElementById('report');
+  document.title = model.title;
+  main.appendChild(el('header', {}, [el('h1', {}, [model.title]), el('p', { class: 'about' }, [model.about]), el('p', { class: 'envline' }, [model.envLine])]));
+  if (model.incomplete) main.appendChild(el('p', { class: 'banner warn' }, [NOISE + ' ' + model.incomplete]));
+  if (model.problems.length) {
+    main.appendChild(el('div', { class: 'banner bad' }, [el('strong', {}, [model.problems.length + ' measurements failed']),
+      el('ul', {}, model.problems.map(function (p) { return el('li', {}, [p]); }))]));
+  }
+  if (model.glance.length) main.appendChild(el('section', { id: 'glance' }, [el('h2', {}, ['At a glance']), sentenceList(model.glance)]));
+  main.appendChild(claimsSection());
+  main.appendChild(verifySection());
+  model.workloads.forEach(function (w) { main.appendChild(workloadSection(w)); });
+  var census = censusSection();
+  if (census) main.appendChild(census);
+  main.appendChild(envSection());
+  main.appendChild(rowsSection());
+  main.appendChild(el('footer', {}, [el('p', {}, [NOISE + ' ' + model.noiseRule + '. Rendered by guardbench from run.json alone.'])]));
+  pending.forEach(function (draw) { draw(); });
+})();

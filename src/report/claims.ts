@@ -1,0 +1,171 @@
+/**
+ * The cover letter's claims (Lorenzo Stoakes, "implement lightweight guard pages", October 2024)
+ * beside what a run measured: the ratio, its uncertainty, and a plain verdict. The claims were made
+ * from an early prototype on Android; a run on another machine confirms, weakens or contradicts
+ * them, and says which part of a claim it cannot test.
+ */
+import type { Run } from '../results/schema.js';
+import { batchingAccount, ffiFloor, gainsOverProtNone, type Gain } from './summary.js';
+import { vmaMetric } from './charts.js';
+import {
+  describePoint, figure, footprintVsProtNone, formatBytes, formatRatio, moreOrLess, workloadShapes,
+  type FootprintComparison,
+} from './facts.js';
+import { formatValue } from './summary.js';
+
+export type Verdict = 'confirms' | 'weakens' | 'contradicts' | 'inconclusive' | 'not measured';
+
+export interface ClaimCheck {
+  /** the claim, in our words */
+  claim: string;
+  /** what this run measured, one line per workload */
+  measured: string[];
+  /** the ratio and its uncertainty, or '-' */
+  ratio: string;
+  verdict: Verdict;
+  /** why the verdict, in a sentence or three */
+  why: string;
+}
+
+/** "~5x": the prototype's figure. */
+const CLAIMED_SPEEDUP = 5;
+/** A speed-up whose lower bound reaches this share of the claim confirms an approximate "~5x". */
+const CLAIM_TOLERANCE = 0.8;
+
+function batchOf(g: Gain): number {
+  return typeof g.row.params.batch === 'number' ? g.row.params.batch : 1;
+}
+
+/** process_madvise makes installing guards ~5x faster than PROT_NONE guards. */
+function speedClaim(run: Run): ClaimCheck {
+  const claim = 'Guard markers installed with process_madvise() make mapping memory with guards about 5x faster than PROT_NONE guards.';
+  const gains = gainsOverProtNone(run, 'install').filter((g) => g.row.strategy === 'guard-process-madvise');
+  // madvise-batches is the claim's own setup (many guards, batched); other workloads are supporting lines.
+  const primary = gains.filter((g) => g.row.workload === 'madvise-batches');
+  const pool = primary.length ? primary : gains;
+  if (pool.length === 0) {
+    return { claim, measured: ['no process_madvise install figure in this run'], ratio: '-', verdict: 'not measured',
+      why: 'Run the madvise-batches or allocator-arenas workload with guard-process-madvise to test it.' };
+  }
+  const best = [...pool].sort((a, b) => batchOf(b) - batchOf(a) || b.speedup - a.speedup)[0]!;
+  const u = best.speedupRme / 100;
+  const lo = best.speedup / (1 + u);
+  const hi = best.speedup * (1 + u);
+  const floor = CLAIMED_SPEEDUP * CLAIM_TOLERANCE;
+  const verdict: Verdict = lo >= floor ? 'confirms' : hi <= 1 ? 'contradicts' : hi < floor && lo > 1 ? 'weakens' : 'inconclusive';
+
+  const measured = [`${best.row.workload} (${describePoint(best.row.params, Object.keys(best.row.params))}): `
+    + `${figure(best.row)} with process_madvise against ${figure(best.base)} with one mprotect() per guard`];
+  for (const g of gains) {
+    if (g.row.workload === best.row.workload) continue;
+    if (gains.find((o) => o.row.workload === g.row.workload) !== g) continue;
+    measured.push(`${g.row.workload}: ${figure(g.row)} against ${figure(g.base)}, ${formatRatio(g.speedup)} ±${g.speedupRme.toFixed(1)}%`);
+  }
+  const perCall = gainsOverProtNone(run, 'install').find((g) => g.row.workload === best.row.workload && g.row.strategy === 'guard-madvise');
+  const range = `${formatRatio(lo)} to ${formatRatio(hi)}`;
+  const why = {
+    confirms: `${formatRatio(best.speedup)} (${range} within its margin of error) is at least the claimed ${CLAIMED_SPEEDUP}x or so.`,
+    weakens: `Faster, but ${formatRatio(best.speedup)} (${range}) falls short of the claimed ${CLAIMED_SPEEDUP}x or so.`,
+    contradicts: `process_madvise was not faster here: ${formatRatio(best.speedup)} (${range}).`,
+    inconclusive: `The margin of error (${range}) is too wide to tell; rerun with a longer profile.`,
+    'not measured': '',
+  }[verdict];
+  const context = perCall
+    ? ` One madvise() per guard, without batching, is ${formatRatio(perCall.speedup)} faster: most of the gain comes from entering the kernel once per ${batchOf(best)} guards.`
+    : '';
+  return { claim, measured, ratio: `${formatRatio(best.speedup)} ±${best.speedupRme.toFixed(1)}%`, verdict, why: why + context };
+}
+
+/** Per workload, the first guard-marker strategy's footprint against prot-none. */
+function footprints(run: Run): { workload: string; f: FootprintComparison }[] {
+  const out: { workload: string; f: FootprintComparison }[] = [];
+  for (const shape of workloadShapes(run)) {
+    for (const s of shape.strategies.filter((x) => x.startsWith('guard-'))) {
+      const f = footprintVsProtNone(shape, s, vmaMetric(shape));
+      if (f) {
+        out.push({ workload: shape.name, f });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function verdictOf(better: boolean[]): Verdict {
+  if (better.length === 0) return 'not measured';
+  if (better.every(Boolean)) return 'confirms';
+  if (!better.some(Boolean)) return 'contradicts';
+  return 'weakens';
+}
+
+/** Guard markers remove VMAs: 13% fewer on an idle Android system. */
+function vmaClaim(run: Run, hasCensus: boolean): ClaimCheck {
+  const claim = 'Guard markers remove the VMAs that PROT_NONE guards add: 13% fewer VMAs on an idle Android system.';
+  const withVmas = footprints(run).filter(({ f }) => f.vma);
+  const measured = withVmas.map(({ workload, f }) => {
+    const { metric, row, base } = f.vma!;
+    return `${workload}: ${formatValue(base.value)} ${metric.metric} with prot-none, ${formatValue(row.value)} with ${f.strategy}`;
+  });
+  const verdict = verdictOf(withVmas.map(({ f }) => f.vma!.row.value! < f.vma!.base.value!));
+  const fewest = withVmas.map(({ f }) => 1 - f.vma!.row.value! / f.vma!.base.value!).filter(Number.isFinite);
+  const ratio = fewest.length ? `${(100 * Math.min(...fewest)).toFixed(0)}% fewer VMAs per guard` : '-';
+  const share = hasCensus
+    ? ' The system-wide share is measured in the census section below.'
+    : ' The 13% is a share of all VMAs on a whole system, which a benchmark does not measure: it confirms the mechanism, not the share; guardbench census counts the share on this machine.';
+  const why = verdict === 'confirms'
+    ? `Every guard marker here replaced the VMAs its PROT_NONE guard needs.${share}`
+    : verdict === 'not measured' ? 'No workload in this run reports a VMA count for both prot-none and a guard marker strategy.'
+      : `Some guard markers did not save VMAs here; see the workload tables.${share}`;
+  return { claim, measured: measured.length ? measured : ['no VMA counts in this run'], ratio, verdict, why };
+}
+
+/** A PROT_NONE guard's VMA costs kernel memory that adds up; markers avoid that penalty. */
+function memoryClaim(run: Run): ClaimCheck {
+  const claim = 'A VMA per guard adds up to a significant memory penalty with many threads and processes; guard markers avoid it.';
+  const withBytes = footprints(run).filter(({ f }) => f.bytes);
+  const measured = withBytes.map(({ workload, f }) => {
+    const b = f.bytes!;
+    return `${workload}: ${formatValue(b.value, b.unit)} with ${f.strategy} against ${formatValue(b.base, b.unit)} with prot-none (${moreOrLess(b.value, b.base)})`;
+  });
+  const better = withBytes.map(({ f }) => f.bytes!.value < f.bytes!.base);
+  const verdict = verdictOf(better);
+  const pageCost = ` Where markers cost more, it is the page-table page (${formatBytes(run.env.pageSize)}) a marker needs in each span of memory one such page maps (2 MiB with 4 KiB pages): `
+    + 'a guard alone in its span, like a thread stack\'s, pays a whole page, while a VMA costs a few hundred bytes of slab.';
+  const why = {
+    confirms: 'Markers used less kernel memory than PROT_NONE guards in every workload measured.',
+    weakens: `It depends on the layout: markers saved memory where guards are dense and cost more where they are sparse.${pageCost}`,
+    contradicts: `Markers used more kernel memory than PROT_NONE guards in every workload measured.${pageCost}`,
+    inconclusive: '',
+    'not measured': 'No workload in this run reports kernel memory for both prot-none and a guard marker strategy.',
+  }[verdict];
+  const ratios = withBytes.map(({ f }) => moreOrLess(f.bytes!.value, f.bytes!.base));
+  return { claim, measured: measured.length ? measured : ['no kernel memory figures in this run'], ratio: ratios.join('; ') || '-', verdict, why };
+}
+
+export function checkClaims(run: Run, hasCensus: boolean): ClaimCheck[] {
+  return [speedClaim(run), vmaClaim(run, hasCensus), memoryClaim(run)];
+}
+
+/**
+ * Why one-call-per-guard loops and batches are not compared like for like (design section 6),
+ * with this run's own FFI figures when it has them.
+ */
+export function callPriceNotes(run: Run): string[] {
+  const notes = ['One call per guard against one call per batch: the mprotect() and madvise() loops cross the FFI and enter '
+    + 'the kernel once per guard, process_madvise() once per batch. Every comparison between them carries that per-call price, '
+    + 'which is higher from JavaScript (koffi) than from C, so a C program would see a somewhat smaller gap than this run.'];
+  const floor = ffiFloor(run);
+  if (!floor) {
+    notes.push('This run did not record its FFI floor (env.ffi); newer runs measure it.');
+    return notes;
+  }
+  notes.push(`This run's FFI floor: ${formatValue(floor.labsNs)} ns per koffi call that stays in user space (labs), `
+    + `${formatValue(floor.getppidNs)} ns per koffi call that enters the kernel (getppid), the least a one-call-per-guard loop pays per guard.`);
+  const b = batchingAccount(run);
+  if (b && Number.isFinite(b.speedupWithoutCallPrice)) {
+    notes.push(`Batching ${b.guards} guards ${b.batch} per call is ${formatRatio(b.speedup)} faster than one madvise() per guard; `
+      + `without the per-call price it would still be ${formatRatio(b.speedupWithoutCallPrice)}, so the call price explains `
+      + `${(100 * b.callPriceShare).toFixed(0)}% of the speed-up (on a log scale) and kernel work saved per guard the rest.`);
+  }
+  return notes;
+}

@@ -1,0 +1,125 @@
+/**
+ * report.html: one self-contained file (chart.js, the chart runtime and the page script inlined; no
+ * network) with the report's content, interactive charts and the raw rows in a sortable table.
+ *
+ * Nothing from the run is written into the markup. The run's data travels in one
+ * <script type="application/json"> block with `<`, `>` and `&` escaped as \u003c, \u003e and \u0026
+ * (so no string can end the block), and the page builds the DOM from it with textContent. A
+ * Content-Security-Policy allows only the inline scripts written here, by hash, and no requests.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Run } from '../results/schema.js';
+import { writeFileAtomic } from '../results/write.js';
+import { chartsForRun, type ChartSpec } from './charts.js';
+import { loadCensus } from './census.js';
+import { buildReportModel, type ReportModel } from './model.js';
+import { chartJsUmdSource, runtimeSource } from './runtime.js';
+import type { Reporter } from './types.js';
+
+const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
+
+/** JSON safe inside a <script> element: no `<` (so no `</script>`), no `&`, no line separators. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Our own script text must not contain `</script` either (chart.js's build does not; checked, not assumed). */
+function inlineScript(source: string): string {
+  if (/<\/script/i.test(source)) throw new Error('an inlined script contains </script');
+  return source;
+}
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --line: #d9d9d9; --soft: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 1.6em; margin: 0 0 4px; line-height: 1.25; }
+h2 { font-size: 1.3em; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05em; margin: 18px 0 6px; }
+.about, .constants, .hint, figcaption, .noise-notes, footer { color: var(--muted); font-size: 0.9em; }
+.envline { margin: 6px 0 0; }
+.banner { padding: 10px 14px; border-radius: 6px; margin: 16px 0; }
+.banner.warn { background: #fff7e0; border: 1px solid #f0d48a; }
+.banner.bad { background: #fdecec; border: 1px solid #efb0b0; }
+ul.sentences li { margin: 4px 0; }
+.noisy-note, .mark { color: #9a6100; }
+figure { margin: 18px 0; }
+.chart { position: relative; width: 100%; max-width: 900px; }
+.table-wrap { overflow-x: auto; margin: 10px 0; }
+table { border-collapse: collapse; font-size: 0.9em; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; vertical-align: top; }
+thead th { background: var(--soft); text-align: left; }
+table.figures td, td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.figures tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
+td.noisy, th.noisy { background: #fff7e0; }
+table.claims td { min-width: 120px; }
+.verdict { font-weight: 700; white-space: nowrap; }
+.verdict.confirms { color: #11693a; } .verdict.weakens { color: #8a6100; } .verdict.contradicts { color: #b3261e; }
+td.ok { color: #11693a; } td.bad { color: #b3261e; } ul.features li.no { color: #b3261e; }
+blockquote { margin: 12px 0; padding: 4px 14px; border-left: 4px solid var(--line); color: #333; }
+details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
+dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
+dl.env dt { color: var(--muted); } dl.env dd { margin: 0; overflow-wrap: anywhere; }
+ul.features { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
+table.rows th button { all: unset; cursor: pointer; font-weight: 600; }
+table.rows th[aria-sort="ascending"] button::after { content: " \\25b2"; }
+table.rows th[aria-sort="descending"] button::after { content: " \\25bc"; }
+table.rows td { white-space: nowrap; }
+table.rows td.wrap { white-space: normal; min-width: 14em; max-width: 22em; overflow-wrap: anywhere; }
+pre { background: var(--soft); padding: 10px; overflow-x: auto; white-space: pre-wrap; }
+`;
+
+export function renderHtml(model: ReportModel, charts: ChartSpec[], run: Run): string {
+  const data = jsonForScript({ model, charts, rows: run.rows });
+  const scripts = [
+    inlineScript(chartJsUmdSource()),
+    inlineScript(`var guardbenchChartRuntime = ${runtimeSource().trim()};`),
+    inlineScript(readFileSync(PAGE_SCRIPT, 'utf8')),
+  ];
+  const csp = [
+    "default-src 'none'",
+    `script-src ${scripts.map(sha256).join(' ')}`,
+    "style-src 'unsafe-inline'",
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>guardbench report</title>',
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main id="report"><noscript>This report draws its content with JavaScript; report.md has the same content as text.</noscript></main>',
+    `<script type="application/json" id="guardbench-data">${data}</script>`,
+    ...scripts.map((s) => `<script>${s}</script>`),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+export const htmlReporter: Reporter = {
+  format: 'html',
+  async render(run: Run, outDir: string): Promise<string[]> {
+    const file = join(outDir, 'report.html');
+    writeFileAtomic(file, renderHtml(buildReportModel(run, await loadCensus(run)), chartsForRun(run), run));
+    return [file];
+  },
+};

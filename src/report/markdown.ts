@@ -1,0 +1,166 @@
+/**
+ * report.md: the report as GitHub-flavoured Markdown, for a pull-request comment or a mailing-list
+ * reply. Headline sentences and the cover letter's claims come first, then one section per workload
+ * with its charts (charts/*.png, relative) and tables; bulky tables fold into <details>. Everything
+ * taken from the run is escaped, so a hostile string shows as text.
+ */
+import { join } from 'node:path';
+import type { Run } from '../results/schema.js';
+import { writeFileAtomic } from '../results/write.js';
+import type { ClaimCheck, Verdict } from './claims.js';
+import { loadCensus } from './census.js';
+import { buildReportModel, type Cell, type ReportModel, type ReportTable, type WorkloadReport } from './model.js';
+import type { Reporter } from './types.js';
+
+/** GitHub rejects comments longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65536;
+const NOISE_MARK = '⚠️';
+
+/** Text inside HTML (a <summary>): entities only, Markdown is not parsed there. */
+export function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Text in Markdown: HTML special characters become entities and Markdown syntax is backslashed, so
+ * nothing from a run can open a tag, a link or a code span. Underscores inside words (metric names)
+ * are left alone: GitHub does not read them as emphasis, and plain-text readers see them unchanged.
+ */
+export function mdEscape(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*[\]~|#]/g, (c) => `\\${c}`)
+    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cellText(c: Cell): string {
+  return c.warn ? `${mdEscape(c.text)} ${NOISE_MARK}` : mdEscape(c.text);
+}
+
+/** "threads=no, reuse=no, prot-none: rme 8.1% > 5%" for each flagged cell: where it is, then why. */
+export function noisy(t: ReportTable): string[] {
+  return t.rows.flatMap((r) => r.flatMap((c, i) => {
+    if (!c.warn) return [];
+    const where = [...r.slice(0, t.labelColumns).map((x) => x.text), t.header[i]];
+    return [`${where.join(', ')}: ${c.warn}`];
+  }));
+}
+
+function table(t: ReportTable): string[] {
+  const out = [
+    `| ${t.header.map(mdEscape).join(' | ')} |`,
+    `|${t.header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...t.rows.map((r) => `| ${r.map(cellText).join(' | ')} |`),
+  ];
+  if (noisy(t).length) out.push('', `<sub>${NOISE_MARK} ${mdEscape(noisy(t).join(' · '))}</sub>`);
+  return out;
+}
+
+function folded(summary: string, body: string[], open = false): string[] {
+  return [`<details${open ? ' open' : ''}>`, `<summary>${htmlEscape(summary)}</summary>`, '', ...body, '', '</details>', ''];
+}
+
+const VERDICT_MARK: Record<Verdict, string> = {
+  confirms: '✅ confirms',
+  weakens: '🟡 weakens',
+  contradicts: '❌ contradicts',
+  inconclusive: '❔ inconclusive',
+  'not measured': '— not measured',
+};
+
+function claims(list: ClaimCheck[], callPrice: string[]): string[] {
+  const out = [
+    "### The series' claims, on this machine",
+    '',
+    '| claim (guard pages cover letter, Oct 2024) | measured here | ratio | verdict |',
+    '| --- | --- | --- | --- |',
+    ...list.map((c) => `| ${mdEscape(c.claim)} | ${c.measured.map(mdEscape).join('<br>')} | ${mdEscape(c.ratio)} | **${VERDICT_MARK[c.verdict]}** |`),
+    '',
+    ...list.map((c, i) => `${i + 1}. **${VERDICT_MARK[c.verdict]}.** ${mdEscape(c.why)}`),
+    '',
+    ...callPrice.map((n) => `> ${mdEscape(n)}`).flatMap((l, i) => (i === 0 ? [l] : ['>', l])),
+    '',
+  ];
+  return out;
+}
+
+function verify(model: ReportModel): string[] {
+  if (model.verify.length === 0) return ['### Guard semantics (verify)', '', 'This run has no verify results (`guardbench verify` runs the checks).', ''];
+  const failed = model.verify.filter((v) => !v.ok).length;
+  const body = [
+    '| check | result | detail |',
+    '| --- | --- | --- |',
+    ...model.verify.map((v) => `| ${mdEscape(v.check)} | ${v.ok ? '✅ ok' : '❌ failed'} | ${mdEscape(v.detail)} |`),
+  ];
+  const summary = failed ? `${failed} of ${model.verify.length} checks failed` : `all ${model.verify.length} checks passed`;
+  return ['### Guard semantics (verify)', '', ...(failed ? body : folded(summary, body)), ''];
+}
+
+function workload(w: WorkloadReport): string[] {
+  const out = [`### ${mdEscape(w.name)}`, ''];
+  if (w.constants) out.push(`<sub>${mdEscape(w.constants)}</sub>`, '');
+  for (const s of w.sentences) out.push(`- ${mdEscape(s.text)}${s.warn ? ` ${NOISE_MARK} _noisy: ${mdEscape(s.warn)}_` : ''}`);
+  if (w.sentences.length) out.push('');
+  for (const c of w.charts) out.push(`![${mdEscape(c.alt)}](${c.file})`, '');
+  for (const t of w.tables) {
+    if (t.bulky) out.push(...folded(`${t.caption} (${t.rows.length} rows)`, table(t)));
+    else out.push(`**${mdEscape(t.caption)}**`, '', ...table(t), '');
+  }
+  if (w.notes.length) out.push(...folded(`Notes the run recorded (${w.notes.length})`, w.notes.map((n) => `- ${mdEscape(n)}`)));
+  return out;
+}
+
+/** The longest run of backticks in `s`, so a fence around it can be one longer. */
+function fenceFor(s: string): string {
+  const longest = Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+function census(model: ReportModel): string[] {
+  const c = model.census;
+  if (!c) return [];
+  // The census renderer's own Markdown is trusted like ours; raw JSON goes in a fence that it cannot close.
+  if (c.markdown !== null) return ['### Census of this system', '', c.markdown.trim(), ''];
+  const fence = fenceFor(c.json);
+  return ['### Census of this system', '', mdEscape(`${c.schema}: ${c.note ?? ''}`), '',
+    ...folded('census section (JSON)', [`${fence}json`, c.json, fence])];
+}
+
+export function renderMarkdown(model: ReportModel): string {
+  const out: string[] = [
+    `## ${mdEscape(model.title)}`,
+    '',
+    `<sub>${mdEscape(model.about)}</sub>`,
+    '',
+  ];
+  if (model.incomplete) out.push(`> ${NOISE_MARK} **${mdEscape(model.incomplete)}**`, '');
+  if (model.problems.length) {
+    out.push(`> ❌ **${model.problems.length} measurements failed:**`, ...model.problems.slice(0, 10).map((p) => `> - ${mdEscape(p)}`), '');
+  }
+  out.push(`**Environment:** ${mdEscape(model.envLine)}  `);
+  out.push(`**Kernel features:** ${model.features.map((f) => `${mdEscape(f.label)} ${f.value === 'yes' ? '✅' : `❌ ${mdEscape(f.value)}`}`).join(' · ')}  `);
+  const ffi = model.env.find((f) => f.label === 'FFI floor');
+  if (ffi) out.push(`**FFI floor:** ${mdEscape(ffi.value)}`);
+  out.push('');
+  if (model.glance.length) {
+    out.push('### At a glance', '', ...model.glance.map((s) => `- ${mdEscape(s.text)}${s.warn ? ` ${NOISE_MARK}` : ''}`), '');
+  }
+  out.push(...claims(model.claims, model.callPrice));
+  out.push(...verify(model));
+  for (const w of model.workloads) out.push(...workload(w));
+  out.push(...census(model));
+  out.push(...folded('Environment details', ['| | |', '| --- | --- |', ...model.env.map((f) => `| ${mdEscape(f.label)} | ${mdEscape(f.value)} |`)]));
+  out.push(`<sub>${NOISE_MARK} ${mdEscape(model.noiseRule)}. Rendered by guardbench from run.json alone; `
+    + 're-render with `npx guardbench report run.json`.</sub>', '');
+  return out.join('\n');
+}
+
+export const markdownReporter: Reporter = {
+  format: 'md',
+  async render(run: Run, outDir: string): Promise<string[]> {
+    const file = join(outDir, 'report.md');
+    writeFileAtomic(file, renderMarkdown(buildReportModel(run, await loadCensus(run))));
+    return [file];
+  },
+};
