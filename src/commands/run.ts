@@ -18,6 +18,7 @@ import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner
 import { calibrateFfi } from '../probe/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { renderConsoleSummary } from '../report/console.js';
+import { renderReports } from '../report/index.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
@@ -192,6 +193,13 @@ export async function main(argv: string[]): Promise<number> {
   if (interrupted) {
     console.error(`guardbench: ${interrupted}: stopped after ${writer.run.rows.length} rows; partial run kept in ${writer.jsonPath}`);
     return interrupted === 'SIGINT' ? 130 : 143;
+  }
+  // report.md, charts/*.png and report.html next to run.json; the run is already written, so a
+  // reporting error costs only the reports (guardbench report can render them again).
+  try {
+    await renderReports(writer.run, dir);
+  } catch (e) {
+    console.error(`guardbench: reports not rendered (${oneLine(e)}); the run is kept in ${writer.jsonPath}`);
   }
   if (!args.quiet) {
     console.log(renderConsoleSummary(writer.run));
