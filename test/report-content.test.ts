@@ -1,0 +1,132 @@
+/**
+ * What the reports say, from the model and Markdown directly: verdicts on the cover letter's claims
+ * follow the figures, new workloads and sweeps render without code changes, strings from a run are
+ * escaped, optional sections (FFI floor, census) appear when the run has them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkRun, type Run } from '../src/results/schema.js';
+import { buildReportModel } from '../src/report/model.js';
+import { renderMarkdown, mdEscape } from '../src/report/markdown.js';
+import { checkClaims } from '../src/report/claims.js';
+import { chartsForRun } from '../src/report/charts.js';
+import { loadCensus } from '../src/report/census.js';
+import { renderReports, ReportError } from '../src/report/index.js';
+import { jsonForScript } from '../src/report/html.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir } from './helpers.js';
+import { HOSTILE_KERNEL, hostileRun, quickRun, sweepRun } from './fixtures/report-synthetic.js';
+
+/** The quick run with process_madvise's batched install set to `ns` per guard (rme unchanged). */
+function withBatchedInstall(ns: number): Run {
+  const run = quickRun();
+  for (const r of run.rows) {
+    if (r.workload === 'madvise-batches' && r.strategy === 'guard-process-madvise' && r.metric === 'install' && r.params.batch === 1024) {
+      r.value = ns;
+      r.stats = { ...r.stats!, median: ns, mean: ns, p99: ns * 1.03 };
+    }
+  }
+  return checkRun(run);
+}
+
+test('claims: the quick run confirms the speed-up and the VMA saving, and weakens the memory claim', () => {
+  const [speed, vmas, memory] = checkClaims(quickRun(), false);
+  assert.equal(speed!.verdict, 'confirms');
+  assert.equal(speed!.ratio, '19x ±1.7%');
+  assert.equal(vmas!.verdict, 'confirms');
+  assert.match(vmas!.why, /census/);
+  // Arenas: 32 B/region of page tables against 414 B of VMA slab; thread stacks: a 4 KiB page-table page per stack.
+  assert.equal(memory!.verdict, 'weakens');
+  assert.match(memory!.ratio, /13x less/);
+  assert.match(memory!.ratio, /6\.0x more/);
+});
+
+test('claims: a 3x speed-up weakens the ~5x claim and none contradicts it', () => {
+  assert.equal(checkClaims(withBatchedInstall(3242 / 3), false)[0]!.verdict, 'weakens');
+  assert.equal(checkClaims(withBatchedInstall(3242 / 0.8), false)[0]!.verdict, 'contradicts');
+  const md = renderMarkdown(buildReportModel(withBatchedInstall(3242 / 0.8)));
+  assert.match(md, /\*\*❌ contradicts\*\*/);
+  assert.match(md, /process_madvise was not faster here/);
+});
+
+test('claims: a run without the workloads says what it did not measure', () => {
+  const run = quickRun();
+  run.rows = run.rows.filter((r) => r.workload === 'thread-stacks');
+  const [speed] = checkClaims(run, false);
+  assert.equal(speed!.verdict, 'not measured');
+});
+
+test('a workload the reporters do not know renders with its own section, charts and tables', () => {
+  const run = sweepRun();
+  const ids = chartsForRun(run).map((c) => c.id);
+  assert.ok(ids.includes('fork-fork'), ids.join(', '));
+  assert.ok(ids.includes('fork-vmas'), ids.join(', '));
+  // Several stack counts: create cost against the count, one chart per other combination (threads x reuse).
+  assert.deepEqual(ids.filter((i) => i.startsWith('thread-stacks-create-vs-stacks')).length, 4);
+  const md = renderMarkdown(buildReportModel(run));
+  assert.match(md, /### fork\n/);
+  assert.match(md, /guard-madvise: fork over 2 points ranges from 1\.50x faster than prot-none/);
+  assert.match(md, /!\[[^\]]*\]\(charts\/fork-fork\.png\)/);
+  assert.ok(md.length < 65000, `sweep report is ${md.length} characters`);
+});
+
+test('every chart is plain JSON: what png.ts draws is what report.html embeds', () => {
+  for (const spec of chartsForRun(sweepRun())) {
+    assert.deepEqual(JSON.parse(JSON.stringify(spec.config)), spec.config, `${spec.id} holds a non-JSON value`);
+  }
+});
+
+test('strings from the run are escaped in Markdown', () => {
+  const md = renderMarkdown(buildReportModel(hostileRun()));
+  assert.ok(!md.includes('<img'), 'raw <img in report.md');
+  assert.ok(!md.includes('<script'), 'raw <script in report.md');
+  assert.ok(!md.includes('<svg'), 'raw <svg in report.md');
+  assert.ok(!md.includes('<b '), 'raw <b in report.md');
+  assert.ok(!md.includes('[link](javascript:'), 'a link from the run survived');
+  assert.ok(md.includes('\\[link\\](javascript:alert(4))'));
+  assert.ok(md.includes(mdEscape(HOSTILE_KERNEL)));
+  assert.equal(mdEscape('a|b `c` *d* [e](f) <g> & vma_slab_bytes _x_'),
+    'a\\|b \\`c\\` \\*d\\* \\[e\\](f) &lt;g&gt; &amp; vma_slab_bytes \\_x\\_');
+});
+
+test('JSON for a script block cannot close it', () => {
+  const text = jsonForScript({ s: '</script><script>alert(1)</script>', t: 'a & b \u2028' });
+  assert.ok(!text.includes('<') && !text.includes('>') && !text.includes('&') && !text.includes('\u2028'));
+  assert.deepEqual(JSON.parse(text), { s: '</script><script>alert(1)</script>', t: 'a & b \u2028' });
+});
+
+test('the FFI floor is shown when the run measured it', () => {
+  const run = quickRun();
+  assert.match(renderMarkdown(buildReportModel(run)), /did not record its FFI floor/);
+  (run.env as Record<string, unknown>).ffi = { labsNs: 31.5, getppidNs: 412.25, loopCalls: 16384 };
+  const md = renderMarkdown(buildReportModel(checkRun(run)));
+  assert.match(md, /\*\*FFI floor:\*\* 31\.5 ns per call \(labs\), 412 ns per system call \(getppid\)/);
+  assert.match(md, /Batching 16384 guards 1024 per call is 11x faster than one madvise\(\) per guard/);
+});
+
+test('a census section is included when the run has one', async () => {
+  const run = quickRun();
+  (run as Record<string, unknown>).census = { schema: 'guardbench.census/v1', processes: 12, protNoneGuardVmas: 345 };
+  const census = await loadCensus(run);
+  assert.ok(census);
+  const md = renderMarkdown(buildReportModel(run, census));
+  assert.match(md, /### Census of this system/);
+  // Rendered by src/census's renderCensusMarkdown when it exists, else the section as JSON.
+  if (census.markdown === null) assert.match(md, /"protNoneGuardVmas": 345/);
+  assert.match(md, /system-wide share is measured in the census section below/);
+  assert.equal(await loadCensus(quickRun()), null);
+});
+
+test('a format that fails does not stop the others; the error names it and lists what was written', async () => {
+  const dir = scratchDir('guardbench-report-fail-');
+  writeFileSync(join(dir, 'charts'), 'a file where the charts directory should go');
+  await assert.rejects(renderReports(quickRun(), dir), (e: unknown) => {
+    assert.ok(e instanceof ReportError, String(e));
+    assert.match(e.message, /^report failed \(png: /);
+    assert.doesNotMatch(e.message, /md:|html:/);
+    assert.deepEqual(e.files.map((f) => f.slice(dir.length + 1)), ['report.md', 'report.html']);
+    return true;
+  });
+  assert.ok(existsSync(join(dir, 'report.md')) && existsSync(join(dir, 'report.html')));
+});
