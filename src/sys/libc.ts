@@ -95,6 +95,23 @@ export const raw = {
   personality: libc.func('int personality(unsigned long persona)') as (persona: number) => number,
   sysconf: libc.func('long sysconf(int name)') as (name: number) => number,
   gnuGetLibcVersion: libc.func('const char *gnu_get_libc_version()') as () => string,
+  mlock: libc.func('int mlock(uintptr_t addr, size_t len)') as (addr: number, len: number) => number,
+  munlock: libc.func('int munlock(uintptr_t addr, size_t len)') as (addr: number, len: number) => number,
+  /** mremap with its optional fifth argument always passed (ignored without MREMAP_FIXED); MAP_FAILED is a BigInt. */
+  mremap: libc.func('uintptr_t mremap(uintptr_t old, size_t oldLen, size_t newLen, int flags, uintptr_t newAddr)') as (
+    old: number, oldLen: number, newLen: number, flags: number, newAddr: number) => number | bigint,
+  kill: libc.func('int kill(int pid, int sig)') as (pid: number, sig: number) => number,
+  /** struct rlimit is two 8-byte words: soft, hard. */
+  getrlimit: libc.func('int getrlimit(int resource, _Inout_ uint8_t *rlim)') as (resource: number, rlim: Buffer) => number,
+  setrlimit: libc.func('int setrlimit(int resource, const uint8_t *rlim)') as (resource: number, rlim: Buffer) => number,
+  /**
+   * getcontext/makecontext build a ucontext that, run in a cloned child by setcontext, calls a libc
+   * function with several arguments: a child can then do more than one single-argument call.
+   * makecontext's extra arguments are passed as koffi variadic pairs ('uint64_t', value).
+   */
+  getcontext: libc.func('int getcontext(uintptr_t ucp)') as (ucp: number) => number,
+  makecontext: libc.func('void makecontext(uintptr_t ucp, uintptr_t fn, int argc, ...)') as (
+    ucp: number, fn: number, argc: number, ...args: unknown[]) => void,
 };
 
 /** `mmap` returns MAP_FAILED ((void *)-1) as a BigInt, since it does not fit a double exactly. */
