@@ -1,0 +1,13 @@
+/**
+ * The census (design section 5): how many VMAs of the running system are PROT_NONE guards, how many
+ * guard markers are already in use, and how many VMAs markers would save. Report writers find
+ * `renderCensusMarkdown` here; the bench runner calls `takeCensus` at the start of a run.
+ */
+export { takeCensus, type CensusOptions, type CensusFeatures } from './take.js';
+export { renderCensusMarkdown, renderCensusText, headlineOf, topProcesses } from './render.js';
+export {
+  CENSUS_SCHEMA_ID, CensusSchema, InvalidCensusError, checkCensus, parseCensus, censusJsonSchema,
+  type Census, type ProcessCensus,
+} from './schema.js';
+export { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, couldMerge, type Classification } from './classify.js';
+export { parseMapsText, type CensusVma } from './maps.js';

@@ -1,0 +1,127 @@
+/**
+ * Presenting a census: the headline sentence, a plain-text console view and Markdown for reports.
+ * Both read only the document, so a census taken on one machine renders anywhere.
+ */
+import { checkCensus, type Census, type ProcessCensus } from './schema.js';
+
+const int = (n: number): string => n.toLocaleString('en-US');
+const pct = (n: number): string => `${n.toFixed(1)}%`;
+
+export function percentOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : (100 * part) / whole;
+}
+
+/** "412 of 5,210 VMAs (7.9%) are PROT_NONE guards; as markers, 7.9%-9.6% fewer VMAs" */
+export function headlineOf(totals: Pick<Census['totals'], 'vmas' | 'guardVmas' | 'savings'>): string {
+  if (totals.vmas === 0) return 'no VMAs could be read';
+  const { lower, upper } = totals.savings;
+  const range = lower.vmas === upper.vmas ? pct(lower.percent) : `${pct(lower.percent)}-${pct(upper.percent)}`;
+  return `${int(totals.guardVmas)} of ${int(totals.vmas)} VMAs (${pct(percentOf(totals.guardVmas, totals.vmas))}) `
+    + `are PROT_NONE guards; as markers, ${range} fewer VMAs`;
+}
+
+function markerText(c: Census): string {
+  const m = c.totals.markers;
+  if (c.totals.processes === 0) return 'guard markers: no process was read';
+  if (m.vmas === null) return `guard markers: not visible here (${m.reason ?? 'unknown reason'})`;
+  const pages = m.pages === null ? 'pages not counted' : `${int(m.pages)} guard pages`;
+  const partial = m.uncounted > 0 ? `; ${m.uncounted} processes not counted${m.reason ? ` (${m.reason})` : ''}` : '';
+  const how = m.method ? ` (${m.method})` : '';
+  // gu is sticky: a VMA keeps it after its markers are removed, so pages can be fewer than VMAs.
+  return `guard markers already in use: ${int(m.vmas)} VMAs with smaps gu (set once markers were installed) in `
+    + `${int(m.processes)} processes, ${pages}${how}${partial}`;
+}
+
+function unreadableText(c: Census): string {
+  const u = c.unreadable;
+  if (u.total === 0) return 'every process asked for was read';
+  const parts = [u.permission && `${u.permission} permission denied`, u.vanished && `${u.vanished} gone (no such process, or exited while read)`,
+    u.other && `${u.other} other errors`].filter(Boolean);
+  return `${u.total} processes not read: ${parts.join(', ')}`;
+}
+
+/** Processes with the most guard VMAs (then the most markers), at most `n`. */
+export function topProcesses(c: Census, n = 10): ProcessCensus[] {
+  return [...c.processes]
+    .filter((p) => p.guardVmas > 0 || (p.markers.vmas ?? 0) > 0)
+    .sort((a, b) => b.guardVmas - a.guardVmas || (b.markers.vmas ?? 0) - (a.markers.vmas ?? 0) || a.pid - b.pid)
+    .slice(0, n);
+}
+
+function markerCell(p: ProcessCensus): string {
+  if (p.markers.vmas === null) return '?';
+  return `${p.markers.vmas}${p.markers.pages === null ? '' : ` (${p.markers.pages} pg)`}`;
+}
+
+interface Column {
+  title: string;
+  cell: (p: ProcessCensus) => string;
+}
+
+const COLUMNS: Column[] = [
+  { title: 'pid', cell: (p) => String(p.pid) },
+  { title: 'command', cell: (p) => p.comm },
+  { title: 'VMAs', cell: (p) => int(p.vmas) },
+  { title: 'PROT_NONE', cell: (p) => int(p.protNone) },
+  { title: 'guards (above/below)', cell: (p) => `${p.guardVmas} (${p.guardSides.above}/${p.guardSides.below})` },
+  { title: 'reservations', cell: (p) => String(p.reservations.count) },
+  { title: 'gu VMAs (pages)', cell: markerCell },
+  { title: 'saved VMAs', cell: (p) => (p.savings.lower === p.savings.upper ? String(p.savings.lower) : `${p.savings.lower}-${p.savings.upper}`) },
+];
+
+function summaryLines(c: Census): string[] {
+  const t = c.totals;
+  const r = t.reservations;
+  return [
+    `${int(t.processes)} processes, ${int(t.vmas)} VMAs, ${int(t.protNone)} PROT_NONE`,
+    `guards: ${int(t.guardVmas)} (${t.guardSides.above} guard the mapping above them, ${t.guardSides.below} the one below)`,
+    `reservations: ${int(r.count)} (${(r.bytes / 2 ** 30).toFixed(1)} GiB; ${r.tooLarge} too large, ${r.fileBacked} file-backed, `
+      + `${r.shared} shared, ${r.noWritableNeighbour} next to no writable mapping)`,
+    markerText(c),
+    `VMAs saved if every guard became a marker: ${int(t.savings.lower.vmas)} (${pct(t.savings.lower.percent)}) `
+      + `to ${int(t.savings.upper.vmas)} (${pct(t.savings.upper.percent)})`,
+    `  lower bound: ${t.savings.lower.rule}`,
+    `  upper bound: ${t.savings.upper.rule}`,
+    `guard rule: ${c.guardRule}`,
+    unreadableText(c),
+  ];
+}
+
+/** Plain text for the terminal. */
+export function renderCensusText(c: Census, top = 10): string {
+  const scope = c.scope === 'system' ? 'this machine' : `pid ${c.options.pids?.join(', ')}`;
+  const lines = [`census of ${scope} (Linux ${c.kernel}, ${c.durationMs.toFixed(0)} ms)`, '', c.headline, '',
+    ...summaryLines(c)];
+  const rows = topProcesses(c, top);
+  if (rows.length > 0) {
+    const cells = rows.map((p) => COLUMNS.map((col) => col.cell(p)));
+    const widths = COLUMNS.map((col, i) => Math.max(col.title.length, ...cells.map((r) => r[i]!.length)));
+    const fmt = (r: string[]): string => r.map((s, i) => (i === 1 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
+    lines.push('', `top processes by guard VMAs`, fmt(COLUMNS.map((col) => col.title)), ...cells.map(fmt));
+  }
+  for (const n of c.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
+/** Markdown table cells must not break the table. */
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+/**
+ * Markdown for reports. Report writers pass a run's `census` section as they read it, so it is
+ * validated first: a bad section throws a one-line InvalidCensusError instead of rendering nonsense.
+ */
+export function renderCensusMarkdown(census: unknown, top = 10): string {
+  const c = checkCensus(census, 'census section');
+  const scope = c.scope === 'system' ? 'the whole machine' : `pid ${c.options.pids?.join(', ')}`;
+  const out = [`### VMA census (${scope}, Linux ${mdCell(c.kernel)}, ${c.takenAt})`, '', `**${mdCell(c.headline)}**`, ''];
+  for (const line of summaryLines(c)) out.push(`- ${mdCell(line.trim())}`);
+  const rows = topProcesses(c, top);
+  if (rows.length > 0) {
+    out.push('', `| ${COLUMNS.map((col) => col.title).join(' | ')} |`, `|${COLUMNS.map((_, i) => (i === 1 ? ' --- ' : ' ---: ')).join('|')}|`);
+    for (const p of rows) out.push(`| ${COLUMNS.map((col) => mdCell(col.cell(p))).join(' | ')} |`);
+  }
+  if (c.notes.length > 0) out.push('', ...c.notes.map((n) => `> ${mdCell(n)}`));
+  return out.join('\n') + '\n';
+}

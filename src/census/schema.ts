@@ -1,0 +1,173 @@
+/**
+ * The census document, `guardbench.census/v1`: one TypeBox source gives the TypeScript types and the
+ * JSON Schema that `parseCensus` validates against (the same pattern as the run contract). A run may
+ * carry one as its `census` section; `guardbench census --out` writes it alone as census.json.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+
+export const CENSUS_SCHEMA_ID = 'guardbench.census/v1';
+
+const Count = Type.Integer({ minimum: 0 });
+const Address = Type.Integer({ minimum: 0 });
+
+/** PROT_NONE VMAs that are not guards, by why not. */
+export const ReservationsSchema = Type.Object({
+  count: Count,
+  bytes: Type.Number({ minimum: 0 }),
+  /** larger than maxGuardBytes: allocator, JIT and runtime address-space reservations */
+  tooLarge: Count,
+  /** file-backed: loader gaps between a library's segments and the like */
+  fileBacked: Count,
+  shared: Count,
+  /** small, but next to no private writable anonymous mapping it could guard */
+  noWritableNeighbour: Count,
+});
+export type Reservations = Static<typeof ReservationsSchema>;
+
+export const MarkersSchema = Type.Object({
+  /** VMAs whose smaps VmFlags carry `gu`; null when smaps (or the flag) was not available */
+  vmas: Type.Union([Count, Type.Null()]),
+  /** guard pages inside them; null when they could not be counted */
+  pages: Type.Union([Count, Type.Null()]),
+  method: Type.Union([Type.Literal('pagemap-scan'), Type.Literal('pagemap-bit58'), Type.Null()]),
+  reason: Type.Optional(Type.String()),
+});
+export type Markers = Static<typeof MarkersSchema>;
+
+export const SavingsSchema = Type.Object({ lower: Count, upper: Count });
+
+/** One process's counts. */
+export const ProcessCensusSchema = Type.Object({
+  pid: Type.Integer({ minimum: 1 }),
+  comm: Type.String(),
+  vmas: Count,
+  protNone: Count,
+  guardVmas: Count,
+  /** guards whose protected mapping lies above them (thread-stack style) / below them */
+  guardSides: Type.Object({ above: Count, below: Count }),
+  reservations: ReservationsSchema,
+  markers: MarkersSchema,
+  /** VMAs that would disappear if every guard became a marker */
+  savings: SavingsSchema,
+  /** whether smaps was read (VmFlags known) or only maps */
+  smaps: Type.Boolean(),
+  /** classified guard and reservation VMAs, only when the census was taken with `detail` */
+  detail: Type.Optional(Type.Object({
+    guards: Type.Array(Type.Object({
+      start: Address, end: Address, side: Type.Union([Type.Literal('above'), Type.Literal('below')]),
+      otherSideMerges: Type.Boolean(),
+    })),
+    reservations: Type.Array(Type.Object({ start: Address, end: Address, kind: Type.String() })),
+    /** `gu` VMAs with the guard pages counted in each (null when not counted) */
+    markerVmas: Type.Array(Type.Object({ start: Address, end: Address, pages: Type.Union([Count, Type.Null()]) })),
+  })),
+});
+export type ProcessCensus = Static<typeof ProcessCensusSchema>;
+
+export const UnreadableSchema = Type.Object({
+  total: Count,
+  permission: Count,
+  vanished: Count,
+  other: Count,
+  /** the first few, for the user to see which */
+  examples: Type.Array(Type.Object({ pid: Type.Integer({ minimum: 1 }), comm: Type.String(), reason: Type.String() })),
+});
+
+export const BoundSchema = Type.Object({
+  vmas: Count,
+  /** percent of all VMAs counted */
+  percent: Type.Number({ minimum: 0 }),
+  rule: Type.String({ minLength: 1 }),
+});
+
+export const CensusSchema = Type.Object({
+  schema: Type.Literal(CENSUS_SCHEMA_ID),
+  tool: Type.Object({ name: Type.Literal('guardbench'), version: Type.String() }),
+  takenAt: Type.String(),
+  durationMs: Type.Number({ minimum: 0 }),
+  kernel: Type.String(),
+  /** the whole machine, or only the pids asked for */
+  scope: Type.Union([Type.Literal('system'), Type.Literal('pids')]),
+  options: Type.Object({
+    maxGuardBytes: Type.Integer({ minimum: 1 }),
+    pids: Type.Union([Type.Array(Type.Integer({ minimum: 1 })), Type.Null()]),
+  }),
+  /** what this kernel lets the census see of markers */
+  features: Type.Object({
+    guardMarkers: Type.Boolean(),
+    smapsGuardFlag: Type.Boolean(),
+    pagemapScanGuard: Type.Boolean(),
+    pagemapGuardBit: Type.Boolean(),
+  }),
+  guardRule: Type.String({ minLength: 1 }),
+  headline: Type.String({ minLength: 1 }),
+  totals: Type.Object({
+    processes: Count,
+    vmas: Count,
+    protNone: Count,
+    guardVmas: Count,
+    guardSides: Type.Object({ above: Count, below: Count }),
+    reservations: ReservationsSchema,
+    markers: Type.Object({
+      vmas: Type.Union([Count, Type.Null()]),
+      pages: Type.Union([Count, Type.Null()]),
+      /** processes with at least one `gu` VMA */
+      processes: Count,
+      /** processes whose marker pages could not be counted */
+      uncounted: Count,
+      method: Type.Union([Type.Literal('pagemap-scan'), Type.Literal('pagemap-bit58'), Type.Null()]),
+      /** why markers are not (fully) visible, when they are not */
+      reason: Type.Optional(Type.String()),
+    }),
+    savings: Type.Object({ lower: BoundSchema, upper: BoundSchema }),
+  }),
+  processes: Type.Array(ProcessCensusSchema),
+  /** readable processes left out of `processes` by a limit (the totals include them) */
+  processesOmitted: Count,
+  unreadable: UnreadableSchema,
+  /** processes with no user address space: kernel threads and zombies */
+  noAddressSpace: Count,
+  /** anything the user should know about how complete the census is */
+  notes: Type.Array(Type.String()),
+}, { additionalProperties: true });
+export type Census = Static<typeof CensusSchema>;
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validateCensus = ajv.compile<Census>(CensusSchema);
+
+/** A file that is not a usable census: the message is one line, fit for the user. */
+export class InvalidCensusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidCensusError';
+  }
+}
+
+/** Check a parsed document; returns it typed, or throws InvalidCensusError. */
+export function checkCensus(doc: unknown, source = 'census'): Census {
+  const schema = typeof doc === 'object' && doc !== null ? (doc as { schema?: unknown }).schema : undefined;
+  if (typeof schema === 'string' && schema !== CENSUS_SCHEMA_ID && schema.startsWith('guardbench.census/')) {
+    throw new InvalidCensusError(`${source}: schema ${schema} is not one this guardbench reads (it reads ${CENSUS_SCHEMA_ID})`);
+  }
+  if (!validateCensus(doc)) {
+    const err = validateCensus.errors?.[0];
+    const where = err?.instancePath || '(top level)';
+    throw new InvalidCensusError(`${source}: not a ${CENSUS_SCHEMA_ID} document: ${where} ${err?.message ?? 'is invalid'}`);
+  }
+  return doc;
+}
+
+/** Parse JSON text as a census. */
+export function parseCensus(text: string, source = 'census'): Census {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${(e as Error).message.split('\n')[0]})`;
+    throw new InvalidCensusError(`${source}: ${why}`);
+  }
+  return checkCensus(doc, source);
+}
+
+export const censusJsonSchema = CensusSchema;

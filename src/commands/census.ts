@@ -1,0 +1,95 @@
+/** `guardbench census`: count PROT_NONE guard VMAs and guard markers on this machine or in given pids. */
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError, oneLine } from '../errors.js';
+import { writeJsonAtomic } from '../results/write.js';
+import { DEFAULT_MAX_GUARD_BYTES } from '../census/classify.js';
+import { renderCensusText } from '../census/render.js';
+import { takeCensus } from '../census/take.js';
+
+const HELP = `usage: guardbench census [--pid PID]... [--out DIR] [--max-guard-bytes N] [--json]
+
+Reads /proc/PID/smaps (or maps) of every process it may read, or of the pids given, and reports
+how many VMAs are PROT_NONE guards, how many carry guard markers already (smaps gu, counted by
+PAGEMAP_SCAN), and how many VMAs would disappear if every guard became a marker.
+
+options:
+  --pid PID               survey only this process; repeatable
+  --out DIR               also write DIR/census.json (schema guardbench.census/v1)
+  --max-guard-bytes N     largest PROT_NONE VMA counted as a guard (default ${DEFAULT_MAX_GUARD_BYTES}); larger ones are reservations
+  --json                  print the census document instead of the summary
+  --help                  this text`;
+
+export interface CensusArgs {
+  pids: number[];
+  out: string | undefined;
+  maxGuardBytes: number;
+  json: boolean;
+}
+
+/** A positive decimal integer, or a UsageError naming the flag. */
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: '${text}' is not a positive integer`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag}: ${text} must be at least 1`);
+  return n;
+}
+
+/** `--pid -1` would read as two flags to parseArgs; join a value that starts with '-' to its flag. */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if ((arg === '--pid' || arg === '--max-guard-bytes') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+export function parseCensusArgs(argv: string[]): CensusArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: joinDashValues(argv),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        pid: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        'max-guard-bytes': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  if (values.help) return 'help';
+  const pids = (values.pid ?? []).map((p) => positiveInteger('--pid', p));
+  const maxGuardBytes = values['max-guard-bytes'] === undefined
+    ? DEFAULT_MAX_GUARD_BYTES : positiveInteger('--max-guard-bytes', values['max-guard-bytes']);
+  const out = values.out === undefined ? undefined : resolve(values.out);
+  if (out !== undefined && existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is a file, not a directory`);
+  return { pids, out, maxGuardBytes, json: values.json ?? false };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseCensusArgs(argv);
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const census = takeCensus({ pids: args.pids, maxGuardBytes: args.maxGuardBytes, budgetMs: Infinity });
+  if (args.out !== undefined) {
+    mkdirSync(args.out, { recursive: true });
+    writeJsonAtomic(join(args.out, 'census.json'), census);
+  }
+  console.log(args.json ? JSON.stringify(census, null, 2) : renderCensusText(census));
+  if (args.out !== undefined && !args.json) console.log(`\nwrote ${join(args.out, 'census.json')}`);
+  // Naming pids none of which could be read is a failure the caller should see in the exit code.
+  return args.pids.length > 0 && census.totals.processes === 0 && census.noAddressSpace === 0 ? 1 : 0;
+}
