@@ -39,7 +39,7 @@ test('a run compared with itself exits 0 and reports nothing regressed', () => {
   const out = join(dir, 'self');
   const r = runCli(['compare', FIXTURE, FIXTURE, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\*\*No regression\*\* beyond 5%/);
+  assert.match(r.stdout, /\*\*No regression beyond 5%\*\*/);
   assert.doesNotMatch(r.stdout, /### Regressed/);
   const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as ComparisonJson;
   assert.equal(json.regressed, false);
@@ -63,7 +63,7 @@ test('guard-madvise 30% slower: exit 1, and exactly the guard-madvise latency ro
   const out = join(dir, 'slower');
   const r = runCli(['compare', FIXTURE, save('slower.json', slower), '--out', out]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, new RegExp(`\\*\\*${expected.length} regressed\\*\\*`));
+  assert.match(r.stdout, new RegExp(`\\*\\*${expected.length} regressed beyond 5%\\*\\*`));
   const section = r.stdout.split('### Regressed')[1]!.split(/###|<details>/)[0]!;
   const named = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| workload') && !l.startsWith('| ---'));
   assert.equal(named.length, expected.length);

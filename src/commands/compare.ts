@@ -13,6 +13,9 @@ import { noiseOf } from '../compare/noise.js';
 import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../compare/compare.js';
 import { renderCompareMarkdown } from '../compare/markdown.js';
 import { comparisonJson } from '../compare/json.js';
+import { chartsForComparison } from '../compare/charts.js';
+import { renderCompareHtml } from '../compare/html.js';
+import { renderChartPng } from '../report/png.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
 
 const HELP = `usage: guardbench compare BASE CURRENT [options]
@@ -26,7 +29,8 @@ options:
   --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
   --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
                   against this run too (repeatable)
-  --out DIR       also write compare.md, compare.json and the side-by-side charts into DIR
+  --out DIR       also write compare.md, compare.json, compare.html and charts/*.png (base and
+                  current side by side) into DIR
   --quiet         print only the result line, not the whole report
   --help          this text
 `;
@@ -109,4 +113,8 @@ async function writeOutputs(comparison: Comparison, markdown: string, out: strin
   }
   writeFileAtomic(join(out, 'compare.md'), markdown);
   writeJsonAtomic(join(out, 'compare.json'), comparisonJson(comparison));
+  const charts = chartsForComparison(comparison);
+  writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison, charts));
+  mkdirSync(join(out, 'charts'), { recursive: true });
+  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
 }

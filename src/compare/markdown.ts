@@ -20,8 +20,41 @@ const HEADINGS: Record<Verdict, string> = {
 /** Tables a reader should see without clicking; the rest are folded. */
 const OPEN: readonly Verdict[] = ['regressed', 'improved'];
 
+/** One table per verdict that has rows, regressed first: the same cells for Markdown and HTML. */
+export interface VerdictTable {
+  verdict: Verdict;
+  title: string;
+  open: boolean;
+  header: string[];
+  rows: string[][];
+}
+
+export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'why'];
+/** Which columns hold figures (right-aligned). */
+export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, false];
+
+export function verdictTables(c: Comparison): VerdictTable[] {
+  const vary = varyingParamsByWorkload(c.rows);
+  const tables: VerdictTable[] = [];
+  for (const verdict of ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'] as const) {
+    const rows = c.rows.filter((r) => r.verdict === verdict);
+    if (rows.length === 0) continue;
+    tables.push({
+      verdict,
+      title: `${HEADINGS[verdict]} (${rows.length})`,
+      open: OPEN.includes(verdict),
+      header: TABLE_HEADER,
+      rows: rows.map((r) => [
+        r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
+        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), r.why,
+      ]),
+    });
+  }
+  return tables;
+}
+
 export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare'): string {
-  const out: string[] = [`## ${title}`, '', resultLine(c), '', ...runsTable(c), ''];
+  const out: string[] = [`## ${title}`, '', `**${resultHead(c)}** · ${resultTail(c)}`, '', ...runsTable(c), ''];
   if (c.environment.length > 0) {
     out.push('> [!WARNING]', '> The runs were made in different environments; differences below may come from these:');
     for (const d of c.environment) out.push(`> - **${d.field}**: \`${d.base}\` → \`${d.current}\` (${d.matters})`);
@@ -29,28 +62,28 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   }
   for (const w of c.warnings) out.push(`- ⚠ ${w}`);
   if (c.warnings.length > 0) out.push('');
-
-  const vary = varyingParamsByWorkload(c.rows);
-  for (const verdict of ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'] as const) {
-    const rows = c.rows.filter((r) => r.verdict === verdict);
-    if (rows.length === 0) continue;
-    const table = verdictTable(rows, vary);
-    if (OPEN.includes(verdict)) out.push(`### ${HEADINGS[verdict]} (${rows.length})`, '', ...table, '');
-    else out.push('<details>', `<summary>${HEADINGS[verdict]} (${rows.length})</summary>`, '', ...table, '', '</details>', '');
+  for (const t of verdictTables(c)) {
+    const table = [`| ${t.header.join(' | ')} |`, `| ${NUMERIC_COLUMNS.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
+      ...t.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)];
+    if (t.open) out.push(`### ${t.title}`, '', ...table, '');
+    else out.push('<details>', `<summary>${t.title}</summary>`, '', ...table, '', '</details>', '');
   }
-  out.push(methodNote(c));
+  out.push('<sub>', methodNote(c), '</sub>');
   return out.join('\n') + '\n';
 }
 
-function resultLine(c: Comparison): string {
+/** "3 regressed beyond 5%" or "No regression beyond 5%": the verdict of the whole comparison. */
+export function resultHead(c: Comparison): string {
+  const t = pct(c.options.threshold);
+  return c.regressed ? `${c.counts.regressed} regressed beyond ${t}` : `No regression beyond ${t}`;
+}
+
+export function resultTail(c: Comparison): string {
   const n = c.counts;
-  const lead = c.regressed
-    ? `**${n.regressed} regressed** beyond ${pct(c.options.threshold)}`
-    : `**No regression** beyond ${pct(c.options.threshold)}`;
   const rest = [`${n.improved} improved`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
   if (n.changed > 0) rest.push(`${n.changed} byte figures changed`);
   if (n['not-compared'] > 0) rest.push(`${n['not-compared']} not compared`);
-  return `${lead} · ${rest.join(' · ')}`;
+  return rest.join(' · ');
 }
 
 function runsTable(c: Comparison): string[] {
@@ -63,15 +96,6 @@ function runsTable(c: Comparison): string[] {
     line('profile', c.base.profile, c.current.profile),
     line('started', c.base.startedAt, c.current.startedAt),
   ];
-}
-
-function verdictTable(rows: RowComparison[], vary: Map<string, string[]>): string[] {
-  const head = '| workload | strategy | point | metric | base | current | change | confidence | why |';
-  const body = rows.map((r) => `| ${[
-    r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
-    figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), escapeCell(r.why),
-  ].join(' | ')} |`);
-  return [head, '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |', ...body];
 }
 
 function figure(r: RowComparison, side: 'base' | 'current'): string {
@@ -97,7 +121,7 @@ function confidenceCell(r: RowComparison): string {
 }
 
 /** Per workload, the parameter names whose values differ between its rows: the rest is noise. */
-export function varyingParamsByWorkload(rows: RowComparison[]): Map<string, string[]> {
+export function varyingParamsByWorkload(rows: readonly { workload: string; params: Params }[]): Map<string, string[]> {
   const values = new Map<string, Map<string, Set<string>>>();
   for (const r of rows) {
     let byName = values.get(r.workload);
@@ -112,28 +136,28 @@ export function varyingParamsByWorkload(rows: RowComparison[]): Map<string, stri
   return out;
 }
 
-function shortParams(params: Params, keep: string[]): string {
+/** The point named by only the parameters that vary: "threads=true" rather than all five. */
+export function shortParams(params: Params, keep: readonly string[]): string {
   const kept = Object.fromEntries(Object.entries(params).filter(([k]) => keep.includes(k)));
   return paramsKey(kept);
 }
 
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  // A reason or parameter from a run must not break the table or become markup in a PR comment.
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
 }
 
 function pct(fraction: number): string {
   return `${+(fraction * 100).toFixed(2)}%`;
 }
 
-function methodNote(c: Comparison): string {
+export function methodNote(c: Comparison): string {
   const o = c.options;
   return [
-    '<sub>',
     `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
     `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
     `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
     `is noisy unless the change clears threshold plus margin. Counts are exact (any rise is a regression);`,
     'byte figures are system-wide slab/page-table deltas, shown but never failing a comparison.',
-    '</sub>',
   ].join('\n');
 }

@@ -1,0 +1,79 @@
+/**
+ * compare.html and history.html: one self-contained page (chart.js, the report's chart runtime and
+ * assets/page.js inlined; no network) built from plain data. The data travels as escaped JSON
+ * (report/html.ts's jsonForScript) and the page builds the DOM with textContent; a
+ * Content-Security-Policy admits only these inline scripts, by hash, as report.html does.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChartSpec } from '../report/charts.js';
+import { jsonForScript } from '../report/html.js';
+import { chartJsUmdSource, runtimeSource } from '../report/runtime.js';
+
+const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
+
+export interface PageTable {
+  title: string;
+  header: string[];
+  rows: string[][];
+  /** shown open; otherwise folded in <details> */
+  open: boolean;
+  /** per column: right-aligned figures */
+  numeric?: boolean[];
+  /** per row: a CSS class (the verdict) */
+  rowClass?: string[];
+}
+
+export interface PageDoc {
+  title: string;
+  lead: string[];
+  warnings: string[];
+  tables: PageTable[];
+  chartsTitle: string;
+  charts: ChartSpec[];
+  notes: string[];
+}
+
+const STYLE = `
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1b1b1b; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { font-size: 1.25em; margin: 28px 0 8px; border-bottom: 1px solid #d9d9d9; }
+.lead { margin: 4px 0; } .note, figcaption { color: #555; font-size: 0.9em; }
+.banner.warn { background: #fff7e0; border: 1px solid #f0d48a; padding: 8px 12px; border-radius: 6px; margin: 10px 0; }
+.table-wrap { overflow-x: auto; } table { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
+th, td { border: 1px solid #d9d9d9; padding: 3px 8px; text-align: left; } thead th { background: #f6f7f9; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.regressed td { background: #fdecec; } tr.improved td { background: #eaf6ee; } tr.noisy td { background: #fff7e0; }
+details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
+figure { margin: 16px 0; } .chart { position: relative; width: 100%; max-width: 900px; }
+`;
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+export function renderPage(doc: PageDoc): string {
+  const scripts = [chartJsUmdSource(), `var guardbenchChartRuntime = ${runtimeSource().trim()};`, readFileSync(PAGE_SCRIPT, 'utf8')];
+  for (const s of scripts) if (/<\/script/i.test(s)) throw new Error('an inlined script contains </script');
+  const csp = ["default-src 'none'", `script-src ${scripts.map(sha256).join(' ')}`, "style-src 'unsafe-inline'", "img-src 'none'", "base-uri 'none'", "form-action 'none'"].join('; ');
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${doc.title.replace(/[<>&"]/g, '')}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main id="page"><noscript>This page draws its content with JavaScript; the .md file next to it has the same content as text.</noscript></main>',
+    `<script type="application/json" id="guardbench-page">${jsonForScript(doc)}</script>`,
+    ...scripts.map((s) => `<script>${s}</script>`),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
