@@ -32,6 +32,12 @@ const CLAIMED_SPEEDUP = 5;
 /** A speed-up whose lower bound reaches this share of the claim confirms an approximate "~5x". */
 const CLAIM_TOLERANCE = 0.8;
 
+/** Why a guard-marker strategy has no figures, when the run skipped or failed it: "guard-madvise skipped: EINVAL". */
+function whyMissing(run: Run, strategy?: string): string | null {
+  const row = run.rows.find((r) => r.status !== 'ok' && r.strategy.startsWith('guard-') && (!strategy || r.strategy === strategy) && r.reason);
+  return row ? `${row.strategy} ${row.status}: ${row.reason}` : null;
+}
+
 function batchOf(g: Gain): number {
   return typeof g.row.params.batch === 'number' ? g.row.params.batch : 1;
 }
@@ -44,7 +50,7 @@ function speedClaim(run: Run): ClaimCheck {
   const primary = gains.filter((g) => g.row.workload === 'madvise-batches');
   const pool = primary.length ? primary : gains;
   if (pool.length === 0) {
-    return { claim, measured: ['no process_madvise install figure in this run'], ratio: '-', verdict: 'not measured',
+    return { claim, measured: [whyMissing(run, 'guard-process-madvise') ?? 'no process_madvise install figure in this run'], ratio: '-', verdict: 'not measured',
       why: 'Run the madvise-batches or allocator-arenas workload with guard-process-madvise to test it.' };
   }
   const best = [...pool].sort((a, b) => batchOf(b) - batchOf(a) || b.speedup - a.speedup)[0]!;
@@ -116,7 +122,7 @@ function vmaClaim(run: Run, hasCensus: boolean): ClaimCheck {
     ? `Every guard marker here replaced the VMAs its PROT_NONE guard needs.${share}`
     : verdict === 'not measured' ? 'No workload in this run reports a VMA count for both prot-none and a guard marker strategy.'
       : `Some guard markers did not save VMAs here; see the workload tables.${share}`;
-  return { claim, measured: measured.length ? measured : ['no VMA counts in this run'], ratio, verdict, why };
+  return { claim, measured: measured.length ? measured : [whyMissing(run) ?? 'no VMA counts in this run'], ratio, verdict, why };
 }
 
 /** A PROT_NONE guard's VMA costs kernel memory that adds up; markers avoid that penalty. */
@@ -139,7 +145,7 @@ function memoryClaim(run: Run): ClaimCheck {
     'not measured': 'No workload in this run reports kernel memory for both prot-none and a guard marker strategy.',
   }[verdict];
   const ratios = withBytes.map(({ f }) => moreOrLess(f.bytes!.value, f.bytes!.base));
-  return { claim, measured: measured.length ? measured : ['no kernel memory figures in this run'], ratio: ratios.join('; ') || '-', verdict, why };
+  return { claim, measured: measured.length ? measured : [whyMissing(run) ?? 'no kernel memory figures in this run'], ratio: ratios.join('; ') || '-', verdict, why };
 }
 
 export function checkClaims(run: Run, hasCensus: boolean): ClaimCheck[] {

@@ -70,6 +70,7 @@ td.ok { color: #11693a; } td.bad { color: #b3261e; } ul.features li.no { color: 
 blockquote { margin: 12px 0; padding: 4px 14px; border-left: 4px solid var(--line); color: #333; }
 details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
 dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
+td div + div { margin-top: 6px; }
 dl.env dt { color: var(--muted); } dl.env dd { margin: 0; overflow-wrap: anywhere; }
 ul.features { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 table.rows th button { all: unset; cursor: pointer; font-weight: 600; }

@@ -136,7 +136,7 @@ export function renderMarkdown(model: ReportModel): string {
   ];
   if (model.incomplete) out.push(`> ${NOISE_MARK} **${mdEscape(model.incomplete)}**`, '');
   if (model.problems.length) {
-    out.push(`> ❌ **${model.problems.length} measurements failed:**`, ...model.problems.slice(0, 10).map((p) => `> - ${mdEscape(p)}`), '');
+    out.push(`> ❌ **${model.problems.length} ${model.problems.length === 1 ? 'measurement' : 'measurements'} failed:**`, ...model.problems.slice(0, 10).map((p) => `> - ${mdEscape(p)}`), '');
   }
   out.push(`**Environment:** ${mdEscape(model.envLine)}  `);
   out.push(`**Kernel features:** ${model.features.map((f) => `${mdEscape(f.label)} ${f.value === 'yes' ? '✅' : `❌ ${mdEscape(f.value)}`}`).join(' · ')}  `);

@@ -309,22 +309,30 @@ function metricTables(shape: WorkloadShape): ReportTable[] {
   });
 }
 
-/** Remarks the run recorded, once per strategy and point (a remark applies to all of a point's metrics). */
+/**
+ * Remarks the run recorded, once per strategy, status and reason: a remark made at every point or
+ * for every metric (a strategy the kernel lacks) is one line, not one per row.
+ */
 function workloadNotes(shape: WorkloadShape): string[] {
-  const seen = new Set<string>();
-  const notes: string[] = [];
+  const groups = new Map<string, { strategy: string; status: string; reason: string; points: Set<string>; metrics: Set<string> }>();
   for (const r of shape.rows) {
     if (!r.reason || r.status === 'failed') continue;
-    const p = pointOf(shape, r);
-    const where = shape.points.length > 1 && p ? ` at ${p.label}` : '';
-    const what = r.status === 'skipped' ? `${r.metric} skipped: ` : '';
-    const note = `${r.strategy}${where}: ${what}${r.reason}`;
-    const key = `${r.strategy}|${p?.key}|${r.status}|${r.reason}`;
-    if (r.status === 'ok' ? seen.has(key) : seen.has(`${key}|${r.metric}`)) continue;
-    seen.add(r.status === 'ok' ? key : `${key}|${r.metric}`);
-    notes.push(note);
+    const key = `${r.strategy}|${r.status}|${r.reason}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { strategy: r.strategy, status: r.status, reason: r.reason, points: new Set(), metrics: new Set() }));
+    g.points.add(paramsKey(r.params));
+    g.metrics.add(r.metric);
   }
-  return notes;
+  return [...groups.values()].map((g) => {
+    const own = shape.points.filter((p) => shape.rows.some((r) => r.strategy === g.strategy && paramsKey(r.params) === p.key));
+    let where = '';
+    if (shape.points.length > 1) {
+      if (g.points.size === 1) where = ` at ${shape.points.find((p) => g.points.has(p.key))!.label}`;
+      else where = g.points.size === own.length ? ' at every point' : ` at ${g.points.size} points`;
+    }
+    const what = g.status === 'skipped' ? `skipped (${[...g.metrics].join(', ')}): ` : '';
+    return `${g.strategy}${where}: ${what}${g.reason}`;
+  });
 }
 
 export function buildReportModel(run: Run, census: CensusView | null = null): ReportModel {

@@ -31,31 +31,42 @@
     },
   };
 
-  /* p99 whiskers: dataset.whiskers[i] = [median, p99] draws a capped line from the median to the p99. */
+  /*
+   * p99 whiskers: dataset.whiskers[i] = [median, p99] draws a capped line from the median to the p99.
+   * On a bar the whisker is dark; on line charts, where several series share an x, each whisker takes
+   * its series' colour and is nudged sideways so they do not hide one another.
+   */
   var whiskers = {
     id: 'guardbenchWhiskers',
     afterDatasetsDraw: function (chart) {
       var ctx = chart.ctx;
+      var lines = [];
+      chart.data.datasets.forEach(function (ds, i) {
+        if (ds.whiskers && chart.isDatasetVisible(i) && chart.getDatasetMeta(i).type === 'line') lines.push(i);
+      });
       chart.data.datasets.forEach(function (ds, i) {
         if (!ds.whiskers || !chart.isDatasetVisible(i)) return;
         var meta = chart.getDatasetMeta(i);
         var scale = chart.scales[meta.yAxisID];
         if (!scale) return;
+        var isLine = meta.type === 'line';
+        var nudge = isLine ? (lines.indexOf(i) - (lines.length - 1) / 2) * 7 : 0;
         meta.data.forEach(function (el, j) {
           var w = ds.whiskers[j];
           if (!w || !el || el.skip) return;
           var lo = scale.getPixelForValue(w[0]);
           var hi = scale.getPixelForValue(w[1]);
           if (!isFinite(lo) || !isFinite(hi)) return;
-          var cap = Math.max(4, Math.min(10, (el.width || 16) * 0.3));
+          var x = el.x + nudge;
+          var cap = isLine ? 4 : Math.max(4, Math.min(10, (el.width || 16) * 0.3));
           ctx.save();
-          ctx.strokeStyle = '#222222';
-          ctx.lineWidth = 1.5;
+          ctx.strokeStyle = isLine && typeof ds.borderColor === 'string' ? ds.borderColor : '#222222';
+          ctx.lineWidth = isLine ? 2 : 1.5;
           ctx.beginPath();
-          ctx.moveTo(el.x, lo);
-          ctx.lineTo(el.x, hi);
-          ctx.moveTo(el.x - cap, hi);
-          ctx.lineTo(el.x + cap, hi);
+          ctx.moveTo(x, lo);
+          ctx.lineTo(x, hi);
+          ctx.moveTo(x - cap, hi);
+          ctx.lineTo(x + cap, hi);
           ctx.stroke();
           ctx.restore();
         });

@@ -216,7 +216,7 @@
   main.appendChild(el('header', {}, [el('h1', {}, [model.title]), el('p', { class: 'about' }, [model.about]), el('p', { class: 'envline' }, [model.envLine])]));
   if (model.incomplete) main.appendChild(el('p', { class: 'banner warn' }, [NOISE + ' ' + model.incomplete]));
   if (model.problems.length) {
-    main.appendChild(el('div', { class: 'banner bad' }, [el('strong', {}, [model.problems.length + ' measurements failed']),
+    main.appendChild(el('div', { class: 'banner bad' }, [el('strong', {}, [model.problems.length + (model.problems.length === 1 ? ' measurement' : ' measurements') + ' failed']),
       el('ul', {}, model.problems.map(function (p) { return el('li', {}, [p]); }))]));
   }
   if (model.glance.length) main.appendChild(el('section', { id: 'glance' }, [el('h2', {}, ['At a glance']), sentenceList(model.glance)]));
