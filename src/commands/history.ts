@@ -1,0 +1,96 @@
+/**
+ * `guardbench history PATH...`: headline metrics across runs, ordered by kernel release, as a
+ * console table (or Markdown) and, with --out, history.md, history.html and line charts.
+ */
+import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
+import { renderChartPng } from '../report/png.js';
+import { renderPage } from '../compare/page.js';
+import { collectRuns } from '../history/runs.js';
+import { buildTrend, HEADLINE_METRICS, type Trend } from '../history/trend.js';
+import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from '../history/render.js';
+import { chartsForTrend } from '../history/charts.js';
+
+const HELP = `usage: guardbench history PATH... [options]
+
+The trend of headline metrics across runs, oldest kernel first (6.9 < 6.13 < 6.18-rc3 < 6.18 <
+6.18.1; runs of one kernel by start time). PATH is a run.json or other run file (a baseline), a run
+directory, or a directory of those (results/runs, results/baselines).
+
+options:
+  --metric NAME     metrics to show; repeatable (default: ${HEADLINE_METRICS.join(', ')})
+  --all-metrics     every metric
+  --workload NAME   only this workload; repeatable
+  --strategy NAME   only this strategy; repeatable
+  --markdown        print Markdown instead of the console table
+  --out DIR         also write history.md, history.json, history.html and charts/history-*.png
+  --help            this text
+`;
+
+const OPTIONS = {
+  metric: { type: 'string', multiple: true },
+  'all-metrics': { type: 'boolean' },
+  workload: { type: 'string', multiple: true },
+  strategy: { type: 'string', multiple: true },
+  markdown: { type: 'boolean' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one run or directory of runs (see guardbench history --help)');
+  if (values['all-metrics'] && values.metric) throw new UsageError('--metric and --all-metrics exclude each other');
+
+  const { runs, skipped } = collectRuns(positionals);
+  for (const s of skipped) console.error(`guardbench history: skipped ${s.why}`);
+  const filter = {
+    metrics: values['all-metrics'] ? [] : values.metric ?? HEADLINE_METRICS,
+    workloads: values.workload ?? [],
+    strategies: values.strategy ?? [],
+  };
+  const trend = buildTrend(runs.map((r) => r.run), filter);
+  if (trend.series.length === 0) {
+    const metrics = [...new Set(runs.flatMap((r) => r.run.rows.map((row) => row.metric)))].sort();
+    throw new UsageError(`no measured rows match the filter (metrics in these runs: ${metrics.join(', ')})`);
+  }
+  const markdown = renderTrendMarkdown(trend);
+  console.log(values.markdown ? markdown : renderTrendConsole(trend));
+  if (values.out) await writeOutputs(trend, markdown, values.out);
+  return 0;
+}
+
+async function writeOutputs(trend: Trend, markdown: string, out: string): Promise<void> {
+  try {
+    mkdirSync(join(out, 'charts'), { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot create (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  writeFileAtomic(join(out, 'history.md'), markdown);
+  writeJsonAtomic(join(out, 'history.json'), { schema: 'guardbench.history/v1', ...trend });
+  const charts = chartsForTrend(trend);
+  const numeric = (n: number) => [false, false, ...Array.from({ length: n - 2 }, () => true)];
+  writeFileAtomic(join(out, 'history.html'), renderPage({
+    title: 'guardbench history',
+    lead: [`${trend.columns.length} runs, oldest kernel first: ${trend.columns.map((c) => c.label).join(', ')}`],
+    warnings: trendNotes(trend),
+    tables: trendTables(trend).map((t) => ({ title: t.title, header: t.header, rows: t.body, open: true, numeric: numeric(t.header.length) })),
+    chartsTitle: 'Across kernels',
+    charts,
+    notes: ['Medians (± relative margin of error of the mean, 95%) for latencies; exact values for counts.'],
+  }));
+  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
+}

@@ -1,0 +1,65 @@
+/**
+ * History charts in the report's chart format: per workload and metric one line chart, kernels
+ * along x in release order, one line per strategy and point (strategy colours from the report).
+ */
+import type { ChartConfig, ChartDataset, ChartSpec } from '../report/charts.js';
+import { strategyColour } from '../report/charts.js';
+import { chartOptions } from '../compare/charts.js';
+import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
+import type { Trend, TrendSeries } from './trend.js';
+
+/** Dash patterns that tell apart points of one strategy drawn in the same colour. */
+const DASHES: number[][] = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function chart(trend: Trend, workload: string, metric: string, series: TrendSeries[], vary: Map<string, string[]>): ChartSpec {
+  const unit = series[0]!.unit;
+  const perStrategy = new Map<string, number>();
+  const datasets: ChartDataset[] = series.map((s, i) => {
+    const n = perStrategy.get(s.strategy) ?? 0;
+    perStrategy.set(s.strategy, n + 1);
+    const point = shortParams(s.params, vary.get(s.workload) ?? []);
+    return {
+      type: 'line',
+      label: point ? `${s.strategy} ${point}` : s.strategy,
+      data: s.cells.map((c) => c?.value ?? null),
+      borderColor: strategyColour(s.strategy, i),
+      backgroundColor: strategyColour(s.strategy, i),
+      borderDash: DASHES[n % DASHES.length]!,
+      borderWidth: 2,
+      pointRadius: 4,
+      rme: s.cells.map((c) => c?.rme ?? null),
+      unit,
+    };
+  });
+  const values = series.flatMap((s) => s.cells.map((c) => c?.value ?? 0)).filter((v) => v > 0);
+  const log = values.length > 1 && Math.max(...values) / Math.min(...values) > 30;
+  const config: ChartConfig = {
+    type: 'line',
+    data: { labels: trend.columns.map((c) => c.label), datasets },
+    options: { ...chartOptions(`${workload}: ${metric}`, `${unit}, median per run; kernels in release order`, 'kernel', unit, { log }), spanGaps: true },
+  };
+  return {
+    id: `history-${slug(workload)}-${slug(metric)}`,
+    workload,
+    title: `${workload}: ${metric} across kernels`,
+    alt: `${workload} ${metric} (${unit}) for ${series.length} strategy/point series across ${trend.columns.length} runs, oldest kernel first.`,
+    config,
+  };
+}
+
+export function chartsForTrend(trend: Trend): ChartSpec[] {
+  const vary = varyingParamsByWorkload(trend.series);
+  const groups = new Map<string, TrendSeries[]>();
+  for (const s of trend.series) {
+    const k = `${s.workload}\u0000${s.metric}`;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  return [...groups].map(([k, series]) => {
+    const [workload, metric] = k.split('\u0000') as [string, string];
+    return chart(trend, workload, metric, series, vary);
+  });
+}

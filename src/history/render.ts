@@ -1,0 +1,80 @@
+/**
+ * A trend as text: Markdown (one table per workload and metric, kernels as columns) for files and
+ * PR comments, and the same tables aligned for a terminal.
+ */
+import { formatValue } from '../report/summary.js';
+import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
+import { overallChange, type Trend, type TrendCell, type TrendSeries } from './trend.js';
+
+export interface Table {
+  title: string;
+  header: string[];
+  body: string[][];
+}
+
+function cellText(c: TrendCell | null): string {
+  if (!c) return '–';
+  return c.rme !== null ? `${formatValue(c.value)} ±${c.rme.toFixed(0)}%` : formatValue(c.value);
+}
+
+function changeText(s: TrendSeries): string {
+  const change = overallChange(s);
+  if (change === null) return '–';
+  if (!Number.isFinite(change)) return 'from 0';
+  return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+}
+
+/** One table per workload and metric: the series of that metric as rows, runs as columns. */
+export function trendTables(trend: Trend): Table[] {
+  const vary = varyingParamsByWorkload(trend.series);
+  const groups = new Map<string, TrendSeries[]>();
+  for (const s of trend.series) {
+    const k = `${s.workload} · ${s.metric} (${s.unit})`;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  return [...groups].map(([title, series]) => ({
+    title,
+    header: ['strategy', 'point', ...trend.columns.map((c) => c.label), 'first → last'],
+    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map(cellText), changeText(s)]),
+  }));
+}
+
+function notes(trend: Trend): string[] {
+  const out: string[] = [];
+  if (trend.mixedEnvironment.length > 0) out.push(`The runs differ in ${trend.mixedEnvironment.join(', ')}: a change across columns may come from the machine, not the kernel.`);
+  if (trend.mixedProfiles) out.push('The runs used different profiles (sampling budgets and points differ).');
+  return out;
+}
+
+/** The notes also go into history.html as warnings. */
+export function trendNotes(trend: Trend): string[] {
+  return notes(trend);
+}
+
+export function renderTrendMarkdown(trend: Trend): string {
+  const out = ['## guardbench history', ''];
+  out.push('| kernel | run | profile |', '| --- | --- | --- |');
+  for (const c of trend.columns) out.push(`| ${c.label} | \`${c.runId}\` | ${c.profile} |`);
+  out.push('');
+  for (const n of notes(trend)) out.push(`> [!WARNING]\n> ${n}`, '');
+  for (const t of trendTables(trend)) {
+    out.push(`### ${t.title}`, '', `| ${t.header.join(' | ')} |`, `| --- | --- | ${t.header.slice(2).map(() => '---:').join(' | ')} |`);
+    for (const r of t.body) out.push(`| ${r.join(' | ')} |`);
+    out.push('');
+  }
+  out.push('<sub>Medians (± relative margin of error of the mean, 95%) for latencies; exact values for counts. Columns in kernel release order.</sub>');
+  return out.join('\n') + '\n';
+}
+
+function aligned(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function renderTrendConsole(trend: Trend): string {
+  const out = [`${trend.columns.length} runs, oldest kernel first: ${trend.columns.map((c) => c.label).join(', ')}`];
+  for (const n of notes(trend)) out.push(`warning: ${n}`);
+  for (const t of trendTables(trend)) out.push('', t.title, aligned(t.header, t.body));
+  return out.join('\n');
+}

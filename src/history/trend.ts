@@ -1,0 +1,110 @@
+/**
+ * A trend across runs: chosen headline metrics as series (workload, strategy, point, metric), one
+ * column per run in kernel order. Pure: reads runs, measures nothing.
+ */
+import type { Params, Row, Run } from '../results/schema.js';
+import { STRATEGY_NAMES } from '../results/schema.js';
+import { rowKey, environmentDifferences } from '../compare/compare.js';
+import { relativeChange } from '../compare/stats.js';
+
+/** What history shows unless told otherwise: the cost of installing guards and what they add. */
+export const HEADLINE_METRICS = ['install', 'create', 'churn', 'vma_delta'];
+
+export interface TrendFilter {
+  metrics: readonly string[];
+  workloads: readonly string[];
+  strategies: readonly string[];
+}
+
+export interface TrendColumn {
+  /** the kernel release, with (2), (3) for repeated runs of one kernel */
+  label: string;
+  kernel: string;
+  runId: string;
+  profile: string;
+}
+
+export interface TrendCell {
+  value: number;
+  /** relative margin of error, percent (latency rows) */
+  rme: number | null;
+}
+
+export interface TrendSeries {
+  key: string;
+  workload: string;
+  strategy: string;
+  params: Params;
+  metric: string;
+  unit: string;
+  /** one per column; null where that run did not measure the row (or it was not ok) */
+  cells: (TrendCell | null)[];
+}
+
+export interface Trend {
+  columns: TrendColumn[];
+  series: TrendSeries[];
+  /** environment fields that differ between the runs: a trend across them mixes machines */
+  mixedEnvironment: string[];
+  /** profiles differ: different budgets and points */
+  mixedProfiles: boolean;
+}
+
+function wanted(row: Row, filter: TrendFilter): boolean {
+  return (filter.metrics.length === 0 || filter.metrics.includes(row.metric))
+    && (filter.workloads.length === 0 || filter.workloads.includes(row.workload))
+    && (filter.strategies.length === 0 || filter.strategies.includes(row.strategy));
+}
+
+function columnLabels(runs: readonly Run[]): string[] {
+  const seen = new Map<string, number>();
+  return runs.map((r) => {
+    const k = r.env.kernel.release;
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    return n === 1 ? k : `${k} (${n})`;
+  });
+}
+
+/** Build the trend of `runs`, which must already be in the order to show (see orderRuns). */
+export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
+  const labels = columnLabels(runs);
+  const columns = runs.map((r, i) => ({ label: labels[i]!, kernel: r.env.kernel.release, runId: r.id, profile: r.profile }));
+  const byKey = new Map<string, TrendSeries>();
+  runs.forEach((run, col) => {
+    for (const row of run.rows) {
+      if (!wanted(row, filter)) continue;
+      const key = rowKey(row);
+      let s = byKey.get(key);
+      if (!s) {
+        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, cells: runs.map(() => null) };
+        byKey.set(key, s);
+      }
+      if (row.status === 'ok' && row.value !== null) s.cells[col] = { value: row.value, rme: row.stats?.rme ?? null };
+    }
+  });
+  const series = [...byKey.values()].filter((s) => s.cells.some((c) => c !== null)).sort(seriesOrder);
+  const mixed = new Set<string>();
+  for (const run of runs.slice(1)) {
+    for (const d of environmentDifferences(runs[0]!, run)) if (d.field !== 'kernel' && d.field !== 'profile') mixed.add(d.field);
+  }
+  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1 };
+}
+
+/** Workload, then metric, then strategy in the usual order, then point. */
+function seriesOrder(a: TrendSeries, b: TrendSeries): number {
+  return a.workload.localeCompare(b.workload)
+    || a.metric.localeCompare(b.metric)
+    || STRATEGY_NAMES.indexOf(a.strategy as never) - STRATEGY_NAMES.indexOf(b.strategy as never)
+    || naturalOrder.compare(a.key, b.key);
+}
+
+/** batch=64 before batch=1024. */
+const naturalOrder = new Intl.Collator('en', { numeric: true });
+
+/** First to last measured value of a series, as a fraction; null with fewer than two. */
+export function overallChange(s: TrendSeries): number | null {
+  const present = s.cells.filter((c): c is TrendCell => c !== null);
+  if (present.length < 2) return null;
+  return relativeChange(present[0]!.value, present[present.length - 1]!.value);
+}

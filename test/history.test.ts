@@ -1,0 +1,83 @@
+/** Kernel release ordering, and `guardbench history` over runs of several kernels. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isOneLineError, runCli, scratchDir } from './helpers.js';
+import { compareKernelReleases, parseKernelRelease } from '../src/history/kernel-version.js';
+import { parseRun, type Run } from '../src/results/schema.js';
+
+test('kernel releases order as released: 6.9 < 6.13 < 6.18-rc1 < 6.18 < 6.18.1', () => {
+  const expected = ['6.9', '6.13', '6.18-rc1', '6.18', '6.18.1'];
+  for (let i = 0; i + 1 < expected.length; i++) {
+    assert.ok(compareKernelReleases(expected[i]!, expected[i + 1]!) < 0, `${expected[i]} < ${expected[i + 1]}`);
+    assert.ok(compareKernelReleases(expected[i + 1]!, expected[i]!) > 0, `${expected[i + 1]} > ${expected[i]}`);
+  }
+  const shuffled = ['6.18.1', '6.18-rc1', '6.13', '6.18', '6.9'];
+  assert.deepEqual([...shuffled].sort(compareKernelReleases), expected);
+  // A plain string sort gets this wrong twice: that is why the comparator exists.
+  assert.notDeepEqual([...shuffled].sort(), expected);
+});
+
+test('release candidates by number, distro builds and unparseable releases', () => {
+  const sorted = ['not-a-kernel', '6.18.44-fc-v782', '6.18-rc10', '5.15.0-91-generic', '6.18-rc3', '6.18.0-rc2', '6.13.0-rc1+', '6.18.44', '6.9.0-1-amd64']
+    .sort(compareKernelReleases);
+  assert.deepEqual(sorted, ['5.15.0-91-generic', '6.9.0-1-amd64', '6.13.0-rc1+', '6.18.0-rc2', '6.18-rc3', '6.18-rc10', '6.18.44', '6.18.44-fc-v782', 'not-a-kernel']);
+  assert.equal(compareKernelReleases('6.18', '6.18.0'), 0);
+  assert.deepEqual(parseKernelRelease('6.18-rc3'), { major: 6, minor: 18, patch: 0, rc: 3, local: '', text: '6.18-rc3' });
+  assert.equal(parseKernelRelease('6.18.44-fc-v782')!.local, '-fc-v782');
+  assert.equal(parseKernelRelease('linux'), null);
+});
+
+const FIXTURE = new URL('./fixtures/quick-run.json', import.meta.url).pathname;
+
+/** A copy of the quick run as if made on `kernel`, guard-madvise installs taking `installNs`. */
+function runOn(kernel: string, installNs: number, startedAt: string): Run {
+  const run = parseRun(readFileSync(FIXTURE, 'utf8'));
+  run.env.kernel.release = kernel;
+  run.id = `${startedAt}-${kernel}`;
+  run.startedAt = startedAt;
+  for (const row of run.rows) {
+    if (row.workload === 'madvise-batches' && row.strategy === 'guard-madvise' && row.metric === 'install') row.value = installNs;
+  }
+  return run;
+}
+
+test('history orders runs by kernel release, skips non-runs found in a directory, writes its files', () => {
+  const dir = scratchDir('guardbench-history-');
+  const runs = join(dir, 'runs');
+  mkdirSync(join(runs, 'b'), { recursive: true });
+  // Written in an order that neither file names nor start times would put right.
+  writeFileSync(join(runs, 'a.json'), JSON.stringify(runOn('6.18.1', 1500, '2026-01-01T00:00:00Z')));
+  writeFileSync(join(runs, 'b', 'run.json'), JSON.stringify(runOn('6.9.0-1-amd64', 3000, '2026-03-01T00:00:00Z')));
+  writeFileSync(join(runs, 'c.json'), JSON.stringify(runOn('6.18-rc3', 2000, '2026-02-01T00:00:00Z')));
+  writeFileSync(join(runs, 'compare.json'), JSON.stringify({ schema: 'guardbench.compare/v1' }));
+  const out = join(dir, 'out');
+
+  const r = runCli(['history', runs, '--metric', 'install', '--workload', 'madvise-batches', '--markdown', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /skipped .*compare\.json: not a guardbench\.run\/v1 document/);
+  const header = r.stdout.split('\n').find((l) => l.startsWith('| strategy |'))!;
+  assert.equal(header, '| strategy | point | 6.9.0-1-amd64 | 6.18-rc3 | 6.18.1 | first → last |');
+  const line = r.stdout.split('\n').find((l) => l.startsWith('| guard-madvise | batch=1 |'))!;
+  assert.match(line, /\| 3,000 ±0% \| 2,000 ±0% \| 1,500 ±0% \| -50\.0% \|/);
+  for (const f of ['history.md', 'history.json', 'history.html', 'charts/history-madvise-batches-install.png']) assert.ok(existsSync(join(out, f)), f);
+  const json = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { columns: { kernel: string }[] };
+  assert.deepEqual(json.columns.map((c) => c.kernel), ['6.9.0-1-amd64', '6.18-rc3', '6.18.1']);
+});
+
+test('history: a bad file named on the command line is one line and exit 2; a filter matching nothing says what exists', () => {
+  const dir = scratchDir('guardbench-history-bad-');
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"schema": "guardbench.run/v1"');
+  let r = runCli(['history', FIXTURE, bad]);
+  assert.equal(r.code, 2);
+  assert.ok(isOneLineError(r.stderr), r.stderr);
+  assert.match(r.stderr, /bad\.json: not JSON/);
+  r = runCli(['history', FIXTURE, '--metric', 'nope']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no measured rows match the filter \(metrics in these runs: calls, churn, create/);
+  r = runCli(['history', join(dir, 'empty-dir-that-does-not-exist')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no such file or directory/);
+});
