@@ -112,7 +112,9 @@ export function probeFeatures(): FeatureProbe {
     try {
       pidfd = pidfdOpen(process.pid);
       const rc = tryProcessMadvise(pidfd, iov);
-      if (rc === PAGE_SIZE) f.processMadvise = true;
+      // A call that returns at all exists; whether it advised the bytes it reports is verify's
+      // question (a silent no-op returning 0 is a broken guard, not an old kernel).
+      if (rc >= 0) f.processMadvise = true;
       else reasons.processMadvise = missing('processMadvise', `process_madvise(MADV_GUARD_INSTALL) gave ${rc === -1 ? errnoName(lastErrno()) : rc}`);
     } catch (e) {
       reasons.processMadvise = missing('processMadvise', oneLine(e));
