@@ -1,0 +1,56 @@
+/**
+ * A verify check: one behaviour of guard markers (numbered as in guard-semantics.md), run once per
+ * strategy it applies to, with that strategy installing the guards. A check returns what it saw
+ * when the kernel behaved; it throws CheckFailed when the kernel did not, and CheckSkipped when
+ * this machine cannot run it (a missing feature, a refused mlock).
+ */
+import type { StrategyName } from '../results/schema.js';
+import type { FeatureName, FeatureProbe } from '../probe/features.js';
+import type { Strategy } from '../strategies/index.js';
+import type { Children } from './child.js';
+import type { Scratch } from './scratch.js';
+
+export interface CheckEnv {
+  strategy: Strategy;
+  probe: FeatureProbe;
+  children: Children;
+  scratch: Scratch;
+}
+
+export interface Check {
+  /** lower-case words joined by dashes: what the check asserts */
+  name: string;
+  /** the items of guard-semantics.md it covers */
+  items: readonly number[];
+  strategies: readonly StrategyName[];
+  /** features beyond the strategy's own that the check needs */
+  needs?: readonly FeatureName[];
+  /** returns a one-line account of what was seen */
+  run(env: CheckEnv): string;
+}
+
+export class CheckFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailed';
+  }
+}
+
+export class CheckSkipped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckSkipped';
+  }
+}
+
+export function fail(detail: string): never {
+  throw new CheckFailed(detail);
+}
+
+export function expect(ok: boolean, detail: string): void {
+  if (!ok) fail(detail);
+}
+
+export const GUARD_STRATEGIES: readonly StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
+/** Checks whose behaviour a PROT_NONE guard shares with markers run under prot-none too. */
+export const ALL_GUARDING: readonly StrategyName[] = ['prot-none', ...GUARD_STRATEGIES];
