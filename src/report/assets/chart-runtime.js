@@ -96,14 +96,29 @@
           if (meta.type === 'bar') {
             var v = ds.data[j];
             if (v === null || v === undefined) return;
-            // Above a bar that rises from the axis, below one that hangs under zero.
-            var below = v < 0;
-            ctx.textBaseline = below ? 'top' : 'bottom';
-            var y = below ? Math.max(el.y, el.base) + 3 : Math.min(el.y, el.base) - 3;
-            ctx.fillText(fmt(v), el.x, Math.max(y, chart.chartArea.top + 12));
+            // Above a bar that rises from the axis; inside the end of one that hangs under zero (below
+            // it would collide with the axis labels). Where bars are too narrow for the text, a
+            // smaller font, else no label: the tables carry every figure.
+            var label = fmt(v);
+            var room = (el.width || 0) + 6;
+            ctx.font = 'bold 12px ' + family;
+            if (ctx.measureText(label).width > room) ctx.font = 'bold 10px ' + family;
+            if (ctx.measureText(label).width > room) return;
+            var top = Math.min(el.y, el.base);
+            var bottom = Math.max(el.y, el.base);
+            if (v < 0 && bottom - top > 18) {
+              ctx.fillStyle = '#ffffff';
+              ctx.textBaseline = 'bottom';
+              ctx.fillText(label, el.x, bottom - 3);
+              ctx.fillStyle = '#111111';
+            } else {
+              ctx.textBaseline = v < 0 ? 'top' : 'bottom';
+              ctx.fillText(label, el.x, v < 0 ? bottom + 3 : Math.max(top - 3, chart.chartArea.top + 12));
+            }
           } else if (ds.pointLabels && ds.pointLabels[j]) {
             // Line points carry their own text (value and ratio): beside the point, clear of its
             // whisker, on the side facing the middle of the chart so it never runs off the edge.
+            ctx.font = 'bold 12px ' + family;
             var right = el.x < (chart.chartArea.left + chart.chartArea.right) / 2;
             ctx.textAlign = right ? 'left' : 'right';
             ctx.textBaseline = 'bottom';
