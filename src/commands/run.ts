@@ -19,6 +19,7 @@ import { calibrateFfi } from '../probe/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { renderReports } from '../report/index.js';
+import { runVerification } from '../verify/index.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
@@ -38,6 +39,7 @@ options:
   --quiet               no progress output
   --pin CPU             pin the measuring thread to CPU (sched_setaffinity)
   --no-aslr             run with address-space randomisation off (personality ADDR_NO_RANDOMIZE)
+  --no-verify           skip the guard-semantics checks (guardbench verify) that gate each strategy
   --help                this text
 
 parameter overrides (comma-separated values replace the profile's axis):
@@ -52,6 +54,7 @@ interface RunArgs {
   quiet: boolean;
   pin: number | null;
   noAslr: boolean;
+  noVerify: boolean;
   overrides: Record<string, string>;
 }
 
@@ -86,6 +89,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
         quiet: { type: 'boolean' },
         pin: { type: 'string' },
         'no-aslr': { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...axisOptions,
       },
@@ -108,6 +112,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     quiet: Boolean(values.quiet),
     pin: typeof values.pin === 'string' ? parsePinCpu(values.pin) : null,
     noAslr: Boolean(values['no-aslr']),
+    noVerify: Boolean(values['no-verify']),
     overrides,
   };
 }
@@ -152,6 +157,9 @@ export async function main(argv: string[]): Promise<number> {
   const dir = resolve(args.out ?? join('results', 'runs', runId(startedAt, env.kernel.release)));
   prepareOutDir(dir);
   const writer = startWriter(dir, { profile: args.profile, argv, env, startedAt });
+  // Guard semantics before any figure: a strategy whose guards misbehave gets failed rows, not numbers.
+  const verification = args.noVerify ? { results: [], failed: {} } : runVerification(probe);
+  writer.setVerify(verification.results);
 
   const passes = plan.profile.passes;
   const budget = passBudget(plan.profile.budget, passes);
@@ -179,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
         if (interrupted) break passLoop;
         const { workload, strategy, params } = point.plan;
         progress.point(`pass ${pass}/${passes} ${workload.name} ${strategy.name} ${describeParams(params)}`);
-        point.add(runPointPass(point.plan, { probe, budget, countsWanted: pass === 1 }));
+        point.add(runPointPass(point.plan, { probe, budget, countsWanted: pass === 1, failedVerification: verification.failed }));
         writer.putPoint(`${workload.name}|${strategy.name}|${describeParams(params)}`, point.rows());
       }
     }
