@@ -1,0 +1,63 @@
+/**
+ * The committed baselines under results/baselines/: one run per kernel release, named after it.
+ * Choosing the one a new run should be compared with is a kernel-version question, so it goes
+ * through the same ordering as history.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareKernelReleases, parseKernelRelease } from '../history/kernel-version.js';
+import type { Run } from '../results/schema.js';
+import { UsageError } from '../errors.js';
+
+export const DEFAULT_BASELINE_DIR = join('results', 'baselines');
+
+/** A file name from a kernel release or --name: letters, digits and . _ + - only. */
+export function baselineFileName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.length > 100) {
+    throw new UsageError(`--name: '${name}' is not a usable baseline name (letters, digits, . _ + - only)`);
+  }
+  return `${name}.json`;
+}
+
+/** Baseline JSON files in `dir`, by name; an absent directory has none. */
+export function baselineFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => join(dir, f));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+export interface BaselineEntry {
+  path: string;
+  run: Run;
+}
+
+/**
+ * The baseline for a run on `kernel`: the same release if there is one, otherwise the newest
+ * release older than it (the upgrade being checked), otherwise the oldest newer one. Among runs of
+ * one release the one of the same profile wins, then the most recent.
+ */
+export function chooseBaseline(entries: readonly BaselineEntry[], kernel: string, profile?: string): BaselineEntry | null {
+  if (entries.length === 0) return null;
+  const rank = (e: BaselineEntry) => [
+    compareKernelReleases(e.run.env.kernel.release, kernel) === 0 ? 0 : 1,
+    profile && e.run.profile === profile ? 0 : 1,
+  ];
+  const sorted = [...entries].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0]! - rb[0]! || ra[1]! - rb[1]! || distance(a, kernel) - distance(b, kernel) || b.run.startedAt.localeCompare(a.run.startedAt);
+  });
+  return sorted[0]!;
+}
+
+/** Older releases first (nearest older best), then newer ones (nearest newer best). */
+function distance(e: BaselineEntry, kernel: string): number {
+  const older = compareKernelReleases(e.run.env.kernel.release, kernel) <= 0;
+  const v = parseKernelRelease(e.run.env.kernel.release);
+  const k = parseKernelRelease(kernel);
+  if (!v || !k) return 1e9;
+  const gap = Math.abs((v.major - k.major) * 1e6 + (v.minor - k.minor) * 1e3 + (v.patch - k.patch));
+  return older ? gap : 1e8 + gap;
+}
