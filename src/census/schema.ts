@@ -150,6 +150,9 @@ export function checkCensus(doc: unknown, source = 'census'): Census {
   if (typeof schema === 'string' && schema !== CENSUS_SCHEMA_ID && schema.startsWith('guardbench.census/')) {
     throw new InvalidCensusError(`${source}: schema ${schema} is not one this guardbench reads (it reads ${CENSUS_SCHEMA_ID})`);
   }
+  if (typeof schema === 'string' && schema !== CENSUS_SCHEMA_ID) {
+    throw new InvalidCensusError(`${source}: not a ${CENSUS_SCHEMA_ID} document: /schema is ${schema}`);
+  }
   if (!validateCensus(doc)) {
     const err = validateCensus.errors?.[0];
     const where = err?.instancePath || '(top level)';
