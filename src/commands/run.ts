@@ -17,6 +17,7 @@ import { makeStrategies } from '../strategies/index.js';
 import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
 import { calibrateFfi } from '../probe/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
+import { takeCensus } from '../census/index.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { renderReports } from '../report/index.js';
 import { runVerification } from '../verify/index.js';
@@ -128,6 +129,24 @@ export function prepareOutDir(dir: string): void {
   }
 }
 
+/**
+ * A cheap census of the whole system at the start of every run, so history shows how the share of
+ * guard VMAs moves across kernel and libc upgrades. A census that fails costs the run nothing.
+ */
+function recordSystemCensus(writer: RunWriter, probe: ReturnType<typeof probeFeatures>): void {
+  try {
+    const f = probe.features;
+    writer.setSection('census', takeCensus({
+      maxProcesses: 10,
+      budgetMs: 1500,
+      features: { guardInstall: f.guardInstall, smapsGuardFlag: f.smapsGuardFlag, pagemapScanGuard: f.pagemapScanGuard, pagemapGuardBit: f.pagemapGuardBit },
+    }));
+  } catch (e) {
+    writer.setSection('census', null);
+    console.error(`guardbench: census skipped: ${oneLine(e)}`);
+  }
+}
+
 /** Write the empty run document now: a full disk or a read-only directory fails before measuring. */
 function startWriter(dir: string, header: ConstructorParameters<typeof RunWriter>[1]): RunWriter {
   try {
@@ -160,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
   // Guard semantics before any figure: a strategy whose guards misbehave gets failed rows, not numbers.
   const verification = args.noVerify ? { results: [], failed: {} } : runVerification(probe);
   writer.setVerify(verification.results);
+  recordSystemCensus(writer, probe);
 
   const passes = plan.profile.passes;
   const budget = passBudget(plan.profile.budget, passes);
