@@ -142,7 +142,6 @@ function recordSystemCensus(writer: RunWriter, probe: ReturnType<typeof probeFea
       features: { guardInstall: f.guardInstall, smapsGuardFlag: f.smapsGuardFlag, pagemapScanGuard: f.pagemapScanGuard, pagemapGuardBit: f.pagemapGuardBit },
     }));
   } catch (e) {
-    writer.setSection('census', null);
     console.error(`guardbench: census skipped: ${oneLine(e)}`);
   }
 }
