@@ -13,7 +13,7 @@ import { chartsForRun } from '../src/report/charts.js';
 import { loadCensus } from '../src/report/census.js';
 import { renderReports, ReportError } from '../src/report/index.js';
 import { jsonForScript } from '../src/report/html.js';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from './helpers.js';
 import { HOSTILE_KERNEL, hostileRun, quickRun, sweepRun } from './fixtures/report-synthetic.js';
@@ -31,7 +31,7 @@ function withBatchedInstall(ns: number): Run {
 }
 
 test('claims: the quick run confirms the speed-up and the VMA saving, and weakens the memory claim', () => {
-  const [speed, vmas, memory] = checkClaims(quickRun(), false);
+  const [speed, vmas, memory] = checkClaims(quickRun(), null);
   assert.equal(speed!.verdict, 'confirms');
   assert.equal(speed!.ratio, '19x ±1.7%');
   assert.equal(vmas!.verdict, 'confirms');
@@ -43,8 +43,8 @@ test('claims: the quick run confirms the speed-up and the VMA saving, and weaken
 });
 
 test('claims: a 3x speed-up weakens the ~5x claim and none contradicts it', () => {
-  assert.equal(checkClaims(withBatchedInstall(3242 / 3), false)[0]!.verdict, 'weakens');
-  assert.equal(checkClaims(withBatchedInstall(3242 / 0.8), false)[0]!.verdict, 'contradicts');
+  assert.equal(checkClaims(withBatchedInstall(3242 / 3), null)[0]!.verdict, 'weakens');
+  assert.equal(checkClaims(withBatchedInstall(3242 / 0.8), null)[0]!.verdict, 'contradicts');
   const md = renderMarkdown(buildReportModel(withBatchedInstall(3242 / 0.8)));
   assert.match(md, /\*\*❌ contradicts\*\*/);
   assert.match(md, /process_madvise was not faster here/);
@@ -53,7 +53,7 @@ test('claims: a 3x speed-up weakens the ~5x claim and none contradicts it', () =
 test('claims: a run without the workloads says what it did not measure', () => {
   const run = quickRun();
   run.rows = run.rows.filter((r) => r.workload === 'thread-stacks');
-  const [speed] = checkClaims(run, false);
+  const [speed] = checkClaims(run, null);
   assert.equal(speed!.verdict, 'not measured');
 });
 
@@ -105,17 +105,32 @@ test('the FFI floor is shown when the run measured it', () => {
   assert.match(md, /Batching 16384 guards 1024 per call is 11x faster than one madvise\(\) per guard/);
 });
 
-test('a census section is included when the run has one', async () => {
+test('a census that its renderer rejects is shown raw, with the reason', async () => {
   const run = quickRun();
   (run as Record<string, unknown>).census = { schema: 'guardbench.census/v1', processes: 12, protNoneGuardVmas: 345 };
   const census = await loadCensus(run);
   assert.ok(census);
+  assert.equal(census.markdown, null);
   const md = renderMarkdown(buildReportModel(run, census));
   assert.match(md, /### Census of this system/);
-  // Rendered by src/census's renderCensusMarkdown when it exists, else the section as JSON.
-  if (census.markdown === null) assert.match(md, /"protNoneGuardVmas": 345/);
-  assert.match(md, /system-wide share is measured in the census section below/);
+  assert.match(md, /"protNoneGuardVmas": 345/);
+  assert.match(md, /system-wide share is in the census section below/);
   assert.equal(await loadCensus(quickRun()), null);
+});
+
+test('a real census (this machine, taken by guardbench census) renders and its share is set beside the 13% claim', async () => {
+  const run = quickRun();
+  (run as Record<string, unknown>).census = JSON.parse(readFileSync(new URL('./fixtures/report-census.json', import.meta.url), 'utf8'));
+  const census = await loadCensus(run);
+  assert.ok(census);
+  assert.equal(census.note, null, 'the census renderer rejected a real census');
+  assert.deepEqual(census.share && [census.share.lower.toFixed(1), census.share.upper.toFixed(1)], ['5.2', '6.3']);
+  const vmas = checkClaims(run, census)[1]!;
+  assert.match(vmas.measured.join('\n'), /this machine \(census\): 107 of 2,046 VMAs/);
+  assert.match(vmas.why, /markers would remove 5\.2-6\.3% of all VMAs, less than the 13% on idle Android/);
+  const md = renderMarkdown(buildReportModel(run, census));
+  assert.ok(md.includes(census.markdown!.trim()), 'the census Markdown is not in the report');
+  assert.ok(md.length < 65000);
 });
 
 test('a format that fails does not stop the others; the error names it and lists what was written', async () => {

@@ -15,6 +15,27 @@ export interface CensusView {
   note: string | null;
   /** the section as pretty JSON, for when it cannot be rendered */
   json: string;
+  /** the census's one-line finding (its `headline` field), when it has one */
+  headline: string | null;
+  /** percent fewer VMAs if every guard became a marker (totals.savings lower/upper), when present */
+  share: { lower: number; upper: number } | null;
+}
+
+function numberAt(value: unknown, path: string[]): number | null {
+  let v = value;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The fields a report quotes, read defensively: the section is only checked by its own renderer. */
+function findings(census: unknown): Pick<CensusView, 'headline' | 'share'> {
+  const headline = (census as { headline?: unknown }).headline;
+  const lower = numberAt(census, ['totals', 'savings', 'lower', 'percent']);
+  const upper = numberAt(census, ['totals', 'savings', 'upper', 'percent']);
+  return {
+    headline: typeof headline === 'string' && headline ? headline : null,
+    share: lower !== null && upper !== null ? { lower, upper } : null,
+  };
 }
 
 type CensusRenderer = (census: unknown) => string;
@@ -46,12 +67,12 @@ export async function loadCensus(run: Run): Promise<CensusView | null> {
   if (census === undefined || census === null) return null;
   const schema = typeof census === 'object' && typeof (census as { schema?: unknown }).schema === 'string'
     ? (census as { schema: string }).schema : 'unknown schema';
-  const json = JSON.stringify(census, null, 2);
+  const base = { schema, json: JSON.stringify(census, null, 2), ...findings(census) };
   try {
     const render = await findRenderer();
-    if (!render) return { schema, markdown: null, note: 'this guardbench has no census renderer; the raw section follows', json };
-    return { schema, markdown: render(census), note: null, json };
+    if (!render) return { ...base, markdown: null, note: 'this guardbench has no census renderer; the raw section follows' };
+    return { ...base, markdown: render(census), note: null };
   } catch (e) {
-    return { schema, markdown: null, note: `the census renderer failed (${oneLine(e)}); the raw section follows`, json };
+    return { ...base, markdown: null, note: `the census renderer failed (${oneLine(e)}); the raw section follows` };
   }
 }

@@ -7,6 +7,7 @@
 import type { Run } from '../results/schema.js';
 import { batchingAccount, ffiFloor, gainsOverProtNone, type Gain } from './summary.js';
 import { vmaMetric } from './charts.js';
+import type { CensusView } from './census.js';
 import {
   describePoint, figure, footprintVsProtNone, formatBytes, formatRatio, moreOrLess, workloadShapes,
   type FootprintComparison,
@@ -104,8 +105,11 @@ function verdictOf(better: boolean[]): Verdict {
   return 'weakens';
 }
 
+/** The cover letter's system-wide figure, percent fewer VMAs. */
+const CLAIMED_VMA_SHARE = 13;
+
 /** Guard markers remove VMAs: 13% fewer on an idle Android system. */
-function vmaClaim(run: Run, hasCensus: boolean): ClaimCheck {
+function vmaClaim(run: Run, census: CensusView | null): ClaimCheck {
   const claim = 'Guard markers remove the VMAs that PROT_NONE guards add: 13% fewer VMAs on an idle Android system.';
   const withVmas = footprints(run).filter(({ f }) => f.vma);
   const measured = withVmas.map(({ workload, f }) => {
@@ -115,9 +119,18 @@ function vmaClaim(run: Run, hasCensus: boolean): ClaimCheck {
   const verdict = verdictOf(withVmas.map(({ f }) => f.vma!.row.value! < f.vma!.base.value!));
   const fewest = withVmas.map(({ f }) => 1 - f.vma!.row.value! / f.vma!.base.value!).filter(Number.isFinite);
   const ratio = fewest.length ? `${(100 * Math.min(...fewest)).toFixed(0)}% fewer VMAs per guard` : '-';
-  const share = hasCensus
-    ? ' The system-wide share is measured in the census section below.'
-    : ' The 13% is a share of all VMAs on a whole system, which a benchmark does not measure: it confirms the mechanism, not the share; guardbench census counts the share on this machine.';
+  let share = ' The 13% is a share of all VMAs on a whole system, which a benchmark does not measure: it confirms the mechanism, '
+    + 'not the share; guardbench census counts the share on this machine.';
+  if (census) {
+    if (census.headline) measured.push(`this machine (census): ${census.headline}`);
+    const s = census.share;
+    const range = s ? (s.lower === s.upper ? `${s.lower.toFixed(1)}%` : `${s.lower.toFixed(1)}-${s.upper.toFixed(1)}%`) : null;
+    const against = !s ? '' : s.upper < CLAIMED_VMA_SHARE ? `, less than the ${CLAIMED_VMA_SHARE}% on idle Android`
+      : s.lower > CLAIMED_VMA_SHARE ? `, more than the ${CLAIMED_VMA_SHARE}% on idle Android` : `, in line with the ${CLAIMED_VMA_SHARE}% on idle Android`;
+    share = range
+      ? ` On this machine, as it was when surveyed, markers would remove ${range} of all VMAs${against} (census section below).`
+      : ' The system-wide share is in the census section below.';
+  }
   const why = verdict === 'confirms'
     ? `Every guard marker here replaced the VMAs its PROT_NONE guard needs.${share}`
     : verdict === 'not measured' ? 'No workload in this run reports a VMA count for both prot-none and a guard marker strategy.'
@@ -148,8 +161,8 @@ function memoryClaim(run: Run): ClaimCheck {
   return { claim, measured: measured.length ? measured : [whyMissing(run) ?? 'no kernel memory figures in this run'], ratio: ratios.join('; ') || '-', verdict, why };
 }
 
-export function checkClaims(run: Run, hasCensus: boolean): ClaimCheck[] {
-  return [speedClaim(run), vmaClaim(run, hasCensus), memoryClaim(run)];
+export function checkClaims(run: Run, census: CensusView | null): ClaimCheck[] {
+  return [speedClaim(run), vmaClaim(run, census), memoryClaim(run)];
 }
 
 /**

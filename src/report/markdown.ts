@@ -120,8 +120,8 @@ function fenceFor(s: string): string {
 function census(model: ReportModel): string[] {
   const c = model.census;
   if (!c) return [];
-  // The census renderer's own Markdown is trusted like ours; raw JSON goes in a fence that it cannot close.
-  if (c.markdown !== null) return ['### Census of this system', '', c.markdown.trim(), ''];
+  // The census renderer's Markdown brings its own heading; raw JSON goes in a fence it cannot close.
+  if (c.markdown !== null) return [c.markdown.trim(), ''];
   const fence = fenceFor(c.json);
   return ['### Census of this system', '', mdEscape(`${c.schema}: ${c.note ?? ''}`), '',
     ...folded('census section (JSON)', [`${fence}json`, c.json, fence])];

@@ -358,7 +358,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     features: featureFacts(run),
     verify: run.verify,
     glance: glanceSentences(run, shapes),
-    claims: checkClaims(run, census !== null),
+    claims: checkClaims(run, census),
     callPrice: callPriceNotes(run),
     workloads,
     problems: failed.map((r) => `${r.workload} / ${r.strategy} / ${r.metric} at ${describePoint(r.params, Object.keys(r.params))}: ${r.reason ?? 'failed'}`),
