@@ -3,9 +3,11 @@
  * pair gets one verdict, and the comparison as a whole says whether anything regressed.
  *
  * Latency rows: a row is regressed (or improved) only when the change of the median is beyond the
- * threshold, the means moved the same way beyond it too, and Welch's t-test on the means calls the
- * difference significant. A row whose margin of error is too large to tell is "noisy", never
- * regressed on a small change. Counts are exact: any change is a line, and an increase (more VMAs,
+ * threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
+ * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
+ * difference significant, and - when the baseline measured it - the change is outside the row's
+ * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
+ * on a small change. Counts are exact: any change is a line, and an increase (more VMAs,
  * more system calls) is a regression. Byte figures are system-wide slab and page-table deltas that
  * other processes disturb, so they are reported as exact deltas but never fail a comparison alone.
  */
@@ -191,13 +193,14 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const minChange = relativeChange(b.min, c.min);
   const minsAgree = Math.sign(minChange) === Math.sign(change) && Math.abs(minChange) > T;
   const tooNoisy = Math.max(b.rme, c.rme) > options.maxRme;
-  const clearOfNoise = Math.abs(change) - rme / 100 > T;
+  // A wide margin still allows a verdict on a change that clears threshold plus margin.
+  const decidable = !tooNoisy || Math.abs(change) - rme / 100 > T;
   // Within-run statistics cannot see a whole run shifting; the baseline's repeated runs can.
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
   const beyondRunToRun = between === null || between.p < options.alpha;
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
 
-  if (beyond && significant && meansAgree && minsAgree && (!tooNoisy || clearOfNoise) && beyondRunToRun) {
+  if (beyond && significant && meansAgree && minsAgree && decidable && beyondRunToRun) {
     const runToRun = between ? `, run-to-run p=${formatP(between.p)}` : '';
     return { verdict: direction, ...judged, why: `median ${signed(change)}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
   }
@@ -205,7 +208,7 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
     const why = !significant ? `not significant (p=${formatP(test.p)})`
       : !meansAgree ? `median ${signed(change)} but mean ${signed(meanChange)}`
         : !minsAgree ? `median ${signed(change)} but minimum ${signed(minChange)}`
-          : !(!tooNoisy || clearOfNoise) ? `margin of error ±${rme.toFixed(1)}% too wide`
+          : !decidable ? `margin of error ±${rme.toFixed(1)}% too wide`
             : `within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`;
     return { verdict: 'noisy', ...judged, why };
   }
