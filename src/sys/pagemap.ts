@@ -73,7 +73,12 @@ export function scanGuardRegions(pid: number | 'self', start: number, end: numbe
           end: Number(out.readBigUInt64LE(i * PAGE_REGION_BYTES + 8)),
         });
       }
-      const walkEnd = Number(arg.readBigUInt64LE(32));
+      // A vector that did not fill means the walk reached `end`. Only then is walk_end not to be
+      // trusted: the kernel walks in chunks of 512 regions and leaves walk_end where an earlier
+      // chunk stopped (6.18: 1000 guards came back as 1000 regions with walk_end after the 512th),
+      // so resuming from it reports regions twice.
+      if (n < vecLen) break;
+      const walkEnd = Math.max(Number(arg.readBigUInt64LE(32)), regions[regions.length - 1]?.end ?? 0);
       if (walkEnd <= from) break;
       from = walkEnd;
     }
