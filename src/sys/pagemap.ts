@@ -40,18 +40,25 @@ export interface GuardRegion {
   end: number;
 }
 
+/** A 64-bit little-endian address as a number (exact below 2^53), without a BigInt. */
+function u64At(buf: Buffer, off: number): number {
+  return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 2 ** 32;
+}
+
 /**
- * Guard regions in [start, end) by PAGEMAP_SCAN with category PAGE_IS_GUARD. The kernel fills a
- * vector of page_region entries; the walk resumes from walk_end until the range is done.
+ * Visit each guard region in [start, end) by PAGEMAP_SCAN with category PAGE_IS_GUARD, in address
+ * order, without building a list (a detector timing 100k regions should time the kernel, not
+ * allocation). The kernel fills a vector of page_region entries; a full vector resumes from
+ * walk_end. Returns the ioctl calls made.
  */
-export function scanGuardRegions(pid: number | 'self', start: number, end: number, vecLen = 4096): { regions: GuardRegion[]; calls: number } {
+export function forEachGuardRegion(pid: number | 'self', start: number, end: number,
+  visit: (start: number, end: number) => void, vecLen = 4096): number {
   const fd = openSync(`/proc/${pid}/pagemap`, 'r');
   const vecBytes = vecLen * PAGE_REGION_BYTES;
   const vec = mmap(vecBytes);
   try {
     const arg = Buffer.alloc(PM_SCAN_ARG_BYTES);
     const out = Buffer.alloc(vecBytes);
-    const regions: GuardRegion[] = [];
     let calls = 0;
     let from = start;
     while (from < end) {
@@ -67,26 +74,32 @@ export function scanGuardRegions(pid: number | 'self', start: number, end: numbe
       calls++;
       if (n < 0) throw new SysError('ioctl(PAGEMAP_SCAN)', [fd, from, end], lastErrno());
       raw.copyOut(out, vec, n * PAGE_REGION_BYTES);
+      let lastEnd = 0;
       for (let i = 0; i < n; i++) {
-        regions.push({
-          start: Number(out.readBigUInt64LE(i * PAGE_REGION_BYTES)),
-          end: Number(out.readBigUInt64LE(i * PAGE_REGION_BYTES + 8)),
-        });
+        lastEnd = u64At(out, i * PAGE_REGION_BYTES + 8);
+        visit(u64At(out, i * PAGE_REGION_BYTES), lastEnd);
       }
       // A vector that did not fill means the walk reached `end`. Only then is walk_end not to be
       // trusted: the kernel walks in chunks of 512 regions and leaves walk_end where an earlier
       // chunk stopped (6.18: 1000 guards came back as 1000 regions with walk_end after the 512th),
       // so resuming from it reports regions twice.
       if (n < vecLen) break;
-      const walkEnd = Math.max(Number(arg.readBigUInt64LE(32)), regions[regions.length - 1]?.end ?? 0);
+      const walkEnd = Math.max(u64At(arg, 32), lastEnd);
       if (walkEnd <= from) break;
       from = walkEnd;
     }
-    return { regions, calls };
+    return calls;
   } finally {
     munmap(vec, vecBytes);
     closeSync(fd);
   }
+}
+
+/** Guard regions in [start, end) by PAGEMAP_SCAN with category PAGE_IS_GUARD, as a list. */
+export function scanGuardRegions(pid: number | 'self', start: number, end: number, vecLen = 4096): { regions: GuardRegion[]; calls: number } {
+  const regions: GuardRegion[] = [];
+  const calls = forEachGuardRegion(pid, start, end, (s, e) => regions.push({ start: s, end: e }), vecLen);
+  return { regions, calls };
 }
 
 /** Total guard pages in a list of regions. */
