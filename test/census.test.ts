@@ -157,13 +157,15 @@ test('--max-guard-bytes moves VMAs between guards and reservations', async () =>
   }
 });
 
-test('the whole-machine census finishes in under 2 seconds, adds up, and includes a known process', async () => {
+test('the whole-machine census finishes within its time budget, adds up, and includes a known process', async () => {
   const child = await startLayout();
   try {
     const t0 = performance.now();
     const census = takeCensus();
     const wall = performance.now() - t0;
-    assert.ok(wall < 2000, `took ${wall.toFixed(0)} ms`);
+    // The budget (1.5 s, then maps only) keeps it near 2 s even on a loaded machine; the bound here
+    // only catches a census that ignores its budget. The figure itself: `guardbench census` (~60 ms here).
+    assert.ok(wall < 5000, `took ${wall.toFixed(0)} ms`);
     checkCensus(census);
     assert.equal(census.scope, 'system');
     const t = census.totals;

@@ -2,6 +2,7 @@
  * Presenting a census: the headline sentence, a plain-text console view and Markdown for reports.
  * Both read only the document, so a census taken on one machine renders anywhere.
  */
+import { mdEscape } from '../report/escape.js';
 import { checkCensus, type Census, type ProcessCensus } from './schema.js';
 
 const int = (n: number): string => n.toLocaleString('en-US');
@@ -103,9 +104,9 @@ export function renderCensusText(c: Census, top = 10): string {
   return lines.join('\n');
 }
 
-/** Markdown table cells must not break the table. */
+/** Process names and paths come from /proc: nothing in them may break a table or open a tag. */
 function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return mdEscape(s);
 }
 
 /**
