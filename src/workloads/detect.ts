@@ -1,0 +1,104 @@
+/**
+ * detect: finding N guards in another process, the checkpoint/restore question of the seed. The
+ * process is a cloned child that inherits our N guards and waits in pause() until killed; each
+ * method of detect-methods.ts enumerates its guards from /proc. The method that can see a
+ * strategy's guards (maps for PROT_NONE, pagemap and PAGEMAP_SCAN for markers) must find exactly
+ * the N installed, or the point fails; the others' counts (0 of N) are the finding.
+ */
+import { FEATURE_SINCE, type FeatureName } from '../probe/features.js';
+import type { StrategyName } from '../results/schema.js';
+import { Children } from '../verify/child.js';
+import { defineWorkload, type MetricSpec, type WorkloadContext } from './types.js';
+import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
+import { protNoneRoomReason } from './headroom.js';
+import { detectByMaps, detectByPagemap, detectByScan, type DetectMethod, type Detection, type Span } from './detect-methods.js';
+
+interface DetectParams {
+  [key: string]: number;
+  guards: number;
+}
+
+const PAGE = 4096;
+
+interface MethodSpec {
+  name: DetectMethod;
+  what: string;
+  needs: FeatureName | null;
+  /** the strategies whose guards the method can see */
+  sees: readonly StrategyName[];
+}
+
+const METHODS: readonly MethodSpec[] = [
+  { name: 'maps', what: 'PROT_NONE VMAs in /proc/PID/maps', needs: null, sees: ['prot-none'] },
+  { name: 'pagemap', what: 'smaps VmFlags gu, then pagemap bit 58', needs: 'pagemapGuardBit', sees: ['guard-madvise', 'guard-process-madvise'] },
+  { name: 'scan', what: 'PAGEMAP_SCAN with PAGE_IS_GUARD', needs: 'pagemapScanGuard', sees: ['guard-madvise', 'guard-process-madvise'] },
+];
+
+const METRICS: readonly MetricSpec[] = [
+  { metric: 'installed', unit: 'count', kind: 'count', description: 'guards the child holds' },
+  ...METHODS.flatMap((m): MetricSpec[] => [
+    { metric: m.name, unit: 'ns/scan', kind: 'latency', description: `enumerate the child's guards by ${m.what}` },
+    { metric: `${m.name}_found`, unit: 'count', kind: 'count', description: `guards found by ${m.what}` },
+    { metric: `${m.name}_bytes`, unit: 'bytes', kind: 'bytes', description: `bytes read from /proc by ${m.what}` },
+  ]),
+];
+
+function detect(method: DetectMethod, pid: number, span: Span, ctx: WorkloadContext): Detection {
+  if (method === 'maps') return detectByMaps(pid, span);
+  if (method === 'pagemap') return detectByPagemap(pid, span, ctx.probe.features.smapsGuardFlag);
+  return detectByScan(pid, span);
+}
+
+function measureMethod(ctx: WorkloadContext<DetectParams>, m: MethodSpec, pid: number, span: Span): void {
+  if (m.needs && !ctx.probe.features[m.needs]) {
+    const why = `${m.what} needs Linux ${FEATURE_SINCE[m.needs]}+${ctx.probe.reasons[m.needs] ? ` (${ctx.probe.reasons[m.needs]})` : ''}`;
+    for (const metric of [m.name, `${m.name}_found`, `${m.name}_bytes`]) ctx.skip(metric, why);
+    return;
+  }
+  if (ctx.countsWanted) {
+    const d = detect(m.name, pid, span, ctx);
+    ctx.record(`${m.name}_found`, d.found);
+    ctx.record(`${m.name}_bytes`, d.bytes);
+    if (m.sees.includes(ctx.strategy.name) && d.found !== ctx.params.guards) {
+      throw new Error(`${m.name} found ${d.found} of ${ctx.params.guards} guards`);
+    }
+  }
+  ctx.time(m.name, { ops: 1, setup: () => null, measure: () => detect(m.name, pid, span, ctx), teardown: () => {} });
+}
+
+export default defineWorkload<DetectParams>({
+  name: 'detect',
+  description: 'find the N guards of another process from /proc: maps, smaps + pagemap bit 58, PAGEMAP_SCAN',
+  strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
+  positiveAxes: ['guards'],
+  metrics: METRICS,
+  run(ctx) {
+    // | slot | guard | slot | guard | ...: a page each, so no two guards touch
+    const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: PAGE, guardBytes: PAGE };
+    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
+    if (tooMany) {
+      for (const m of METRICS) ctx.skip(m.metric, tooMany);
+      return;
+    }
+    const children = new Children();
+    try {
+      const arena = guardedArena(layout, ctx.strategy);
+      let child: ReturnType<Children['hold']>;
+      try {
+        child = children.hold();
+      } finally {
+        // The child has its own copy of the guards; ours are no longer needed.
+        unmapArena(arena);
+      }
+      try {
+        if (ctx.countsWanted) ctx.record('installed', layout.regions);
+        const span = { start: arena.base, end: arena.base + arena.bytes };
+        for (const m of METHODS) measureMethod(ctx, m, child.pid, span);
+      } finally {
+        child.stop();
+      }
+    } finally {
+      children.release();
+    }
+  },
+});

@@ -1,0 +1,62 @@
+/**
+ * fork: fork() + _exit() + waitpid of a process holding N guarded regions. fork copies every VMA
+ * (PROT_NONE: 2N - 1 for the arena) and, for VMAs with anonymous memory or guard markers, their
+ * page tables (markers: a PTE page per 2 MiB the guards span). The child is glibc clone() running
+ * libc _exit on a stack of ours, since a forked child cannot run JavaScript; no-guard maps the
+ * same arena without guards, so its figure is fork's cost for the rest of this Node process.
+ */
+import { Children } from '../verify/child.js';
+import { defineWorkload, type MetricSpec } from './types.js';
+import { guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
+import { protNoneRoomReason } from './headroom.js';
+
+interface ForkParams extends ArenaLayout {
+  [key: string]: number;
+}
+
+const METRICS: readonly MetricSpec[] = [
+  { metric: 'fork', unit: 'ns/fork', kind: 'latency', description: 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it' },
+  { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the guards add, which every fork copies' },
+  { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) the guards add, which every fork copies' },
+];
+
+export default defineWorkload<ForkParams>({
+  name: 'fork',
+  description: 'fork + _exit + waitpid of a process holding N guarded regions: VMA copying against page-table copying',
+  positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  metrics: METRICS,
+  validate(p) {
+    for (const k of ['slotBytes', 'guardBytes'] as const) {
+      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
+    }
+    return null;
+  },
+  run(ctx) {
+    const layout: ArenaLayout = ctx.params;
+    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
+    if (tooMany) {
+      for (const m of METRICS) ctx.skip(m.metric, tooMany);
+      return;
+    }
+    const children = new Children();
+    try {
+      const arena = guardedArena(layout, ctx.strategy);
+      try {
+        ctx.time('fork', {
+          ops: 1,
+          setup: () => null,
+          measure: () => {
+            const exit = children.run('_exit', 0);
+            if (exit.code !== 0) throw new Error(`forked child ended with ${exit.signal !== null ? `signal ${exit.signal}` : `exit ${exit.code}`}`);
+          },
+          teardown: () => {},
+        });
+      } finally {
+        unmapArena(arena);
+      }
+    } finally {
+      children.release();
+    }
+    if (ctx.countsWanted) recordArenaFootprint(ctx, layout, undefined, ['vma_delta', 'page_table_bytes']);
+  },
+});

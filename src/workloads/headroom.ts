@@ -1,0 +1,41 @@
+/**
+ * How many more VMAs this process may make before vm.max_map_count refuses them: what bounds
+ * PROT_NONE guards (each one inside a mapping splits it: +2 VMAs) and not guard markers.
+ */
+import { readFileSync } from 'node:fs';
+import { countVmas } from '../metrics/vmas.js';
+
+export function maxMapCount(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** The gate area ([vsyscall] on x86-64) is listed in maps but is not a VMA of the mm's count. */
+function gateAreas(): number {
+  try {
+    return readFileSync('/proc/self/maps', 'latin1').includes('[vsyscall]') ? 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** VMAs the kernel counts against vm.max_map_count for this process now. */
+export function vmasInUse(): number {
+  return countVmas() - gateAreas();
+}
+
+/**
+ * Why `regions` PROT_NONE guards inside one fresh mapping cannot fit under vm.max_map_count here
+ * (they need 2 per guard plus the mapping itself), or null when they fit with `slack` to spare.
+ */
+export function protNoneRoomReason(regions: number, slack = 64): string | null {
+  const max = maxMapCount();
+  if (max === null) return null;
+  const need = 2 * regions + 1;
+  const used = vmasInUse();
+  if (used + need + slack <= max) return null;
+  return `${regions} PROT_NONE guards need ${need} VMAs; this process already has ${used} and vm.max_map_count is ${max}`;
+}

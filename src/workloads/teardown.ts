@@ -1,0 +1,52 @@
+/**
+ * teardown: what munmap pays for N guarded regions. With markers the arena is one VMA and munmap
+ * zaps page tables holding N marker PTEs; with PROT_NONE it is 2N - 1 VMAs, each unlinked from
+ * the maple tree and freed. N goes up to near the vm.max_map_count ceiling in the full profile.
+ */
+import { countVmasIn } from '../metrics/vmas.js';
+import { defineWorkload, type MetricSpec } from './types.js';
+import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
+import { protNoneRoomReason } from './headroom.js';
+
+interface TeardownParams extends ArenaLayout {
+  [key: string]: number;
+}
+
+const METRICS: readonly MetricSpec[] = [
+  { metric: 'teardown', unit: 'ns/region', kind: 'latency', description: 'one munmap of the whole guarded arena, per region' },
+  { metric: 'vmas_unmapped', unit: 'count', kind: 'count', description: 'VMAs that munmap removes' },
+];
+
+export default defineWorkload<TeardownParams>({
+  name: 'teardown',
+  description: 'munmap of N guarded regions: one mapping holding N markers against N PROT_NONE VMAs',
+  positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  metrics: METRICS,
+  validate(p) {
+    for (const k of ['slotBytes', 'guardBytes'] as const) {
+      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
+    }
+    return null;
+  },
+  run(ctx) {
+    const layout: ArenaLayout = ctx.params;
+    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
+    if (tooMany) {
+      for (const m of METRICS) ctx.skip(m.metric, tooMany);
+      return;
+    }
+    ctx.time('teardown', {
+      ops: layout.regions,
+      setup: () => guardedArena(layout, ctx.strategy),
+      measure: unmapArena,
+      teardown: () => {},
+    });
+    if (!ctx.countsWanted) return;
+    const arena = guardedArena(layout, ctx.strategy);
+    try {
+      ctx.record('vmas_unmapped', countVmasIn(arena.base, arena.base + arena.bytes));
+    } finally {
+      unmapArena(arena);
+    }
+  },
+});
