@@ -3,6 +3,7 @@
  * The runner takes the cross product of the axes, as Node's benchmark/ does. Every profile includes
  * the allocator-arenas point of 16384 regions, 12 KiB slots and 4 KiB guards, the fidelity anchor.
  */
+import { availableParallelism } from 'node:os';
 import type { Profile } from '../src/results/schema.js';
 import type { TimingBudget } from '../src/runner/timing.js';
 import type { AxesSpec } from '../src/workloads/types.js';
@@ -20,6 +21,8 @@ export interface BenchProfile {
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+/** scaling's thread counts: 1, 2, 4, ... up to twice the CPUs, where contention shows. */
+const WORKER_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128].filter((t) => t <= 2 * availableParallelism());
 
 export const PROFILES: Record<Profile, BenchProfile> = {
   quick: {
@@ -31,6 +34,11 @@ export const PROFILES: Record<Profile, BenchProfile> = {
       'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false] },
       'allocator-arenas': { regions: [16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [16384], batch: [1, 64, 1024] },
+      teardown: { regions: [4096], slotBytes: [4 * KiB], guardBytes: [4 * KiB] },
+      fork: { regions: [4096], slotBytes: [12 * KiB], guardBytes: [4 * KiB] },
+      ceiling: { limit: [65536] },
+      scaling: { workers: [1, WORKER_COUNTS.at(-1)!], stackBytes: [256 * KiB], guardBytes: [4 * KiB], pinWorkers: [true] },
+      detect: { guards: [1000] },
     },
   },
   default: {
@@ -47,6 +55,11 @@ export const PROFILES: Record<Profile, BenchProfile> = {
       ],
       'allocator-arenas': { regions: [1024, 16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [16384], batch: [1, 8, 64, 256, 1024] },
+      teardown: { regions: [1024, 16384], slotBytes: [4 * KiB], guardBytes: [4 * KiB] },
+      fork: { regions: [1024, 16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB] },
+      ceiling: { limit: [1_000_000] },
+      scaling: { workers: WORKER_COUNTS, stackBytes: [256 * KiB], guardBytes: [4 * KiB], pinWorkers: [true] },
+      detect: { guards: [1000, 100000] },
     },
   },
   full: {
@@ -58,6 +71,11 @@ export const PROFILES: Record<Profile, BenchProfile> = {
       'thread-stacks': { stacks: [64, 256, 1024, 4096], stackBytes: [256 * KiB, 8 * MiB], guardBytes: [4 * KiB, 64 * KiB], threads: [false, true], reuse: [false, true] },
       'allocator-arenas': { regions: [1024, 4096, 16384, 30000], slotBytes: [12 * KiB, 60 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [1024, 16384, 65536], batch: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] },
+      teardown: { regions: [1024, 4096, 16384, 32000], slotBytes: [4 * KiB], guardBytes: [4 * KiB] },
+      fork: { regions: [1024, 4096, 16384, 32000], slotBytes: [12 * KiB], guardBytes: [4 * KiB] },
+      ceiling: { limit: [1_000_000] },
+      scaling: { workers: WORKER_COUNTS, stackBytes: [256 * KiB, 8 * MiB], guardBytes: [4 * KiB], pinWorkers: [true, false] },
+      detect: { guards: [1, 1000, 16384, 100000] },
     },
   },
 };
