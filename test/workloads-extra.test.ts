@@ -1,0 +1,120 @@
+/**
+ * The workloads beyond the card on the real kernel: detect finds exactly the guards a child holds,
+ * ceiling stops where vm.max_map_count says and leaves the VMA count where it was, teardown and
+ * fork hold the VMAs theory says, scaling runs its workers together.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPoint } from '../src/runner/runner.js';
+import { probeFeatures } from '../src/probe/features.js';
+import { makeStrategies } from '../src/strategies/index.js';
+import { countVmas } from '../src/metrics/vmas.js';
+import type { Params, Row, StrategyName } from '../src/results/schema.js';
+import type { Workload } from '../src/workloads/types.js';
+import { workloadByName } from '../src/workloads/index.js';
+import { maxMapCount, vmasInUse } from '../src/workloads/headroom.js';
+import { allowedCpus } from '../src/workloads/scaling-pool.js';
+
+const probe = probeFeatures();
+const strategies = makeStrategies(probe);
+const budget = { timeMs: 0, minIterations: 2, warmupIterations: 0 };
+const MARKERS: StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
+
+function point(name: string, strategy: StrategyName, params: Params, timing = budget): Map<string, Row> {
+  const workload = workloadByName(name) as Workload;
+  const rows = runPoint({ workload, strategy: strategies[strategy], params }, { probe, budget: timing });
+  const failed = rows.filter((r) => r.status === 'failed');
+  assert.deepEqual(failed, [], `${name}/${strategy} failed`);
+  return new Map(rows.map((r) => [r.metric, r]));
+}
+
+const value = (rows: Map<string, Row>, metric: string): number | null => rows.get(metric)?.value ?? null;
+
+for (const guards of [1, 1000, 100000]) {
+  test(`detect finds exactly ${guards} of ${guards} markers by pagemap and by PAGEMAP_SCAN, none in maps`, () => {
+    for (const strategy of MARKERS) {
+      const rows = point('detect', strategy, { guards });
+      assert.equal(value(rows, 'installed'), guards);
+      assert.equal(value(rows, 'pagemap_found'), guards, `${strategy} pagemap`);
+      assert.equal(value(rows, 'scan_found'), guards, `${strategy} PAGEMAP_SCAN`);
+      assert.equal(value(rows, 'maps_found'), 0, `${strategy}: markers are not VMAs`);
+      // pagemap reads 8 bytes for each page of the 2-pages-per-guard arena, at least
+      assert.ok(value(rows, 'pagemap_bytes')! >= guards * 2 * 8);
+      for (const m of ['maps', 'pagemap', 'scan']) assert.ok(rows.get(m)?.stats, `${strategy}: ${m} timed`);
+    }
+  });
+}
+
+test('detect: PROT_NONE guards show in maps and not in page tables; too many for vm.max_map_count are skipped', () => {
+  const rows = point('detect', 'prot-none', { guards: 1000 });
+  assert.equal(value(rows, 'maps_found'), 1000);
+  assert.equal(value(rows, 'pagemap_found'), 0);
+  assert.equal(value(rows, 'scan_found'), 0);
+  const over = point('detect', 'prot-none', { guards: 100000 });
+  assert.equal(over.get('scan')?.status, 'skipped');
+  assert.match(over.get('scan')?.reason ?? '', /vm\.max_map_count/);
+});
+
+test('ceiling: PROT_NONE stops within 1% of what vm.max_map_count predicts, and the VMA count comes back', () => {
+  const max = maxMapCount();
+  assert.ok(max !== null && max > 1000);
+  point('ceiling', 'prot-none', { limit: 1_000_000 }); // let Node settle its own heap first
+  // Node's heap may map or unmap a VMA of its own during a point; a leak would show every time.
+  const deltas: number[] = [];
+  for (let attempt = 0; attempt < 3 && !deltas.includes(0); attempt++) {
+    const vmasBefore = countVmas();
+    const predicted = Math.floor((max - vmasInUse() - 1) / 2);
+    const rows = point('ceiling', 'prot-none', { limit: 1_000_000 });
+    deltas.push(countVmas() - vmasBefore);
+    const regions = value(rows, 'regions')!;
+    assert.ok(Math.abs(regions - predicted) <= predicted * 0.01, `${regions} regions, predicted ${predicted}`);
+    assert.equal(value(rows, 'predicted_regions'), predicted);
+    assert.equal(value(rows, 'stop_errno'), 12, 'ENOMEM');
+    assert.ok(Math.abs(value(rows, 'vmas_at_stop')! - max) <= 2, `stopped at ${value(rows, 'vmas_at_stop')} VMAs`);
+  }
+  assert.ok(deltas.includes(0), `VMA count changed by ${deltas.join(', ')}`);
+});
+
+test('ceiling: markers go past the PROT_NONE ceiling to the bound, adding no VMA', () => {
+  const limit = 2 * (maxMapCount() ?? 65530);
+  for (const strategy of MARKERS) {
+    const rows = point('ceiling', strategy, { limit });
+    assert.equal(value(rows, 'regions'), limit);
+    assert.equal(value(rows, 'stop_errno'), 0, 'the bound stopped it');
+    assert.equal(rows.get('predicted_regions')?.status, 'skipped');
+    assert.ok(value(rows, 'vmas_at_stop')! < 2000);
+    // one 4 KiB PTE page per 256 guards (512 PTEs, every other page guarded), give or take Node
+    const perRegion = value(rows, 'page_table_bytes')!;
+    assert.ok(perRegion > 12 && perRegion < 24, `${perRegion} page-table bytes per region`);
+  }
+});
+
+test('teardown and fork: PROT_NONE guards are VMAs (2 per guard), markers are not', () => {
+  const teardownParams = { regions: 512, slotBytes: 4096, guardBytes: 4096 };
+  assert.equal(value(point('teardown', 'prot-none', teardownParams), 'vmas_unmapped'), 1024);
+  const forkParams = { regions: 512, slotBytes: 12288, guardBytes: 4096 };
+  assert.equal(value(point('fork', 'prot-none', forkParams), 'vma_delta'), 1023);
+  for (const strategy of MARKERS) {
+    assert.equal(value(point('teardown', strategy, teardownParams), 'vmas_unmapped'), 1);
+    const fork = point('fork', strategy, forkParams);
+    assert.equal(value(fork, 'vma_delta'), 0);
+    assert.ok(value(fork, 'page_table_bytes')! > 0, 'markers live in page tables');
+    assert.ok(value(fork, 'fork')! > 0);
+  }
+});
+
+test('scaling: workers run and count together, for 1 and 2 workers', () => {
+  for (const workers of [1, 2]) {
+    for (const strategy of ['prot-none', 'guard-madvise'] as const) {
+      const timing = { timeMs: 50, minIterations: 10, warmupIterations: 2 };
+      const rows = point('scaling', strategy, { workers, stackBytes: 256 * 1024, guardBytes: 4096, pinWorkers: true }, timing);
+      const rate = value(rows, 'ops_per_s')!;
+      assert.ok(rate > 1000, `${strategy} x${workers}: ${rate} ops/s`);
+      assert.ok(Math.abs(value(rows, 'ops_per_s_per_worker')! * workers - rate) < 1e-6 * rate);
+      assert.equal(value(rows, 'cpus'), allowedCpus().length);
+      // the round timing and the fixed window measure the same rate, within a factor of 5 on a busy machine
+      const fromCycle = 1e9 / value(rows, 'cycle')!;
+      assert.ok(fromCycle / rate < 5 && rate / fromCycle < 5, `cycle says ${fromCycle} ops/s, window ${rate}`);
+    }
+  }
+});
