@@ -50,6 +50,8 @@ export class WorkerPool {
   readonly state: SharedState = makeShared();
   private readonly workers: Worker[] = [];
   readonly cpus = allowedCpus();
+  /** why the pool cannot be trusted any more (a worker never booted or never answered) */
+  private broken: string | null = null;
 
   static get(): WorkerPool {
     WorkerPool.shared ??= new WorkerPool();
@@ -59,6 +61,7 @@ export class WorkerPool {
   /** Make sure at least `n` workers are booted and waiting. */
   ensure(n: number, pidfdSelfValue: number | null): void {
     if (n > MAX_WORKERS) throw new RangeError(`at most ${MAX_WORKERS} workers`);
+    if (this.broken) throw new Error(this.broken);
     const source = bootSource();
     while (this.workers.length < n) {
       const init: WorkerInit = { shared: this.state, index: this.workers.length, pidfdSelfValue, cpus: this.cpus };
@@ -68,7 +71,17 @@ export class WorkerPool {
       w.on('error', () => {});
       this.workers.push(w);
     }
-    waitAtLeast(this.state.ctl, CTL.READY, n, BOOT_TIMEOUT_MS, 'boot');
+    this.guard(() => waitAtLeast(this.state.ctl, CTL.READY, n, BOOT_TIMEOUT_MS, 'boot'));
+  }
+
+  /** A timeout leaves workers in an unknown state: fail every later point at once instead of waiting again. */
+  private guard(wait: () => void): void {
+    try {
+      wait();
+    } catch (e) {
+      this.broken = `${(e as Error).message}; the scaling workers are not used again in this process`;
+      throw new Error(this.broken);
+    }
   }
 
   /**
@@ -85,7 +98,7 @@ export class WorkerPool {
     Atomics.add(ctl, CTL.GEN, 1);
     Atomics.notify(ctl, CTL.GEN);
     whileRunning?.();
-    waitAtLeast(ctl, CTL.DONE, active, COMMAND_TIMEOUT_MS, `command ${cmd}`);
+    this.guard(() => waitAtLeast(ctl, CTL.DONE, active, COMMAND_TIMEOUT_MS, `command ${cmd}`));
     if (Atomics.load(ctl, CTL.FAILED) !== 0) {
       const end = this.state.error.indexOf(0);
       const message = Buffer.from(this.state.error.slice(0, end < 0 ? undefined : end)).toString();
