@@ -38,7 +38,7 @@ export const PROFILES: Record<Profile, BenchProfile> = {
       fork: { regions: [4096], slotBytes: [12 * KiB], guardBytes: [4 * KiB] },
       ceiling: { limit: [65536] },
       scaling: { workers: [1, WORKER_COUNTS.at(-1)!], stackBytes: [256 * KiB], guardBytes: [4 * KiB], pinWorkers: [true] },
-      detect: { guards: [1000] },
+      detect: { guards: [100] },
     },
   },
   default: {
