@@ -130,6 +130,26 @@ test('a VMA count that rises is a regression with its exact delta; byte figures 
   assert.match(r.stdout, /\| madvise-batches \| guard-madvise \| [^|]* \| vma_delta \| 0 count \| 16,384 count \| \+16,384 \(from 0\)/);
 });
 
+test('counts whose better direction is unknown or process-wide are listed, not failed; detection losing guards fails', () => {
+  const base = fixture();
+  const template = base.rows.find((r) => r.metric === 'vma_delta')!;
+  const extra = (metric: string, value: number, strategy = 'guard-madvise'): Row => ({ ...template, workload: 'probe-like', strategy, params: {}, metric, unit: 'count', value });
+  base.rows.push(extra('vmas_at_stop', 336), extra('regions', 32535, 'prot-none'), extra('pagemap_found', 64));
+  const current = structuredClone(base);
+  const set = (metric: string, value: number) => { current.rows.find((r) => r.workload === 'probe-like' && r.metric === metric)!.value = value; };
+  set('vmas_at_stop', 504);
+  set('regions', 32513);
+  set('pagemap_found', 0);
+  const c = compareRuns(base, current);
+  const verdict = (metric: string) => c.rows.find((r) => r.workload === 'probe-like' && r.metric === metric)!;
+  assert.equal(verdict('vmas_at_stop').verdict, 'changed');
+  assert.equal(verdict('vmas_at_stop').delta, 168);
+  assert.equal(verdict('regions').verdict, 'changed');
+  assert.equal(verdict('pagemap_found').verdict, 'regressed');
+  assert.match(verdict('pagemap_found').why, /fell \(exact; higher is better\)/);
+  assert.equal(c.counts.regressed, 1);
+});
+
 test('a row that worked and now fails is a regression; rows only one run has are listed, not judged', () => {
   const base = fixture();
   const current = structuredClone(base);

@@ -7,9 +7,10 @@
  * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
  * difference significant, and - when the baseline measured it - the change is outside the row's
  * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
- * on a small change. Counts are exact: any change is a line, and an increase (more VMAs,
- * more system calls) is a regression. Byte figures are system-wide slab and page-table deltas that
- * other processes disturb, so they are reported as exact deltas but never fail a comparison alone.
+ * on a small change. Counts are exact: any change is a line; for counts whose better direction is
+ * known (VMAs added, system calls, guards detected) a change the wrong way is a regression. Byte
+ * figures are system-wide slab and page-table deltas that other processes disturb, so they are
+ * reported as exact deltas but never fail a comparison alone.
  */
 import type { Params, Row, Run } from '../results/schema.js';
 import { betweenRunTest, combinedRme, relativeChange, summaryOf, welchTTest } from './stats.js';
@@ -157,22 +158,40 @@ function judge(pair: RowPair, kind: RowKind, options: CompareOptions, noise: Row
     return { verdict: 'not-compared', ...notTested, why: reason ? `${side}: ${reason}` : side };
   }
   if (kind === 'latency' && base.stats && current.stats) return judgeLatency(base, current, options, noise);
-  return judgeExact(base.value, current.value, kind);
+  return judgeExact(base.metric, base.value, current.value, kind);
 }
 
+/**
+ * Counts whose direction is known and that nothing but the kernel and the workload decide: VMAs
+ * the guards add or unmap, system calls made, guards a detection method finds. Other counts (VMAs
+ * of the whole process at a ceiling, throughput, CPUs) are listed with their exact delta but do not
+ * fail a comparison: the run does not say which way is better, or other mappings move them.
+ */
+export const COUNT_DIRECTION: Record<string, 'lower' | 'higher'> = {
+  vma_delta: 'lower',
+  vmas_per_stack: 'lower',
+  vmas_unmapped: 'lower',
+  calls: 'lower',
+  maps_found: 'higher',
+  pagemap_found: 'higher',
+  scan_found: 'higher',
+};
+
 /** Counts and bytes carry no sampling statistics: the delta is exact. */
-function judgeExact(base: number, current: number, kind: RowKind): Judgement {
+function judgeExact(metric: string, base: number, current: number, kind: RowKind): Judgement {
   const delta = current - base;
   const change = relativeChange(base, current);
-  if (delta === 0) return { verdict: 'unchanged', change: 0, delta: 0, confidence: 1, rme: null, why: 'identical' };
-  if (kind === 'count') {
-    // Every count here (VMAs, system calls) is better lower and is not disturbed by other
-    // processes, so an increase of any size is real.
-    return delta > 0
-      ? { verdict: 'regressed', change, delta, confidence: 1, rme: null, why: 'count rose (exact)' }
-      : { verdict: 'improved', change, delta, confidence: 1, rme: null, why: 'count fell (exact)' };
+  const exact = { change, delta, confidence: 1, rme: null };
+  if (delta === 0) return { verdict: 'unchanged', ...exact, change: 0, why: 'identical' };
+  const direction = kind === 'count' ? COUNT_DIRECTION[metric] : undefined;
+  if (direction) {
+    const worse = direction === 'lower' ? delta > 0 : delta < 0;
+    return worse
+      ? { verdict: 'regressed', ...exact, why: `count ${delta > 0 ? 'rose' : 'fell'} (exact; ${direction} is better)` }
+      : { verdict: 'improved', ...exact, why: `count ${delta > 0 ? 'rose' : 'fell'} (exact; ${direction} is better)` };
   }
-  return { verdict: 'changed', change, delta, confidence: 1, rme: null, why: 'system-wide delta; informational' };
+  const why = kind === 'bytes' ? 'system-wide delta; informational' : 'exact; which way is better is not known, informational';
+  return { verdict: 'changed', ...exact, why };
 }
 
 function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: RowNoise | null): Judgement {

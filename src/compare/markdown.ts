@@ -12,7 +12,7 @@ const HEADINGS: Record<Verdict, string> = {
   regressed: 'Regressed',
   improved: 'Improved',
   noisy: 'Noisy (too uncertain to decide)',
-  changed: 'Byte figures that changed (informational)',
+  changed: 'Changed figures without a verdict (bytes, other counts)',
   unchanged: 'Unchanged',
   'not-compared': 'Not compared',
 };
@@ -81,7 +81,7 @@ export function resultHead(c: Comparison): string {
 export function resultTail(c: Comparison): string {
   const n = c.counts;
   const rest = [`${n.improved} improved`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
-  if (n.changed > 0) rest.push(`${n.changed} byte figures changed`);
+  if (n.changed > 0) rest.push(`${n.changed} other figures changed`);
   if (n['not-compared'] > 0) rest.push(`${n['not-compared']} not compared`);
   return rest.join(' · ');
 }
@@ -157,7 +157,7 @@ export function methodNote(c: Comparison): string {
     `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
     `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
     `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
-    `is noisy unless the change clears threshold plus margin. Counts are exact (any rise is a regression);`,
-    'byte figures are system-wide slab/page-table deltas, shown but never failing a comparison.',
+    'is noisy unless the change clears threshold plus margin. Counts are exact: VMAs added, system calls and guards',
+    'detected fail on any change the wrong way, other counts and the system-wide slab/page-table bytes are shown only.',
   ].join('\n');
 }
