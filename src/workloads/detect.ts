@@ -10,7 +10,7 @@ import type { StrategyName } from '../results/schema.js';
 import { Children } from '../verify/child.js';
 import { defineWorkload, type MetricSpec, type WorkloadContext } from './types.js';
 import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
-import { protNoneRoomReason } from './headroom.js';
+import { skippedForMapCount } from './headroom.js';
 import { detectByMaps, detectByPagemap, detectByScan, type DetectMethod, type Detection, type Span } from './detect-methods.js';
 
 interface DetectParams {
@@ -75,11 +75,7 @@ export default defineWorkload<DetectParams>({
   run(ctx) {
     // | slot | guard | slot | guard | ...: a page each, so no two guards touch
     const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: PAGE, guardBytes: PAGE };
-    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
-    if (tooMany) {
-      for (const m of METRICS) ctx.skip(m.metric, tooMany);
-      return;
-    }
+    if (skippedForMapCount(ctx, layout.regions, METRICS)) return;
     const children = new Children();
     try {
       const arena = guardedArena(layout, ctx.strategy);

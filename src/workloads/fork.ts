@@ -8,7 +8,7 @@
 import { Children } from '../verify/child.js';
 import { defineWorkload, type MetricSpec } from './types.js';
 import { guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
-import { protNoneRoomReason } from './headroom.js';
+import { skippedForMapCount } from './headroom.js';
 
 interface ForkParams extends ArenaLayout {
   [key: string]: number;
@@ -33,11 +33,7 @@ export default defineWorkload<ForkParams>({
   },
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
-    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
-    if (tooMany) {
-      for (const m of METRICS) ctx.skip(m.metric, tooMany);
-      return;
-    }
+    if (skippedForMapCount(ctx, layout.regions, METRICS)) return;
     const children = new Children();
     try {
       const arena = guardedArena(layout, ctx.strategy);

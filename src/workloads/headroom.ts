@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { countVmas } from '../metrics/vmas.js';
+import type { MetricSpec, WorkloadContext } from './types.js';
 
 export function maxMapCount(): number | null {
   try {
@@ -38,4 +39,14 @@ export function protNoneRoomReason(regions: number, slack = 64): string | null {
   const used = vmasInUse();
   if (used + need + slack <= max) return null;
   return `${regions} PROT_NONE guards need ${need} VMAs; this process already has ${used} and vm.max_map_count is ${max}`;
+}
+
+/**
+ * Under prot-none, record every metric as skipped when `regions` guards cannot fit under
+ * vm.max_map_count; returns true when it did, so the workload stops there instead of failing.
+ */
+export function skippedForMapCount(ctx: WorkloadContext, regions: number, metrics: readonly MetricSpec[]): boolean {
+  const reason = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(regions) : null;
+  if (reason) for (const m of metrics) ctx.skip(m.metric, reason);
+  return reason !== null;
 }

@@ -6,7 +6,7 @@
 import { countVmasIn } from '../metrics/vmas.js';
 import { defineWorkload, type MetricSpec } from './types.js';
 import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
-import { protNoneRoomReason } from './headroom.js';
+import { skippedForMapCount } from './headroom.js';
 
 interface TeardownParams extends ArenaLayout {
   [key: string]: number;
@@ -30,11 +30,7 @@ export default defineWorkload<TeardownParams>({
   },
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
-    const tooMany = ctx.strategy.name === 'prot-none' ? protNoneRoomReason(layout.regions) : null;
-    if (tooMany) {
-      for (const m of METRICS) ctx.skip(m.metric, tooMany);
-      return;
-    }
+    if (skippedForMapCount(ctx, layout.regions, METRICS)) return;
     ctx.time('teardown', {
       ops: layout.regions,
       setup: () => guardedArena(layout, ctx.strategy),
