@@ -14,16 +14,25 @@ export function maxMapCount(): number | null {
   }
 }
 
-/** The gate area ([vsyscall] on x86-64) is listed in maps but is not a VMA of the mm's count. */
+let gates: number | null = null;
+
+/**
+ * The gate area ([vsyscall] on x86-64) is listed in maps but is not a VMA of the mm's count. Read
+ * once: it never changes, and at the map-count ceiling a read that allocates megabytes must not
+ * happen (V8 could not map the memory for it).
+ */
 function gateAreas(): number {
-  try {
-    return readFileSync('/proc/self/maps', 'latin1').includes('[vsyscall]') ? 1 : 0;
-  } catch {
-    return 0;
+  if (gates === null) {
+    try {
+      gates = readFileSync('/proc/self/maps', 'latin1').includes('[vsyscall]') ? 1 : 0;
+    } catch {
+      gates = 0;
+    }
   }
+  return gates;
 }
 
-/** VMAs the kernel counts against vm.max_map_count for this process now. */
+/** VMAs the kernel counts against vm.max_map_count for this process now (countVmas maps no memory). */
 export function vmasInUse(): number {
   return countVmas() - gateAreas();
 }
