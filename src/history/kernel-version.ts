@@ -61,9 +61,3 @@ function compareRc(a: number | null, b: number | null): number {
   if (b === null) return -1;
   return a - b;
 }
-
-/** "6.18" of "6.18.44-fc-v782": the mainline series a release belongs to. */
-export function kernelSeries(text: string): string | null {
-  const v = parseKernelRelease(text);
-  return v ? `${v.major}.${v.minor}` : null;
-}
