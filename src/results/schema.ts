@@ -135,13 +135,22 @@ export function checkRun(doc: unknown, source = 'run'): Run {
   return doc;
 }
 
+/** An error message safe for one terminal line: control and non-ASCII bytes shown as escapes. */
+function printable(message: string, max = 120): string {
+  const safe = message.replace(/[^\x20-\x7e]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
+}
+
 /** Parse JSON text as a run. */
 export function parseRun(text: string, source = 'run'): Run {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${(e as Error).message.split('\n')[0]})`;
+    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '')})`;
     throw new InvalidRunError(`${source}: ${why}`);
   }
   return checkRun(doc, source);
