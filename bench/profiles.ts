@@ -28,10 +28,13 @@ export const PROFILES: Record<Profile, BenchProfile> = {
   quick: {
     name: 'quick',
     description: 'one point per workload question, under 30 s on 2 cores',
-    budget: { timeMs: 150, minIterations: 12, warmupIterations: 2 },
+    budget: { timeMs: 90, minIterations: 9, warmupIterations: 1 },
     passes: 3,
     workloads: {
-      'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false, true], reuse: [false] },
+      'thread-stacks': [
+        { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false], reuse: [false] },
+        { stacks: [64], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [true], reuse: [false] },
+      ],
       'allocator-arenas': { regions: [16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024] },
       'madvise-batches': { guards: [16384], batch: [1, 64, 1024] },
       teardown: { regions: [4096], slotBytes: [4 * KiB], guardBytes: [4 * KiB] },

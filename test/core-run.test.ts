@@ -33,7 +33,7 @@ test('thread-stacks and allocator-arenas have ok latency rows under all four str
       const ok = run.rows.filter((r) => r.workload === workload && r.strategy === strategy && r.status === 'ok' && r.stats);
       assert.ok(ok.length > 0, `${workload}/${strategy} has no ok latency row`);
       for (const r of ok) {
-        assert.ok(r.stats!.samples >= 10, `${workload}/${strategy}/${r.metric}: ${r.stats!.samples} samples`);
+        assert.ok(r.stats!.samples >= 9, `${workload}/${strategy}/${r.metric}: ${r.stats!.samples} samples`);
         assert.equal(r.value, r.stats!.median);
         assert.ok(r.stats!.min <= r.stats!.median && r.stats!.median <= r.stats!.max);
       }

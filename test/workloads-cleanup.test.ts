@@ -55,7 +55,8 @@ for (const workload of WORKLOADS) {
       if (workload.applies && !workload.applies(name, params)) continue;
       usedRanges.length = 0;
       const rows = runPoint({ workload, strategy: strategies[name], params }, { probe, budget });
-      assert.ok(usedRanges.length > 0, `${workload.name}/${name} mapped nothing through raw.mmap`);
+      // ceiling grows its guards in a child process of its own and maps nothing here
+      if (workload.name !== 'ceiling') assert.ok(usedRanges.length > 0, `${workload.name}/${name} mapped nothing through raw.mmap`);
       const left = stillMapped(usedRanges);
       assert.deepEqual(left, [], `${workload.name}/${name} left ${left.length} VMAs mapped`);
       const failed = rows.filter((r) => r.status === 'failed');

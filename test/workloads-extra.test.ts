@@ -12,7 +12,7 @@ import { countVmas } from '../src/metrics/vmas.js';
 import type { Params, Row, StrategyName } from '../src/results/schema.js';
 import type { Workload } from '../src/workloads/types.js';
 import { workloadByName } from '../src/workloads/index.js';
-import { maxMapCount, vmasInUse } from '../src/workloads/headroom.js';
+import { maxMapCount } from '../src/workloads/headroom.js';
 import { allowedCpus } from '../src/workloads/scaling-pool.js';
 
 const probe = probeFeatures();
@@ -63,12 +63,13 @@ test('ceiling: PROT_NONE stops within 1% of what vm.max_map_count predicts, and 
   const deltas: number[] = [];
   for (let attempt = 0; attempt < 3 && !deltas.includes(0); attempt++) {
     const vmasBefore = countVmas();
-    const predicted = Math.floor((max - vmasInUse() - 1) / 2);
     const rows = point('ceiling', 'prot-none', { limit: 1_000_000 });
     deltas.push(countVmas() - vmasBefore);
+    // The growth runs in a child process, which predicts from its own VMA count.
+    const predicted = value(rows, 'predicted_regions')!;
+    assert.ok(predicted > (max - 2000) / 2, `predicted ${predicted} for vm.max_map_count ${max}`);
     const regions = value(rows, 'regions')!;
     assert.ok(Math.abs(regions - predicted) <= predicted * 0.01, `${regions} regions, predicted ${predicted}`);
-    assert.equal(value(rows, 'predicted_regions'), predicted);
     assert.equal(value(rows, 'stop_errno'), 12, 'ENOMEM');
     assert.ok(Math.abs(value(rows, 'vmas_at_stop')! - max) <= 2, `stopped at ${value(rows, 'vmas_at_stop')} VMAs`);
   }

@@ -5,7 +5,9 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
-const CHUNK = Buffer.alloc(1 << 20);
+// Large enough that one read() returns the whole file even at vm.max_map_count (65530 lines of
+// ~80 bytes): a read split over several calls can repeat or skip lines if VMAs change between them.
+const CHUNK = Buffer.alloc(16 << 20);
 const NEWLINE = 0x0a;
 
 export function countVmas(pid: number | 'self' = 'self'): number {

@@ -1,25 +1,17 @@
 /**
- * ceiling: how many guarded regions one process can hold. Guards go one after another onto one
- * arena (| slot | guard | slot | guard | ..., a page each) until a call fails or `limit` regions
- * are in place; then the arena is unmapped, which takes every guard with it.
- *
- * PROT_NONE guards split the arena (+2 VMAs each) until vm.max_map_count refuses the next split
+ * ceiling: how many guarded regions one process can hold before the kernel refuses more.
+ * PROT_NONE guards split one arena (+2 VMAs each) until vm.max_map_count refuses the next split
  * with ENOMEM: the count vm.max_map_count predicts is recorded next to the measured one. Markers
  * add no VMA, so the bound (`limit`), not the kernel, stops them: stop_errno 0 says so.
  *
- * Growth calls the kernel directly rather than through a Strategy, because it must know exactly
- * which call failed; the calls are the strategies' own (mprotect, madvise, process_madvise).
+ * The growth runs in a child process (ceiling-growth.ts): at the map-count ceiling nothing in the
+ * process can map memory, and Node's own threads (GC, workers) may try at any moment, which would
+ * take the whole run down with them. A child that dies costs one point, not the run.
  */
-import { MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MADV_GUARD_INSTALL, PROT_NONE, PROT_RW, UIO_MAXIOV } from '../sys/constants.js';
-import { close, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
-import { pageTableBytes } from '../metrics/status.js';
-import type { StrategyName } from '../results/schema.js';
-import type { FeatureProbe } from '../probe/features.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defineWorkload } from './types.js';
-import { maxMapCount, vmasInUse } from './headroom.js';
-
-const PAGE = 4096;
-const STRIDE = 2 * PAGE;
+import type { CeilingReport } from './ceiling-growth.js';
 
 interface CeilingParams {
   [key: string]: number;
@@ -27,50 +19,18 @@ interface CeilingParams {
   limit: number;
 }
 
-interface Growth {
-  regions: number;
-  /** errno of the call that stopped growth; 0 when the limit did */
-  errno: number;
-}
+const GROWTH_SCRIPT = fileURLToPath(new URL('./ceiling-growth.ts', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Guard regions at base + STRIDE * i + PAGE, one call each, until one fails. */
-function growOneByOne(call: (addr: number) => number, base: number, limit: number): Growth {
-  for (let i = 0; i < limit; i++) {
-    if (call(base + i * STRIDE + PAGE) !== 0) return { regions: i, errno: lastErrno() };
+function growInChild(strategy: string, limit: number, pidfdSelf: number | null): CeilingReport {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', GROWTH_SCRIPT, strategy, String(limit), String(pidfdSelf)], {
+    cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000,
+  });
+  if (child.status !== 0) {
+    const why = child.signal ? `signal ${child.signal}` : `exit ${child.status}`;
+    throw new Error(`ceiling child ended with ${why}: ${(child.stderr ?? '').trim().split('\n').pop() ?? ''}`);
   }
-  return { regions: limit, errno: 0 };
-}
-
-/** process_madvise in batches of UIO_MAXIOV; a short count says how far the failing batch got. */
-function growInBatches(base: number, limit: number, probe: FeatureProbe): Growth {
-  const iovBytes = UIO_MAXIOV * 16;
-  const iov = mmap(iovBytes);
-  const pidfd = probe.pidfdSelfValue ?? pidfdOpen(process.pid);
-  const buf = Buffer.alloc(iovBytes);
-  try {
-    for (let done = 0; done < limit;) {
-      const n = Math.min(UIO_MAXIOV, limit - done);
-      for (let j = 0; j < n; j++) {
-        buf.writeBigUInt64LE(BigInt(base + (done + j) * STRIDE + PAGE), j * 16);
-        buf.writeBigUInt64LE(BigInt(PAGE), j * 16 + 8);
-      }
-      writeMemory(iov, buf.subarray(0, n * 16));
-      const rc = raw.syscall(processMadviseNr(), pidfd, iov, n, MADV_GUARD_INSTALL, 0, 0);
-      if (rc < 0) return { regions: done, errno: lastErrno() };
-      done += Math.floor(rc / PAGE);
-      if (rc !== n * PAGE) return { regions: done, errno: 0 };
-    }
-    return { regions: limit, errno: 0 };
-  } finally {
-    if (probe.pidfdSelfValue === null) close(pidfd);
-    munmap(iov, iovBytes);
-  }
-}
-
-function grow(strategy: StrategyName, base: number, limit: number, probe: FeatureProbe): Growth {
-  if (strategy === 'prot-none') return growOneByOne((a) => raw.mprotect(a, PAGE, PROT_NONE), base, limit);
-  if (strategy === 'guard-madvise') return growOneByOne((a) => raw.madvise(a, PAGE, MADV_GUARD_INSTALL), base, limit);
-  return growInBatches(base, limit, probe);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as CeilingReport;
 }
 
 export default defineWorkload<CeilingParams>({
@@ -90,24 +50,8 @@ export default defineWorkload<CeilingParams>({
     if (!ctx.countsWanted) return;
     const { limit } = ctx.params;
     const isProtNone = ctx.strategy.name === 'prot-none';
-    const before = vmasInUse();
-    const max = maxMapCount();
-    const bytes = limit * STRIDE;
-    // NORESERVE: a million regions span 8 GiB of address space that is never touched.
-    const base = mmap(bytes, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-    let growth: Growth;
-    let vmasAtStop: number;
-    let pteDelta: number | null = null;
-    try {
-      const pteBefore = pageTableBytes();
-      growth = grow(ctx.strategy.name, base, limit, ctx.probe);
-      // Sample at once and unmap: at the ceiling any mapping Node itself needs would fail too.
-      vmasAtStop = vmasInUse();
-      const pteAfter = pageTableBytes();
-      if (pteBefore !== null && pteAfter !== null) pteDelta = pteAfter - pteBefore;
-    } finally {
-      munmap(base, bytes);
-    }
+    const growth = growInChild(ctx.strategy.name, limit, ctx.probe.pidfdSelfValue);
+    const { vmasBefore: before, vmasAtStop, maxMapCount: max, pageTableDelta: pteDelta } = growth;
     ctx.record('regions', growth.regions);
     ctx.record('stop_errno', growth.errno);
     if (!isProtNone) ctx.skip('predicted_regions', 'markers add no VMA: vm.max_map_count does not bound them');

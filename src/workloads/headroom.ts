@@ -41,7 +41,7 @@ export function vmasInUse(): number {
  * Why `regions` PROT_NONE guards inside one fresh mapping cannot fit under vm.max_map_count here
  * (they need 2 per guard plus the mapping itself), or null when they fit with `slack` to spare.
  */
-export function protNoneRoomReason(regions: number, slack = 64): string | null {
+export function protNoneRoomReason(regions: number, slack = 256): string | null {
   const max = maxMapCount();
   if (max === null) return null;
   const need = 2 * regions + 1;

@@ -1,0 +1,102 @@
+/**
+ * The ceiling's growth, run in a process of its own (see ceiling.ts): guards go one after another
+ * onto one arena (| slot | guard | slot | guard | ..., a page each) until a call fails or `limit`
+ * regions are in place; then the arena is unmapped, which takes every guard with it. At the
+ * vm.max_map_count ceiling no mapping can be made by anyone in the process, V8 included, so this
+ * process runs no JavaScript that allocates between growing and unmapping, and is thrown away.
+ *
+ * Growth calls the kernel directly rather than through a Strategy, because it must know exactly
+ * which call failed; the calls are the strategies' own (mprotect, madvise, process_madvise).
+ *   node --import tsx ceiling-growth.ts STRATEGY LIMIT PIDFD_SELF|null   -> one JSON line
+ */
+import { MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MADV_GUARD_INSTALL, PROT_NONE, PROT_RW, UIO_MAXIOV } from '../sys/constants.js';
+import { close, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
+import { pageTableBytes } from '../metrics/status.js';
+import { maxMapCount, vmasInUse } from './headroom.js';
+
+const PAGE = 4096;
+const STRIDE = 2 * PAGE;
+
+interface Growth {
+  regions: number;
+  /** errno of the call that stopped growth; 0 when the limit did */
+  errno: number;
+}
+
+/** Guard regions at base + STRIDE * i + PAGE, one call each, until one fails. */
+function growOneByOne(call: (addr: number) => number, base: number, limit: number): Growth {
+  for (let i = 0; i < limit; i++) {
+    if (call(base + i * STRIDE + PAGE) !== 0) return { regions: i, errno: lastErrno() };
+  }
+  return { regions: limit, errno: 0 };
+}
+
+/** process_madvise in batches of UIO_MAXIOV; a short count says how far the failing batch got. */
+function growInBatches(base: number, limit: number, pidfdSelf: number | null): Growth {
+  const iovBytes = UIO_MAXIOV * 16;
+  const iov = mmap(iovBytes);
+  const pidfd = pidfdSelf ?? pidfdOpen(process.pid);
+  const buf = Buffer.alloc(iovBytes);
+  try {
+    for (let done = 0; done < limit;) {
+      const n = Math.min(UIO_MAXIOV, limit - done);
+      for (let j = 0; j < n; j++) {
+        buf.writeBigUInt64LE(BigInt(base + (done + j) * STRIDE + PAGE), j * 16);
+        buf.writeBigUInt64LE(BigInt(PAGE), j * 16 + 8);
+      }
+      writeMemory(iov, buf.subarray(0, n * 16));
+      const rc = raw.syscall(processMadviseNr(), pidfd, iov, n, MADV_GUARD_INSTALL, 0, 0);
+      if (rc < 0) return { regions: done, errno: lastErrno() };
+      done += Math.floor(rc / PAGE);
+      if (rc !== n * PAGE) return { regions: done, errno: 0 };
+    }
+    return { regions: limit, errno: 0 };
+  } finally {
+    if (pidfdSelf === null) close(pidfd);
+    munmap(iov, iovBytes);
+  }
+}
+
+function grow(strategy: string, base: number, limit: number, pidfdSelf: number | null): Growth {
+  if (strategy === 'prot-none') return growOneByOne((a) => raw.mprotect(a, PAGE, PROT_NONE), base, limit);
+  if (strategy === 'guard-madvise') return growOneByOne((a) => raw.madvise(a, PAGE, MADV_GUARD_INSTALL), base, limit);
+  return growInBatches(base, limit, pidfdSelf);
+}
+
+/** What one growth found, as the child reports it. */
+export interface CeilingReport {
+  regions: number;
+  /** errno of the call that stopped growth; 0 when the limit did */
+  errno: number;
+  vmasBefore: number;
+  vmasAtStop: number;
+  maxMapCount: number | null;
+  pageTableDelta: number | null;
+}
+
+export function measureCeiling(strategy: string, limit: number, pidfdSelf: number | null): CeilingReport {
+  const vmasBefore = vmasInUse();
+  const bytes = limit * STRIDE;
+  // NORESERVE: a million regions span 8 GiB of address space that is never touched.
+  const base = mmap(bytes, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+  try {
+    const pteBefore = pageTableBytes();
+    const growth = grow(strategy, base, limit, pidfdSelf);
+    // Sample at once (countVmas maps nothing) and unmap: at the ceiling any mapping would fail.
+    const vmasAtStop = vmasInUse();
+    const pteAfter = pageTableBytes();
+    return {
+      ...growth, vmasBefore, vmasAtStop, maxMapCount: maxMapCount(),
+      pageTableDelta: pteBefore !== null && pteAfter !== null ? pteAfter - pteBefore : null,
+    };
+  } finally {
+    munmap(base, bytes);
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  const [strategy, limit, pidfd] = process.argv.slice(2);
+  const report = measureCeiling(strategy!, Number(limit), pidfd === 'null' ? null : Number(pidfd));
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
