@@ -52,10 +52,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [sub, ...paths] = positionals;
-  if (values.help || sub === undefined) {
+  if (values.help) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (sub === undefined) throw new UsageError('missing subcommand: save, list or pick (see guardbench baseline --help)');
   const dir = values.dir ?? DEFAULT_BASELINE_DIR;
   switch (sub) {
     case 'save': return save(paths, dir, values.name, values.force ?? false);
