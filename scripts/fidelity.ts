@@ -7,7 +7,7 @@
  *     one-call-per-guard within 25%);
  *   - the excess over C per call against the FFI floor (koffi getppid loop minus C getppid loop):
  *     a ratio near 1 means the harness adds nothing beyond what any koffi call costs.
- * usage: npm run fidelity -- [--rounds N] [--json FILE]
+ * usage: npm run fidelity -- [--rounds N] [--pin CPU] [--json FILE]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,17 +20,21 @@ import { prepareArena, releaseArena } from '../src/workloads/arena.js';
 import { timeOperation, type TimingBudget } from '../src/runner/timing.js';
 import { calibrateFfi } from '../src/probe/calibrate.js';
 import { writeJsonAtomic } from '../src/results/write.js';
+import { parsePinCpu, pinToCpu } from '../src/runner/noise.js';
 
 const LAYOUT = { regions: 16384, slotBytes: 12288, guardBytes: 4096 };
 const MODES = ['prot-none', 'guard-madvise', 'guard-process-madvise'] as const;
 const BUDGET: TimingBudget = { timeMs: 0, minIterations: 15, warmupIterations: 3 };
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, json: { type: 'string' }, pin: { type: 'string' } } });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`fidelity: --rounds must be a positive integer, got ${values.rounds}`);
   process.exit(2);
 }
+
+// Pinning the measuring thread also pins the C program: a spawned child inherits the affinity.
+if (values.pin !== undefined) pinToCpu(parsePinCpu(values.pin));
 
 const dir = mkdtempSync(join(tmpdir(), 'guardbench-native-'));
 const native = join(dir, 'native-install');
