@@ -28,7 +28,7 @@ export const PROFILES: Record<Profile, BenchProfile> = {
   quick: {
     name: 'quick',
     description: 'one point per workload question, under 30 s on 2 cores',
-    budget: { timeMs: 90, minIterations: 9, warmupIterations: 1 },
+    budget: { timeMs: 90, minIterations: 12, warmupIterations: 1 },
     passes: 3,
     workloads: {
       'thread-stacks': [
