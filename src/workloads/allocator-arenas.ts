@@ -5,7 +5,7 @@
  */
 import { defineWorkload } from './types.js';
 import {
-  guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
+  arenaLayoutProblem, guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
 } from './arena.js';
 import { guardRanges } from '../strategies/index.js';
 
@@ -36,9 +36,8 @@ export default defineWorkload<ArenaParams>({
     { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) added' },
   ],
   validate(p) {
-    for (const k of ['slotBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
+    const layoutProblem = arenaLayoutProblem(p);
+    if (layoutProblem) return layoutProblem;
     if (p.churn < 0 || !Number.isInteger(p.churn)) return `churn must be a non-negative integer, got ${p.churn}`;
     return null;
   },

@@ -19,6 +19,16 @@ export interface ArenaLayout {
   guardBytes: number;
 }
 
+const PAGE_BYTES = 4096;
+
+/** Why an arena layout cannot be built (slot and guard sizes must be whole pages), or null. */
+export function arenaLayoutProblem(p: ArenaLayout): string | null {
+  for (const k of ['slotBytes', 'guardBytes'] as const) {
+    if (p[k] % PAGE_BYTES !== 0) return `${k} must be a multiple of the ${PAGE_BYTES}-byte page, got ${p[k]}`;
+  }
+  return null;
+}
+
 export interface Arena {
   base: number;
   bytes: number;

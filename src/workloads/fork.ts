@@ -7,7 +7,7 @@
  */
 import { Children } from '../verify/child.js';
 import { defineWorkload, type MetricSpec } from './types.js';
-import { guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
+import { arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface ForkParams extends ArenaLayout {
@@ -25,12 +25,7 @@ export default defineWorkload<ForkParams>({
   description: 'fork + _exit + waitpid of a process holding N guarded regions: VMA copying against page-table copying',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   metrics: METRICS,
-  validate(p) {
-    for (const k of ['slotBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
-    return null;
-  },
+  validate: arenaLayoutProblem,
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
     if (skippedForMapCount(ctx, layout.regions, METRICS)) return;

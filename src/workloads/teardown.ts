@@ -5,7 +5,7 @@
  */
 import { countVmasIn } from '../metrics/vmas.js';
 import { defineWorkload, type MetricSpec } from './types.js';
-import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
+import { arenaLayoutProblem, guardedArena, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface TeardownParams extends ArenaLayout {
@@ -22,12 +22,7 @@ export default defineWorkload<TeardownParams>({
   description: 'munmap of N guarded regions: one mapping holding N markers against N PROT_NONE VMAs',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   metrics: METRICS,
-  validate(p) {
-    for (const k of ['slotBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
-    return null;
-  },
+  validate: arenaLayoutProblem,
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
     if (skippedForMapCount(ctx, layout.regions, METRICS)) return;
