@@ -272,3 +272,22 @@ test('merge and guard rules read what smaps shows: gu and sd do not block a merg
   assert.deepEqual(loaderGap.reservations.map((r) => r.kind), ['fileBacked']);
   assert.equal(loaderGap.guards.length, 0);
 });
+
+test('marker pages are counted exactly past one PAGEMAP_SCAN vector (1000 separate guards)', async () => {
+  const { MarkerScanner } = await import('../src/census/markers.js');
+  const { mmap, munmap, madvise } = await import('../src/sys/libc.js');
+  const pages = 2000;
+  const base = mmap(pages * 4096);
+  try {
+    for (let i = 0; i < pages; i += 2) madvise(base + i * 4096, 4096, 102);
+    const scanner = new MarkerScanner({ scan: true, bit58: true });
+    try {
+      const counted = scanner.count(process.pid, [{ start: base, end: base + pages * 4096 }]);
+      assert.equal(counted.pages, 1000);
+    } finally {
+      scanner.dispose();
+    }
+  } finally {
+    munmap(base, pages * 4096);
+  }
+});

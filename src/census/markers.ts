@@ -5,10 +5,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import {
-  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_SCAN_ARG_BYTES,
-} from '../sys/constants.js';
-import { errnoName, lastErrno, mmap, munmap, pageSize, raw } from '../sys/libc.js';
+import { PM_GUARD_REGION_BIT } from '../sys/constants.js';
+import { SysError, pageSize } from '../sys/libc.js';
+import { GuardRegionScanner } from '../sys/pagemap.js';
 import { classifyError } from './procfs.js';
 
 export type MarkerMethod = 'pagemap-scan' | 'pagemap-bit58';
@@ -33,14 +32,12 @@ function counted(perRange: number[], method: MarkerMethod): MarkerCount {
 }
 
 /**
- * One scanner per census: it owns the page_region vector (the kernel writes it by address, so it
- * lives in memory mapped here, not in a movable Buffer) and remembers once PAGEMAP_SCAN is missing.
+ * One scanner per census: it keeps one PAGEMAP_SCAN vector for every process it reads and
+ * remembers once PAGEMAP_SCAN is missing.
  */
 export class MarkerScanner {
   private readonly page = pageSize();
-  private vec = 0;
-  private readonly arg = Buffer.alloc(PM_SCAN_ARG_BYTES);
-  private readonly out = Buffer.alloc(VEC_LEN * PAGE_REGION_BYTES);
+  private readonly scanner = new GuardRegionScanner(VEC_LEN);
   private readonly entries = Buffer.alloc(PAGEMAP_CHUNK * 8);
   private useScan: boolean;
   private readonly useBit58: boolean;
@@ -90,41 +87,20 @@ export class MarkerScanner {
 
   /** Unmap the vector; the scanner must not be used afterwards. */
   dispose(): void {
-    if (this.vec !== 0) munmap(this.vec, VEC_LEN * PAGE_REGION_BYTES);
-    this.vec = 0;
+    this.scanner.release();
   }
 
-  /** Guard bytes in one range: ioctl until the walk reaches the end. */
+  /** Guard bytes in one range, by the shared PAGEMAP_SCAN loop. */
   private scanRange(fd: number, r: Range): number {
-    if (this.vec === 0) this.vec = mmap(VEC_LEN * PAGE_REGION_BYTES);
-    const { arg, out } = this;
     let bytes = 0;
-    for (let from = r.start; from < r.end;) {
-      arg.fill(0);
-      arg.writeBigUInt64LE(BigInt(PM_SCAN_ARG_BYTES), 0); // size
-      arg.writeBigUInt64LE(BigInt(from), 16); // start
-      arg.writeBigUInt64LE(BigInt(r.end), 24); // end
-      arg.writeBigUInt64LE(BigInt(this.vec), 40); // vec
-      arg.writeBigUInt64LE(BigInt(VEC_LEN), 48); // vec_len
-      arg.writeBigUInt64LE(BigInt(PAGE_IS_GUARD), 72); // category_mask: only guard pages
-      arg.writeBigUInt64LE(BigInt(PAGE_IS_GUARD), 88); // return_mask
-      const n = raw.ioctl(fd, PAGEMAP_SCAN, arg);
-      if (n < 0) {
-        const errno = lastErrno();
-        // ENOTTY: no PAGEMAP_SCAN (< 6.7); EINVAL: it does not know PAGE_IS_GUARD (< 6.16).
-        if (errno === osConstants.errno.ENOTTY || errno === osConstants.errno.EINVAL) {
-          throw new ScanUnsupported(`PAGEMAP_SCAN with PAGE_IS_GUARD failed with ${errnoName(errno)} (needs Linux 6.16+)`);
-        }
-        throw new Error(`PAGEMAP_SCAN failed with ${errnoName(errno)}`);
+    try {
+      this.scanner.scan(fd, r.start, r.end, (start, end) => { bytes += end - start; });
+    } catch (e) {
+      // ENOTTY: no PAGEMAP_SCAN (< 6.7); EINVAL: it does not know PAGE_IS_GUARD (< 6.16).
+      if (e instanceof SysError && (e.errno === osConstants.errno.ENOTTY || e.errno === osConstants.errno.EINVAL)) {
+        throw new ScanUnsupported(`PAGEMAP_SCAN with PAGE_IS_GUARD failed with ${e.code} (needs Linux 6.16+)`);
       }
-      raw.copyOut(out, this.vec, n * PAGE_REGION_BYTES);
-      for (let i = 0; i < n; i++) {
-        const o = i * PAGE_REGION_BYTES;
-        bytes += Number(out.readBigUInt64LE(o + 8) - out.readBigUInt64LE(o));
-      }
-      const walkEnd = Number(arg.readBigUInt64LE(32));
-      if (walkEnd <= from) break; // no progress: never loop forever on a kernel that disagrees
-      from = walkEnd;
+      throw new Error(`PAGEMAP_SCAN failed with ${e instanceof SysError ? e.code : (e as Error).message}`);
     }
     return bytes;
   }

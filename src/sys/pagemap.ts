@@ -46,19 +46,28 @@ function u64At(buf: Buffer, off: number): number {
 }
 
 /**
- * Visit each guard region in [start, end) by PAGEMAP_SCAN with category PAGE_IS_GUARD, in address
- * order, without building a list (a detector timing 100k regions should time the kernel, not
- * allocation). The kernel fills a vector of page_region entries; a full vector resumes from
- * walk_end. Returns the ioctl calls made.
+ * Reusable memory for PAGEMAP_SCAN with category PAGE_IS_GUARD: the page_region vector (the kernel
+ * writes it by address, so it lives in memory mapped here, not in a movable Buffer) and the
+ * argument. One scanner serves any number of scans; release() unmaps the vector.
  */
-export function forEachGuardRegion(pid: number | 'self', start: number, end: number,
-  visit: (start: number, end: number) => void, vecLen = 4096): number {
-  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
-  const vecBytes = vecLen * PAGE_REGION_BYTES;
-  const vec = mmap(vecBytes);
-  try {
-    const arg = Buffer.alloc(PM_SCAN_ARG_BYTES);
-    const out = Buffer.alloc(vecBytes);
+export class GuardRegionScanner {
+  private vec = 0;
+  private readonly arg = Buffer.alloc(PM_SCAN_ARG_BYTES);
+  private readonly out: Buffer;
+
+  constructor(readonly vecLen = 4096) {
+    this.out = Buffer.alloc(vecLen * PAGE_REGION_BYTES);
+  }
+
+  /**
+   * Visit each guard region in [start, end) of the process whose pagemap is open on `fd`, in
+   * address order, without building a list (a detector timing 100k regions should time the
+   * kernel, not allocation). A full vector resumes from walk_end. Returns the ioctl calls made;
+   * a failing ioctl throws SysError (ENOTTY before 6.7, EINVAL without PAGE_IS_GUARD before 6.16).
+   */
+  scan(fd: number, start: number, end: number, visit: (start: number, end: number) => void): number {
+    if (this.vec === 0) this.vec = mmap(this.vecLen * PAGE_REGION_BYTES);
+    const { arg, out, vec, vecLen } = this;
     let calls = 0;
     let from = start;
     while (from < end) {
@@ -89,8 +98,23 @@ export function forEachGuardRegion(pid: number | 'self', start: number, end: num
       from = walkEnd;
     }
     return calls;
+  }
+
+  release(): void {
+    if (this.vec !== 0) munmap(this.vec, this.vecLen * PAGE_REGION_BYTES);
+    this.vec = 0;
+  }
+}
+
+/** Visit each guard region of process `pid` in [start, end) (see GuardRegionScanner.scan). */
+export function forEachGuardRegion(pid: number | 'self', start: number, end: number,
+  visit: (start: number, end: number) => void, vecLen = 4096): number {
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  const scanner = new GuardRegionScanner(vecLen);
+  try {
+    return scanner.scan(fd, start, end, visit);
   } finally {
-    munmap(vec, vecBytes);
+    scanner.release();
     closeSync(fd);
   }
 }
