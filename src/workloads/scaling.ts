@@ -10,8 +10,7 @@
  * operations (so 1e9 / cycle is the aggregate rate); `ops_per_s` counts operations in a fixed
  * 100 ms window, as will-it-scale does.
  */
-import { MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, PROT_NONE } from '../sys/constants.js';
-import { mmap, munmap } from '../sys/libc.js';
+import { findRoom } from './room.js';
 import { defineWorkload } from './types.js';
 import { CMD, WorkerPool } from './scaling-pool.js';
 import { NUM, STRATEGY_ORDER } from './scaling-protocol.js';
@@ -50,9 +49,7 @@ export default defineWorkload<ScalingParams>({
     const pool = WorkerPool.get();
     pool.ensure(p.workers, ctx.probe.pidfdSelfValue);
     // Each worker gets one stack address of its own: find room for all, then leave it free.
-    const span = p.workers * p.stackBytes;
-    const base = mmap(span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-    munmap(base, span);
+    const base = findRoom(p.workers * p.stackBytes);
     const { nums } = pool.state;
     nums[NUM.STACK_BYTES] = p.stackBytes;
     nums[NUM.GUARD_BYTES] = p.guardBytes;

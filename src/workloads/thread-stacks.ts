@@ -11,13 +11,14 @@
  * the MADV_DONTNEED of the released stack, which guard markers survive.
  */
 import {
-  MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_STACK, PROT_NONE, PROT_RW,
+  MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW,
 } from '../sys/constants.js';
-import { SysError, lastErrno, libcFunction, mmap, munmap, raw } from '../sys/libc.js';
+import { SysError, lastErrno, libcFunction, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { defineWorkload, type WorkloadContext } from './types.js';
+import { findRoom } from './room.js';
 
 interface StackParams {
   [key: string]: number | boolean;
@@ -40,9 +41,7 @@ const STACK_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_FIXED_NOREPLAC
 
 /** Find room for `count` stacks (reserve and release the span) and prepare their guard ranges. */
 function planPool(count: number, p: StackParams, strategy: Strategy): StackPool {
-  const span = count * p.stackBytes;
-  const base = mmap(span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-  munmap(base, span);
+  const base = findRoom(count * p.stackBytes);
   const addrs = new Float64Array(count);
   for (let i = 0; i < count; i++) addrs[i] = base + i * p.stackBytes;
   return { base, stackBytes: p.stackBytes, count, guards: strategy.prepare(guardRanges(addrs, p.guardBytes)) };
