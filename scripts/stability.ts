@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stability -- [--runs K] [--profile quick] [--out DIR]`: run the benchmark K times
+ * `npm run bench:stability -- [--runs K] [--profile quick] [--out DIR] [-- RUN OPTIONS]`: run the benchmark K times
  * back to back, each in a fresh process, and report each headline latency's coefficient of
  * variation across the runs. The criterion checked: every `install` median of allocator-arenas and
  * madvise-batches varies by less than 5% (CV).
@@ -13,7 +13,12 @@ import { stabilityAcross } from '../src/stats/stability.js';
 import { writeJsonAtomic } from '../src/results/write.js';
 
 const CV_LIMIT = 5;
+// Options after a second `--` go to every run (e.g. `-- --no-aslr --pin 1`).
+const argv = process.argv.slice(2);
+const split = argv.indexOf('--');
+const runArgs = split === -1 ? [] : argv.slice(split + 1);
 const { values } = parseArgs({
+  args: split === -1 ? argv : argv.slice(0, split),
   options: { runs: { type: 'string', default: '5' }, profile: { type: 'string', default: 'quick' }, out: { type: 'string' } },
 });
 const runs = Number(values.runs);
@@ -28,7 +33,7 @@ const docs: Run[] = [];
 for (let i = 1; i <= runs; i++) {
   const dir = join(outDir, `run-${i}`);
   process.stderr.write(`run ${i}/${runs} -> ${dir}\n`);
-  const r = spawnSync(process.execPath, ['bin/guardbench.js', 'run', '--profile', values.profile!, '--out', dir, '--quiet'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['bin/guardbench.js', 'run', '--profile', values.profile!, '--out', dir, '--quiet', ...runArgs], { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`stability: run ${i} exited ${r.status}`);
     process.exit(1);
@@ -46,5 +51,5 @@ for (const r of rows) {
 }
 const worst = checked.reduce((m, r) => Math.max(m, r.cvPercent), 0);
 console.log(`\ninstall medians of allocator-arenas and madvise-batches: worst CV ${worst.toFixed(2)}% (limit ${CV_LIMIT}%)`);
-writeJsonAtomic(join(outDir, 'stability.json'), { runs, profile: values.profile, limitPercent: CV_LIMIT, worstInstallCv: worst, rows });
+writeJsonAtomic(join(outDir, 'stability.json'), { runs, profile: values.profile, runArgs, limitPercent: CV_LIMIT, worstInstallCv: worst, rows });
 process.exitCode = worst < CV_LIMIT ? 0 : 1;
