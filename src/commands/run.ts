@@ -9,9 +9,9 @@ import { UsageError, oneLine } from '../errors.js';
 import { probeFeatures } from '../probe/features.js';
 import { captureEnv } from '../probe/env.js';
 import { axisNames, buildPlan, planPoints } from '../runner/plan.js';
-import { PointAccumulator, passBudget, runPointPass } from '../runner/runner.js';
+import { PointAccumulator, passBudget } from '../runner/runner.js';
+import { runPasses } from '../runner/passes.js';
 import { Progress, progressMode } from '../runner/progress.js';
-import { describeParams } from '../runner/axes.js';
 import { RunWriter, runId } from '../results/run-writer.js';
 import { makeStrategies } from '../strategies/index.js';
 import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
@@ -193,26 +193,11 @@ export async function main(argv: string[]): Promise<number> {
   const strategies = makeStrategies(probe);
   const points = planPoints(plan).map((p) => new PointAccumulator({ workload: p.workload, strategy: strategies[p.strategy], params: p.params }));
   const progress = new Progress(progressMode(args.quiet), points.length * passes);
-  let interrupted: string | null = null;
-  const onSignal = (signal: string) => () => { interrupted = signal; };
-  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-  process.on('SIGINT', handlers.SIGINT);
-  process.on('SIGTERM', handlers.SIGTERM);
+  // Complete only when every pass ran: a signal or an error leaves complete: false.
+  let interrupted: string | null = 'an error';
   try {
-    passLoop: for (let pass = 1; pass <= passes; pass++) {
-      for (const point of points) {
-        // Let pending signals be delivered between points; a point itself runs synchronously.
-        await new Promise((r) => setImmediate(r));
-        if (interrupted) break passLoop;
-        const { workload, strategy, params } = point.plan;
-        progress.point(`pass ${pass}/${passes} ${workload.name} ${strategy.name} ${describeParams(params)}`);
-        point.add(runPointPass(point.plan, { probe, budget, countsWanted: pass === 1, failedVerification: verification.failed }));
-        writer.putPoint(`${workload.name}|${strategy.name}|${describeParams(params)}`, point.rows());
-      }
-    }
+    interrupted = await runPasses({ points, passes, probe, budget, failedVerification: verification.failed, writer, progress });
   } finally {
-    process.off('SIGINT', handlers.SIGINT);
-    process.off('SIGTERM', handlers.SIGTERM);
     progress.finish();
     Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage() });
     writer.finish(interrupted === null);
