@@ -2,7 +2,6 @@
  * `guardbench baseline save RUN [RUN...] [--name NAME]`, `baseline list` and `baseline pick`:
  * the committed reference runs that compare and CI measure new runs against.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -13,6 +12,7 @@ import { estimateNoise, mostTypicalRun, noiseOf, type RunWithNoise } from '../co
 import { baselineFileName, baselineFiles, chooseBaseline, DEFAULT_BASELINE_DIR, type BaselineEntry } from '../compare/baselines.js';
 import { compareKernelReleases } from '../history/kernel-version.js';
 import { kernelRelease } from '../history/runs.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench baseline save RUN [RUN...] [--name NAME] [--force]
        guardbench baseline list
@@ -44,12 +44,7 @@ const OPTIONS = {
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseCommandArgs(argv, { allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   const [sub, ...paths] = positionals;
   if (values.help) {

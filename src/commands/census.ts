@@ -1,12 +1,12 @@
 /** `guardbench census`: count PROT_NONE guard VMAs and guard markers on this machine or in given pids. */
-import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError, oneLine } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { writeJsonAtomic } from '../results/write.js';
 import { DEFAULT_MAX_GUARD_BYTES } from '../census/classify.js';
 import { renderCensusText } from '../census/render.js';
 import { takeCensus } from '../census/take.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench census [--pid PID]... [--out DIR] [--max-guard-bytes N] [--json]
 
@@ -36,38 +36,17 @@ function positiveInteger(flag: string, text: string): number {
   return n;
 }
 
-/** `--pid -1` would read as two flags to parseArgs; join a value that starts with '-' to its flag. */
-function joinDashValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = argv[i + 1];
-    if ((arg === '--pid' || arg === '--max-guard-bytes') && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
 export function parseCensusArgs(argv: string[]): CensusArgs | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: joinDashValues(argv),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        pid: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'max-guard-bytes': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const { values } = parseCommandArgs(argv, {
+    allowPositionals: false,
+    options: {
+      pid: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'max-guard-bytes': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return 'help';
   const pids = (values.pid ?? []).map((p) => positiveInteger('--pid', p));
   const maxGuardBytes = values['max-guard-bytes'] === undefined

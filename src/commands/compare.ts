@@ -3,7 +3,6 @@
  * and exit 0 (no regression beyond the threshold), 1 (a regression) or 2 (unusable input, through
  * the CLI's handling of InvalidRunError and UsageError).
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -17,6 +16,7 @@ import { chartsForComparison } from '../compare/charts.js';
 import { renderCompareHtml } from '../compare/html.js';
 import { renderChartPng } from '../report/png.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
@@ -45,12 +45,7 @@ interface CompareArgs {
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseCommandArgs(argv, { allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 2) {

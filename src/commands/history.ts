@@ -2,7 +2,6 @@
  * `guardbench history PATH...`: headline metrics across runs, ordered by kernel release, as a
  * console table (or Markdown) and, with --out, history.md, history.html and line charts.
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -13,6 +12,7 @@ import { collectRuns } from '../history/runs.js';
 import { buildTrend, HEADLINE_METRICS, type Trend } from '../history/trend.js';
 import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from '../history/render.js';
 import { chartsForTrend } from '../history/charts.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench history PATH... [options]
 
@@ -41,12 +41,7 @@ const OPTIONS = {
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseCommandArgs(argv, { allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);

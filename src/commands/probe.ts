@@ -1,8 +1,7 @@
 /** `guardbench probe`: the kernel features and environment a run would record, as a table. */
-import { parseArgs } from 'node:util';
 import { probeFeatures, FEATURE_SINCE, type FeatureName } from '../probe/features.js';
 import { captureEnv } from '../probe/env.js';
-import { UsageError, oneLine } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench probe [--json]
 
@@ -11,12 +10,7 @@ with the environment a run records (kernel, CPU, libc, THP, vm.max_map_count, ..
   --json   print the environment as JSON instead of a table`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const { values } = parseCommandArgs(argv, { options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return 0;

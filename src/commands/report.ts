@@ -1,10 +1,10 @@
 /** `guardbench report RUN.json`: re-render a run, from this machine or another, as Markdown, PNG and HTML. */
-import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UsageError, oneLine } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { readRun } from '../results/read.js';
 import { REPORT_FORMATS, isReportFormat, renderReports, type ReportFormat } from '../report/index.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench report RUN.json [--out DIR] [--format md,png,html]
 
@@ -34,21 +34,14 @@ export function parseFormats(text: string): ReportFormat[] {
 }
 
 export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, {
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('give the run to render: guardbench report RUN.json');

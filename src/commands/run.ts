@@ -2,7 +2,6 @@
  * `guardbench run` (what `npm run bench` does): probe, plan, measure point by point, write the run
  * document after every point, then print the summary and render the reports.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, statSync, mkdirSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, oneLine } from '../errors.js';
@@ -24,6 +23,7 @@ import { runVerification } from '../verify/index.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench run [options]     (npm run bench -- [options])
 
@@ -59,45 +59,25 @@ interface RunArgs {
   overrides: Record<string, string>;
 }
 
-/** `--regions -5` would read as two flags to parseArgs; join a negative number to its flag. */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (argv[i]!.startsWith('--') && !argv[i]!.includes('=') && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${argv[i]}=${next}`);
-      i++;
-    } else out.push(argv[i]!);
-  }
-  return out;
-}
-
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const axisOptions = Object.fromEntries(axisNames().map((n) => [n, { type: 'string' as const }]));
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: joinNegativeValues(argv),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean' },
-        full: { type: 'boolean' },
-        profile: { type: 'string' },
-        workload: { type: 'string', multiple: true },
-        strategy: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        quiet: { type: 'boolean' },
-        pin: { type: 'string' },
-        'no-aslr': { type: 'boolean' },
-        'no-verify': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...axisOptions,
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(oneLine(e).replace(/\. To specify a positional argument.*$/, ''));
-  }
+  const { values } = parseCommandArgs(argv, {
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      profile: { type: 'string' },
+      workload: { type: 'string', multiple: true },
+      strategy: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      quiet: { type: 'boolean' },
+      pin: { type: 'string' },
+      'no-aslr': { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      ...axisOptions,
+    },
+  }) as { values: Record<string, string | boolean | string[] | undefined> };
   if (values.help) return 'help';
   const picked = [values.quick && 'quick', values.full && 'full', values.profile].filter(Boolean) as string[];
   if (picked.length > 1) throw new UsageError(`choose one profile, got ${picked.join(' and ')}`);

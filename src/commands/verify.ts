@@ -2,10 +2,9 @@
  * `guardbench verify`: check guard semantics on this kernel, per strategy, in cloned children, and
  * print a pass/fail table. Exit 0 when nothing failed (skipped checks fail nothing), 1 otherwise.
  */
-import { parseArgs } from 'node:util';
 import { probeFeatures } from '../probe/features.js';
-import { UsageError, oneLine } from '../errors.js';
 import { runVerification, type CheckResult } from '../verify/index.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench verify [--json]
 
@@ -32,12 +31,7 @@ export function renderVerifyTable(results: readonly CheckResult[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const { values } = parseCommandArgs(argv, { options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return 0;
