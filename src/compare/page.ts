@@ -1,16 +1,13 @@
 /**
  * compare.html and history.html: one self-contained page (chart.js, the report's chart runtime and
  * assets/page.js inlined; no network) built from plain data. The data travels as escaped JSON
- * (report/html.ts's jsonForScript) and the page builds the DOM with textContent; a
+ * (report/page-shell.ts, shared with report.html) and the page builds the DOM with textContent; a
  * Content-Security-Policy admits only these inline scripts, by hash, as report.html does.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChartSpec } from '../report/charts.js';
-import { jsonForScript } from '../report/html.js';
-import { chartJsUmdSource, runtimeSource } from '../report/runtime.js';
+import { renderPageShell } from '../report/page-shell.js';
 
 const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
 
@@ -50,30 +47,14 @@ details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
 figure { margin: 16px 0; } .chart { position: relative; width: 100%; max-width: 900px; }
 `;
 
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
-
 export function renderPage(doc: PageDoc): string {
-  const scripts = [chartJsUmdSource(), `var guardbenchChartRuntime = ${runtimeSource().trim()};`, readFileSync(PAGE_SCRIPT, 'utf8')];
-  for (const s of scripts) if (/<\/script/i.test(s)) throw new Error('an inlined script contains </script');
-  const csp = ["default-src 'none'", `script-src ${scripts.map(sha256).join(' ')}`, "style-src 'unsafe-inline'", "img-src 'none'", "base-uri 'none'", "form-action 'none'"].join('; ');
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${doc.title.replace(/[<>&"]/g, '')}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main id="page"><noscript>This page draws its content with JavaScript; the .md file next to it has the same content as text.</noscript></main>',
-    `<script type="application/json" id="guardbench-page">${jsonForScript(doc)}</script>`,
-    ...scripts.map((s) => `<script>${s}</script>`),
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return renderPageShell({
+    title: doc.title,
+    style: STYLE,
+    mainId: 'page',
+    noscript: 'This page draws its content with JavaScript; the .md file next to it has the same content as text.',
+    dataId: 'guardbench-page',
+    data: doc,
+    pageScript: PAGE_SCRIPT,
+  });
 }

@@ -7,8 +7,6 @@
  * (so no string can end the block), and the page builds the DOM from it with textContent. A
  * Content-Security-Policy allows only the inline scripts written here, by hash, and no requests.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Run } from '../results/schema.js';
@@ -16,28 +14,16 @@ import { writeFileAtomic } from '../results/write.js';
 import { chartsForRun, type ChartSpec } from './charts.js';
 import { loadCensus } from './census.js';
 import { buildReportModel, type ReportModel } from './model.js';
-import { chartJsUmdSource, runtimeSource } from './runtime.js';
+import { renderPageShell } from './page-shell.js';
+
+export { jsonForScript } from './page-shell.js';
 import type { Reporter } from './types.js';
 
 const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
 
 /** JSON safe inside a <script> element: no `<` (so no `</script>`), no `&`, no line separators. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 /** Our own script text must not contain `</script` either (chart.js's build does not; checked, not assumed). */
-function inlineScript(source: string): string {
-  if (/<\/script/i.test(source)) throw new Error('an inlined script contains </script');
-  return source;
-}
-
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
-
 const STYLE = `
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --line: #d9d9d9; --soft: #f6f7f9; }
 * { box-sizing: border-box; }
@@ -82,38 +68,15 @@ pre { background: var(--soft); padding: 10px; overflow-x: auto; white-space: pre
 `;
 
 export function renderHtml(model: ReportModel, charts: ChartSpec[], run: Run): string {
-  const data = jsonForScript({ model, charts, rows: run.rows });
-  const scripts = [
-    inlineScript(chartJsUmdSource()),
-    inlineScript(`var guardbenchChartRuntime = ${runtimeSource().trim()};`),
-    inlineScript(readFileSync(PAGE_SCRIPT, 'utf8')),
-  ];
-  const csp = [
-    "default-src 'none'",
-    `script-src ${scripts.map(sha256).join(' ')}`,
-    "style-src 'unsafe-inline'",
-    "img-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<title>guardbench report</title>',
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main id="report"><noscript>This report draws its content with JavaScript; report.md has the same content as text.</noscript></main>',
-    `<script type="application/json" id="guardbench-data">${data}</script>`,
-    ...scripts.map((s) => `<script>${s}</script>`),
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return renderPageShell({
+    title: 'guardbench report',
+    style: STYLE,
+    mainId: 'report',
+    noscript: 'This report draws its content with JavaScript; report.md has the same content as text.',
+    dataId: 'guardbench-data',
+    data: { model, charts, rows: run.rows },
+    pageScript: PAGE_SCRIPT,
+  });
 }
 
 export const htmlReporter: Reporter = {
