@@ -1,7 +1,6 @@
 import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from '../sys/constants.js';
-import { raw } from '../sys/libc.js';
 import type { Strategy } from './types.js';
-import { callEachRange, preparePerCall } from './per-call.js';
+import { madviseEachRange, preparePerCall } from './per-call.js';
 
 /**
  * Guard markers one range at a time: madvise(MADV_GUARD_INSTALL) writes marker PTEs into the page
@@ -14,9 +13,9 @@ export const guardMadvise: Strategy = {
   guards: true,
   prepare: preparePerCall,
   install(p) {
-    callEachRange('madvise', raw.madvise, p.ranges, MADV_GUARD_INSTALL);
+    madviseEachRange(p.ranges, MADV_GUARD_INSTALL);
   },
   remove(p) {
-    callEachRange('madvise', raw.madvise, p.ranges, MADV_GUARD_REMOVE);
+    madviseEachRange(p.ranges, MADV_GUARD_REMOVE);
   },
 };

@@ -1,7 +1,6 @@
 import { PROT_NONE, PROT_RW } from '../sys/constants.js';
-import { raw } from '../sys/libc.js';
 import type { Strategy } from './types.js';
-import { callEachRange, preparePerCall } from './per-call.js';
+import { mprotectEachRange, preparePerCall } from './per-call.js';
 
 /**
  * The classic guard: mprotect(PROT_NONE) makes each range its own VMA (a split: +2 VMAs inside a
@@ -15,9 +14,9 @@ export const protNone: Strategy = {
   guards: true,
   prepare: preparePerCall,
   install(p) {
-    callEachRange('mprotect', raw.mprotect, p.ranges, PROT_NONE);
+    mprotectEachRange(p.ranges, PROT_NONE);
   },
   remove(p) {
-    callEachRange('mprotect', raw.mprotect, p.ranges, PROT_RW);
+    mprotectEachRange(p.ranges, PROT_RW);
   },
 };
