@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRun, type Run } from '../src/results/schema.js';
-import { stabilityAcross } from '../src/stats/stability.js';
+import { coefficientOfVariation, stabilityAcross } from '../src/stats/stability.js';
+import { HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../src/report/summary.js';
 import { writeJsonAtomic } from '../src/results/write.js';
 
 const CV_LIMIT = 5;
@@ -51,5 +52,20 @@ for (const r of rows) {
 }
 const worst = checked.reduce((m, r) => Math.max(m, r.cvPercent), 0);
 console.log(`\ninstall medians of allocator-arenas and madvise-batches: worst CV ${worst.toFixed(2)}% (limit ${CV_LIMIT}%)`);
-writeJsonAtomic(join(outDir, 'stability.json'), { runs, profile: values.profile, runArgs, limitPercent: CV_LIMIT, worstInstallCv: worst, rows });
+
+// The host's own speed in each run (a koffi labs() loop read before every point): when it moved,
+// every latency moved with it, and no harness can be steadier than the machine it runs on.
+const speeds = docs.map(hostSpeedOf);
+let hostCv: number | null = null;
+if (speeds.every((h) => h !== null)) {
+  const medians = speeds.map((h) => h!.medianNs);
+  hostCv = coefficientOfVariation(medians);
+  console.log(`host speed (ns per koffi labs() call), per run: median ${medians.map((m) => m.toFixed(0)).join(', ')}; `
+    + `p90/p10 within runs ${speeds.map((h) => `${h!.spreadPercent.toFixed(0)}%`).join(', ')}; CV across runs ${hostCv.toFixed(2)}%`);
+  if (worst >= CV_LIMIT && speeds.some((h) => h!.spreadPercent > HOST_SPREAD_WARN_PERCENT)) {
+    console.log('the host itself changed speed during these runs (p90/p10 above '
+      + `${HOST_SPREAD_WARN_PERCENT}%): rerun when it is quiet before reading the CVs as the harness's own`);
+  }
+}
+writeJsonAtomic(join(outDir, 'stability.json'), { runs, profile: values.profile, runArgs, limitPercent: CV_LIMIT, worstInstallCv: worst, hostSpeed: speeds, hostSpeedCv: hostCv, rows });
 process.exitCode = worst < CV_LIMIT ? 0 : 1;

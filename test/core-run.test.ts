@@ -27,6 +27,14 @@ test('the quick profile exits 0 and writes a complete run.json and run.csv', () 
   assert.match(csv[0]!, /param\.regions/);
 });
 
+test('the run records how the host\'s own speed moved: one reading before every point of every pass', () => {
+  const hs = (run.env as Record<string, unknown>).hostSpeed as Record<string, number>;
+  const points = new Set(run.rows.map((r) => `${r.workload}|${r.strategy}|${JSON.stringify(r.params)}`)).size;
+  assert.equal(hs.samples, points * Number((run.env as Record<string, unknown>).passes));
+  assert.ok(hs.minNs > 0 && hs.minNs <= hs.p10Ns && hs.p10Ns <= hs.medianNs && hs.medianNs <= hs.p90Ns && hs.p90Ns <= hs.maxNs);
+  assert.match(result.stdout, /Host speed: a koffi labs\(\) call took \d+-\d+ ns/);
+});
+
 test('thread-stacks and allocator-arenas have ok latency rows under all four strategies', () => {
   for (const workload of ['thread-stacks', 'allocator-arenas']) {
     for (const strategy of ['no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise']) {

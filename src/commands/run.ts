@@ -14,6 +14,7 @@ import { Progress, progressMode } from '../runner/progress.js';
 import { RunWriter, runId } from '../results/run-writer.js';
 import { makeStrategies } from '../strategies/index.js';
 import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
+import { HostSpeedMeter } from '../runner/host-speed.js';
 import { calibrateFfi } from '../probe/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { takeCensus } from '../census/index.js';
@@ -173,13 +174,14 @@ export async function main(argv: string[]): Promise<number> {
   const strategies = makeStrategies(probe);
   const points = planPoints(plan).map((p) => new PointAccumulator({ workload: p.workload, strategy: strategies[p.strategy], params: p.params }));
   const progress = new Progress(progressMode(args.quiet), points.length * passes);
+  const hostSpeed = new HostSpeedMeter();
   // Complete only when every pass ran: a signal or an error leaves complete: false.
   let interrupted: string | null = 'an error';
   try {
-    interrupted = await runPasses({ points, passes, probe, budget, failedVerification: verification.failed, writer, progress });
+    interrupted = await runPasses({ points, passes, probe, budget, failedVerification: verification.failed, writer, progress, hostSpeed });
   } finally {
     progress.finish();
-    Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage() });
+    Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
     writer.finish(interrupted === null);
   }
   if (interrupted) {

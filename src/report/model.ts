@@ -4,7 +4,7 @@
  * to build with textContent. Strings here may hold anything a run holds; escaping is each format's job.
  */
 import type { Row, Run, VerifyResult } from '../results/schema.js';
-import { formatValue, gainsOverProtNone, noiseWarning, paramsKey, type Gain } from './summary.js';
+import { formatValue, gainsOverProtNone, hostSpeedOf, hostSpeedSentence, noiseWarning, paramsKey, type Gain } from './summary.js';
 import { chartsForRun, bytesLabel, vmaMetric } from './charts.js';
 import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
@@ -82,7 +82,7 @@ const FEATURE_LABELS: Record<string, string> = {
 };
 
 /** env fields shown in the environment line or sections of their own. */
-const ENV_SHOWN = new Set(['kernel', 'cpu', 'memBytes', 'pageSize', 'maxMapCount', 'thp', 'libc', 'node', 'koffi', 'root', 'features', 'featureReasons', 'ffi']);
+const ENV_SHOWN = new Set(['kernel', 'cpu', 'memBytes', 'pageSize', 'maxMapCount', 'thp', 'libc', 'node', 'koffi', 'root', 'features', 'featureReasons', 'ffi', 'hostSpeed']);
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return '-';
@@ -128,6 +128,8 @@ function envFacts(run: Run): Fact[] {
     const getppid = typeof ffi.getppidNs === 'number' ? `${formatValue(ffi.getppidNs)} ns per system call (getppid)` : null;
     facts.push({ label: 'FFI floor', value: [labs, getppid].filter(Boolean).join(', ') || text(ffi) });
   }
+  const hs = hostSpeedOf(run);
+  if (hs) facts.push({ label: 'host speed', value: hostSpeedSentence(hs).replace(/^Host speed: /, '') });
   for (const [k, v] of Object.entries(e)) if (!ENV_SHOWN.has(k)) facts.push({ label: k, value: text(v) });
   return facts;
 }

@@ -3,6 +3,7 @@
  * point with strategies as columns, and the guard strategies' gain over prot-none. Pure functions
  * of a Run; nothing here measures.
  */
+import type { HostSpeed } from '../runner/host-speed.js';
 import type { Params, Row, Run } from '../results/schema.js';
 import { STRATEGY_NAMES } from '../results/schema.js';
 
@@ -105,6 +106,27 @@ export function noiseWarning(row: Row): string | null {
     reasons.push(`p99 is ${(row.stats.p99 / row.stats.median).toFixed(1)}x the median`);
   }
   return reasons.length > 0 ? reasons.join(', ') : null;
+}
+
+/** Above this spread of the host-speed meter (p90/p10 - 1) a run's absolute latencies are flagged. */
+export const HOST_SPREAD_WARN_PERCENT = 10;
+
+/** How the host's own speed moved during the run (env.hostSpeed, written by runs since the meter). */
+export function hostSpeedOf(run: Run): HostSpeed | null {
+  const hs = (run.env as Record<string, unknown>).hostSpeed as Partial<HostSpeed> | null | undefined;
+  return hs && typeof hs.medianNs === 'number' && typeof hs.p10Ns === 'number' && typeof hs.p90Ns === 'number'
+    && typeof hs.spreadPercent === 'number' && typeof hs.samples === 'number' ? hs as HostSpeed : null;
+}
+
+/** One sentence on the host's speed during the run, with a warning when it moved enough to matter. */
+export function hostSpeedSentence(hs: HostSpeed): string {
+  const range = `${hs.p10Ns.toFixed(0)}-${hs.p90Ns.toFixed(0)} ns (p10-p90 of ${hs.samples} readings, median ${hs.medianNs.toFixed(0)})`;
+  if (hs.spreadPercent <= HOST_SPREAD_WARN_PERCENT) {
+    return `Host speed: a koffi labs() call took ${range}; the CPU held its speed through the run.`;
+  }
+  return `Host speed: a koffi labs() call took ${range}: the CPU this run got varied by ${hs.spreadPercent.toFixed(0)}% `
+    + '(on a shared host, other tenants\' load does this), and every absolute latency here carries noise of that order. '
+    + 'Compare such runs against a baseline of several runs, or rerun on a quiet machine.';
 }
 
 /** What the run measured a koffi call to cost (env.ffi, written by every run since calibration). */

@@ -10,6 +10,7 @@ import { PointAccumulator, runPointPass } from './runner.js';
 import type { TimingBudget } from './timing.js';
 import { describeParams } from './axes.js';
 import type { Progress } from './progress.js';
+import type { HostSpeedMeter } from './host-speed.js';
 
 export interface PassesOptions {
   points: readonly PointAccumulator[];
@@ -20,6 +21,8 @@ export interface PassesOptions {
   failedVerification: Partial<Record<StrategyName, string>>;
   writer: RunWriter;
   progress: Progress;
+  /** read before every point, so the run records how the host's own speed moved */
+  hostSpeed?: HostSpeedMeter;
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -36,6 +39,7 @@ export async function runPasses(o: PassesOptions): Promise<StopSignal | null> {
         // Let pending signals be delivered between points; a point itself runs synchronously.
         await new Promise((r) => setImmediate(r));
         if (stoppedBy) return stoppedBy;
+        o.hostSpeed?.sample();
         const { workload, strategy, params } = point.plan;
         o.progress.point(`pass ${pass}/${o.passes} ${workload.name} ${strategy.name} ${describeParams(params)}`);
         point.add(runPointPass(point.plan, {
