@@ -21,6 +21,7 @@ test('the quick profile exits 0 and writes a complete run.json and run.csv', () 
   assert.equal(result.code, 0, result.stderr);
   assert.equal(run.complete, true);
   assert.equal(run.profile, 'quick');
+  assert.match(run.tool.commit ?? '', /^[0-9a-f]{40}$/, 'the run names the guardbench commit that made it');
   assert.ok(run.finishedAt);
   const csv = readFileSync(join(out, 'run.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, run.rows.length + 1, 'one CSV line per row plus the header');

@@ -352,7 +352,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
   return {
     title: `guardbench: guard markers against PROT_NONE guards on Linux ${run.env.kernel.release}`,
     about: `${run.profile} profile · run ${run.id} · ${run.startedAt} to ${run.finishedAt ?? '(not finished)'} · `
-      + `guardbench ${run.tool.version} · ${run.rows.length} rows`,
+      + `guardbench ${run.tool.version}${run.tool.commit ? ` (commit ${run.tool.commit.slice(0, 12)})` : ''} · ${run.rows.length} rows`,
     incomplete: run.complete ? null
       : `This run is incomplete (interrupted or still running): its ${run.rows.length} rows cover only the points measured before it stopped.`,
     envLine: envLine(run),

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from './write.js';
 import { runToCsv } from './csv.js';
+import { headCommit } from './tool-commit.js';
 import { RUN_SCHEMA_ID, type Env, type Profile, type Row, type Run, type VerifyResult } from './schema.js';
 
 export const TOOL_VERSION = '0.1.0';
@@ -34,7 +35,7 @@ export class RunWriter {
     this.csvPath = join(dir, 'run.csv');
     this.run = {
       schema: RUN_SCHEMA_ID,
-      tool: { name: 'guardbench', version: TOOL_VERSION },
+      tool: { name: 'guardbench', version: TOOL_VERSION, commit: headCommit() },
       id: runId(header.startedAt, header.env.kernel.release),
       startedAt: header.startedAt.toISOString(),
       finishedAt: null,

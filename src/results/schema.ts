@@ -95,7 +95,12 @@ export type Profile = Static<typeof ProfileSchema>;
 
 export const RunSchema = Type.Object({
   schema: Type.Literal(RUN_SCHEMA_ID),
-  tool: Type.Object({ name: Type.Literal('guardbench'), version: Type.String() }),
+  tool: Type.Object({
+    name: Type.Literal('guardbench'),
+    version: Type.String(),
+    /** the git commit of the checkout that made the run; null outside a git checkout (absent before it was recorded) */
+    commit: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }),
   id: Type.String({ minLength: 1 }),
   startedAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
