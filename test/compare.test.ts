@@ -258,3 +258,25 @@ test('usage errors: wrong number of runs, a missing file, a bad threshold, runs 
     assert.match(r.stderr, pattern);
   }
 });
+
+test('the host-speed meter of both runs warns when the machine, not the kernel, changed speed', () => {
+  const base = fixture();
+  const withHost = (run: Run, medianNs: number, spreadPercent: number): Run => {
+    const copy = structuredClone(run);
+    const p10Ns = medianNs / (1 + spreadPercent / 200);
+    (copy.env as Record<string, unknown>).hostSpeed = {
+      meter: 'labs', loopCalls: 8192, samples: 40, minNs: p10Ns * 0.95, p10Ns, medianNs,
+      p90Ns: p10Ns * (1 + spreadPercent / 100), maxNs: medianNs * 1.5, spreadPercent,
+    };
+    return copy;
+  };
+  // Same speed, steady host: nothing to say.
+  assert.equal(compareRuns(withHost(base, 50, 4), withHost(base, 52, 5)).warnings.filter((w) => /host/.test(w)).length, 0);
+  // The current run got a CPU half as fast, and moved 40% within itself.
+  const warnings = compareRuns(withHost(base, 37, 4), withHost(base, 74, 40)).warnings;
+  assert.ok(warnings.some((w) => /took 37 ns \(median\) in the base run and 74 ns in the current one \(\+100%\)/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /moved 40% during the current run/.test(w)));
+  assert.ok(!warnings.some((w) => /during the base run/.test(w)));
+  // Runs from before the meter carry no hostSpeed: no claim either way.
+  assert.equal(compareRuns(base, withHost(base, 74, 40)).warnings.filter((w) => /another speed/.test(w)).length, 0);
+});

@@ -15,6 +15,7 @@
 import type { Params, Row, Run } from '../results/schema.js';
 import { betweenRunTest, combinedRme, relativeChange, summaryOf, welchTTest } from './stats.js';
 import { noiseKey, noiseOf, type NoiseModel } from './noise.js';
+import { HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../report/summary.js';
 
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'not-compared';
 export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'];
@@ -295,6 +296,35 @@ function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: bool
   }
   const onlyOne = rows.filter((r) => r.verdict === 'not-compared' && (r.base === null || r.current === null)).length;
   if (onlyOne > 0) warnings.push(`${onlyOne} rows are in only one of the runs (different parameter points or workloads)`);
+  warnings.push(...hostSpeedWarnings(base, current));
+  return warnings;
+}
+
+/** Above this difference between the two runs' host-speed medians, the machine itself changed. */
+const HOST_SHIFT_WARN_PERCENT = 10;
+
+/**
+ * What the host-speed meter (env.hostSpeed, a koffi labs() loop read before every point) says about
+ * the machine under the two runs: a host that ran at another speed, or moved during a run, makes
+ * latency differences of that order that no kernel made.
+ */
+export function hostSpeedWarnings(base: Run, current: Run): string[] {
+  const warnings: string[] = [];
+  const b = hostSpeedOf(base);
+  const c = hostSpeedOf(current);
+  if (b && c) {
+    const shift = 100 * (c.medianNs / b.medianNs - 1);
+    if (Math.abs(shift) > HOST_SHIFT_WARN_PERCENT) {
+      warnings.push(`the host ran at another speed: a koffi labs() call took ${b.medianNs.toFixed(0)} ns (median) in the base run `
+        + `and ${c.medianNs.toFixed(0)} ns in the current one (${shift > 0 ? '+' : ''}${shift.toFixed(0)}%); latency differences of that order may be the machine's, not the kernel's`);
+    }
+  }
+  for (const [label, hs] of [['base', b], ['current', c]] as const) {
+    if (hs && hs.spreadPercent > HOST_SPREAD_WARN_PERCENT) {
+      warnings.push(`the host's speed moved ${hs.spreadPercent.toFixed(0)}% during the ${label} run (p90/p10 of its host-speed meter); `
+        + 'its absolute latencies carry noise of that order');
+    }
+  }
   return warnings;
 }
 
