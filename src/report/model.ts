@@ -4,7 +4,7 @@
  * to build with textContent. Strings here may hold anything a run holds; escaping is each format's job.
  */
 import type { Row, Run, VerifyResult } from '../results/schema.js';
-import { formatValue, gainsOverProtNone, hostSpeedOf, hostSpeedSentence, noiseWarning, paramsKey, type Gain } from './summary.js';
+import { formatValue, gainsOverProtNone, describeHostSpeed, hostSpeedOf, noiseWarning, paramsKey, type Gain } from './summary.js';
 import { chartsForRun, bytesLabel, vmaMetric } from './charts.js';
 import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
@@ -129,7 +129,7 @@ function envFacts(run: Run): Fact[] {
     facts.push({ label: 'FFI floor', value: [labs, getppid].filter(Boolean).join(', ') || text(ffi) });
   }
   const hs = hostSpeedOf(run);
-  if (hs) facts.push({ label: 'host speed', value: hostSpeedSentence(hs).replace(/^Host speed: /, '') });
+  if (hs) facts.push({ label: 'host speed', value: describeHostSpeed(hs) });
   for (const [k, v] of Object.entries(e)) if (!ENV_SHOWN.has(k)) facts.push({ label: k, value: text(v) });
   return facts;
 }

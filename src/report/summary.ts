@@ -118,15 +118,20 @@ export function hostSpeedOf(run: Run): HostSpeed | null {
     && typeof hs.spreadPercent === 'number' && typeof hs.samples === 'number' ? hs as HostSpeed : null;
 }
 
-/** One sentence on the host's speed during the run, with a warning when it moved enough to matter. */
-export function hostSpeedSentence(hs: HostSpeed): string {
+/** What the host's speed did during the run, with a warning when it moved enough to matter. */
+export function describeHostSpeed(hs: HostSpeed): string {
   const range = `${hs.p10Ns.toFixed(0)}-${hs.p90Ns.toFixed(0)} ns (p10-p90 of ${hs.samples} readings, median ${hs.medianNs.toFixed(0)})`;
   if (hs.spreadPercent <= HOST_SPREAD_WARN_PERCENT) {
-    return `Host speed: a koffi labs() call took ${range}; the CPU held its speed through the run.`;
+    return `a koffi labs() call took ${range}; the CPU held its speed through the run.`;
   }
-  return `Host speed: a koffi labs() call took ${range}: the CPU this run got varied by ${hs.spreadPercent.toFixed(0)}% `
+  return `a koffi labs() call took ${range}: the CPU this run got varied by ${hs.spreadPercent.toFixed(0)}% `
     + '(on a shared host, other tenants\' load does this), and every absolute latency here carries noise of that order. '
     + 'Compare such runs against a baseline of several runs, or rerun on a quiet machine.';
+}
+
+/** The console's sentence on the host's speed. */
+export function hostSpeedSentence(hs: HostSpeed): string {
+  return `Host speed: ${describeHostSpeed(hs)}`;
 }
 
 /** What the run measured a koffi call to cost (env.ffi, written by every run since calibration). */
