@@ -36,6 +36,13 @@ test('the run records how the host\'s own speed moved: one reading before every 
   assert.match(result.stdout, /Host speed: a koffi labs\(\) call took \d+-\d+ ns/);
 });
 
+test('the run leaves the process\'s VMA count where it found it (the scaling workers end before the count)', () => {
+  const env = run.env as Record<string, unknown>;
+  const delta = Number(env.vmaCountAtEnd) - Number(env.vmaCountAtStart);
+  assert.ok(Math.abs(delta) <= 100, `VMA count moved by ${delta} over the run`);
+  assert.match(result.stdout, /Process VMAs: \d+ before the first point, \d+ after the last \([+-]\d+\): every mapping/);
+});
+
 test('thread-stacks and allocator-arenas have ok latency rows under all four strategies', () => {
   for (const workload of ['thread-stacks', 'allocator-arenas']) {
     for (const strategy of ['no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise']) {

@@ -15,6 +15,7 @@ import { RunWriter, runId } from '../results/run-writer.js';
 import { makeStrategies } from '../strategies/index.js';
 import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
 import { HostSpeedMeter } from '../runner/host-speed.js';
+import { WorkerPool } from '../workloads/scaling-pool.js';
 import { calibrateFfi } from '../probe/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { takeCensus } from '../census/index.js';
@@ -181,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     interrupted = await runPasses({ points, passes, probe, budget, failedVerification: verification.failed, writer, progress, hostSpeed });
   } finally {
     progress.finish();
+    await WorkerPool.shutdown();
     Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
     writer.finish(interrupted === null);
   }

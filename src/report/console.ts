@@ -4,7 +4,7 @@
  */
 import type { Run } from '../results/schema.js';
 import {
-  batchingAccount, ffiFloor, hostSpeedOf, hostSpeedSentence, formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey,
+  batchingAccount, ffiFloor, hostSpeedOf, hostSpeedSentence, formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey, vmaBalanceSentence,
 } from './summary.js';
 
 function table(header: string[], body: string[][]): string {
@@ -31,6 +31,8 @@ export function renderConsoleSummary(run: Run): string {
   out.push(...ffiLines(run));
   const hs = hostSpeedOf(run);
   if (hs) out.push(`\n${hostSpeedSentence(hs)}`);
+  const balance = vmaBalanceSentence(run);
+  if (balance) out.push(balance);
   const problems = run.rows.filter((r) => r.status !== 'ok' && r.status !== 'skipped');
   if (problems.length > 0) out.push(`\n${problems.length} rows failed; first: ${problems[0]!.workload}/${problems[0]!.strategy}/${problems[0]!.metric}: ${problems[0]!.reason}`);
   return out.join('\n');

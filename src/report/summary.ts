@@ -134,6 +134,25 @@ export function hostSpeedSentence(hs: HostSpeed): string {
   return `Host speed: ${describeHostSpeed(hs)}`;
 }
 
+/** Node's own heap maps and unmaps this many VMAs in a run; a larger change at the end is ours. */
+export const VMA_BALANCE_SLACK = 100;
+
+/**
+ * The process's VMA count before the first point and after the last: every workload releases what
+ * it maps, so the two agree up to Node's own heap churn. Null for runs from before it was recorded.
+ */
+export function vmaBalanceSentence(run: Run): string | null {
+  const env = run.env as Record<string, unknown>;
+  const start = env.vmaCountAtStart;
+  const end = env.vmaCountAtEnd;
+  if (typeof start !== 'number' || typeof end !== 'number') return null;
+  const delta = end - start;
+  const counts = `Process VMAs: ${start} before the first point, ${end} after the last (${delta >= 0 ? '+' : ''}${delta})`;
+  return Math.abs(delta) <= VMA_BALANCE_SLACK
+    ? `${counts}: every mapping the workloads made was released (Node's own heap accounts for a few dozen either way).`
+    : `${counts}: more than Node's own heap explains; a workload may have left mappings behind.`;
+}
+
 /** What the run measured a koffi call to cost (env.ffi, written by every run since calibration). */
 export interface FfiFloor {
   labsNs: number;

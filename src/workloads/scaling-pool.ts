@@ -58,6 +58,19 @@ export class WorkerPool {
     return WorkerPool.shared;
   }
 
+  /**
+   * End the shared pool's workers (at the end of a run), so the process's VMA count at the end
+   * compares with the one at the start: each worker holds a thread stack and a V8 heap of its own.
+   * A worker that does not end within the timeout is left to die with the process.
+   */
+  static async shutdown(timeoutMs = 2000): Promise<void> {
+    const pool = WorkerPool.shared;
+    WorkerPool.shared = null;
+    if (!pool) return;
+    const ended = Promise.all(pool.workers.map((w) => w.terminate()));
+    await Promise.race([ended, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   /** Make sure at least `n` workers are booted and waiting. */
   ensure(n: number, pidfdSelfValue: number | null): void {
     if (n > MAX_WORKERS) throw new RangeError(`at most ${MAX_WORKERS} workers`);
