@@ -81,3 +81,27 @@ test('history: a bad file named on the command line is one line and exit 2; a fi
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no such file or directory/);
 });
+
+test('history shows each run\'s host speed and warns when the machine, not the kernel, changed speed', () => {
+  const dir = scratchDir('guardbench-history-host-');
+  const withHost = (run: Run, medianNs: number): Run => {
+    (run.env as Record<string, unknown>).hostSpeed = {
+      meter: 'labs', loopCalls: 8192, samples: 40, minNs: medianNs * 0.9, p10Ns: medianNs * 0.95, medianNs,
+      p90Ns: medianNs * 1.33, maxNs: medianNs * 1.5, spreadPercent: 40,
+    };
+    return run;
+  };
+  const a = join(dir, 'a.json');
+  const b = join(dir, 'b.json');
+  writeFileSync(a, JSON.stringify(withHost(runOn('6.17', 1500, '2026-01-01T00:00:00Z'), 37)));
+  writeFileSync(b, JSON.stringify(withHost(runOn('6.18', 3000, '2026-02-01T00:00:00Z'), 74)));
+  const r = runCli(['history', a, b, '--metric', 'install']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /host speed \(ns per koffi labs\(\) call, median and p90\/p10 spread\): 6\.17 37 ns \(40%\), 6\.18 74 ns \(40%\)/);
+  assert.match(r.stdout, /warning: The host ran at different speeds across these runs \(a koffi labs\(\) call took 37-74 ns/);
+  const md = runCli(['history', a, b, '--metric', 'install', '--markdown']);
+  assert.match(md.stdout, /\| 6\.18 \| `[^`]+` \| quick \| 74 ns \(40%\) \|/);
+  // The same speed in both runs: the table still shows it, and no warning is raised.
+  writeFileSync(b, JSON.stringify(withHost(runOn('6.18', 3000, '2026-02-01T00:00:00Z'), 38)));
+  assert.doesNotMatch(runCli(['history', a, b, '--metric', 'install']).stdout, /different speeds/);
+});

@@ -4,7 +4,7 @@
  */
 import { formatValue } from '../report/summary.js';
 import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
-import { overallChange, type Trend, type TrendCell, type TrendSeries } from './trend.js';
+import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from './trend.js';
 
 export interface Table {
   title: string;
@@ -39,8 +39,28 @@ export function trendTables(trend: Trend): Table[] {
   }));
 }
 
+/** "69 ns (41%)": the run's host-speed median and its spread within the run. */
+function hostSpeedText(c: TrendColumn): string {
+  return c.hostSpeed ? `${c.hostSpeed.medianNs.toFixed(0)} ns (${c.hostSpeed.spreadPercent.toFixed(0)}%)` : '–';
+}
+
+/** Host-speed medians this far apart across the runs mean the machine itself changed speed. */
+const HOST_SHIFT_NOTE_PERCENT = 10;
+
+function hostSpeedNote(trend: Trend): string | null {
+  const medians = trend.columns.flatMap((c) => (c.hostSpeed ? [c.hostSpeed.medianNs] : []));
+  if (medians.length < 2) return null;
+  const lo = Math.min(...medians);
+  const hi = Math.max(...medians);
+  if (100 * (hi / lo - 1) <= HOST_SHIFT_NOTE_PERCENT) return null;
+  return `The host ran at different speeds across these runs (a koffi labs() call took ${lo.toFixed(0)}-${hi.toFixed(0)} ns, median per run): `
+    + 'latency changes of that order may come from the machine, not the kernel.';
+}
+
 function notes(trend: Trend): string[] {
   const out: string[] = [];
+  const host = hostSpeedNote(trend);
+  if (host) out.push(host);
   if (trend.mixedEnvironment.length > 0) out.push(`The runs differ in ${trend.mixedEnvironment.join(', ')}: a change across columns may come from the machine, not the kernel.`);
   if (trend.mixedProfiles) out.push('The runs used different profiles (sampling budgets and points differ).');
   return out;
@@ -53,8 +73,8 @@ export function trendNotes(trend: Trend): string[] {
 
 export function renderTrendMarkdown(trend: Trend): string {
   const out = ['## guardbench history', ''];
-  out.push('| kernel | run | profile |', '| --- | --- | --- |');
-  for (const c of trend.columns) out.push(`| ${c.label} | \`${c.runId}\` | ${c.profile} |`);
+  out.push('| kernel | run | profile | host speed (labs, spread) |', '| --- | --- | --- | ---: |');
+  for (const c of trend.columns) out.push(`| ${c.label} | \`${c.runId}\` | ${c.profile} | ${hostSpeedText(c)} |`);
   out.push('');
   for (const n of notes(trend)) out.push(`> [!WARNING]\n> ${n}`, '');
   for (const t of trendTables(trend)) {
@@ -74,6 +94,9 @@ function aligned(header: string[], body: string[][]): string {
 
 export function renderTrendConsole(trend: Trend): string {
   const out = [`${trend.columns.length} runs, oldest kernel first: ${trend.columns.map((c) => c.label).join(', ')}`];
+  if (trend.columns.some((c) => c.hostSpeed)) {
+    out.push(`host speed (ns per koffi labs() call, median and p90/p10 spread): ${trend.columns.map((c) => `${c.label} ${hostSpeedText(c)}`).join(', ')}`);
+  }
   for (const n of notes(trend)) out.push(`warning: ${n}`);
   for (const t of trendTables(trend)) out.push('', t.title, aligned(t.header, t.body));
   return out.join('\n');

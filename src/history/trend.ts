@@ -6,6 +6,8 @@ import type { Params, Row, Run } from '../results/schema.js';
 import { STRATEGY_NAMES } from '../results/schema.js';
 import { rowKey, environmentDifferences } from '../compare/compare.js';
 import { relativeChange } from '../compare/stats.js';
+import { hostSpeedOf } from '../report/summary.js';
+import type { HostSpeed } from '../runner/host-speed.js';
 
 /** What history shows unless told otherwise: the cost of installing guards and what they add. */
 export const HEADLINE_METRICS = ['install', 'create', 'churn', 'vma_delta'];
@@ -22,6 +24,8 @@ export interface TrendColumn {
   kernel: string;
   runId: string;
   profile: string;
+  /** the run's host-speed meter (koffi labs() ns), null for runs from before it */
+  hostSpeed: HostSpeed | null;
 }
 
 export interface TrendCell {
@@ -69,7 +73,7 @@ function columnLabels(runs: readonly Run[]): string[] {
 /** Build the trend of `runs`, which must already be in the order to show (see orderRuns). */
 export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
   const labels = columnLabels(runs);
-  const columns = runs.map((r, i) => ({ label: labels[i]!, kernel: r.env.kernel.release, runId: r.id, profile: r.profile }));
+  const columns = runs.map((r, i) => ({ label: labels[i]!, kernel: r.env.kernel.release, runId: r.id, profile: r.profile, hostSpeed: hostSpeedOf(r) }));
   const byKey = new Map<string, TrendSeries>();
   runs.forEach((run, col) => {
     for (const row of run.rows) {
