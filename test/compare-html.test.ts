@@ -7,8 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openDrawn } from './browser.js';
 import { runCli, scratchDir } from './helpers.js';
 import { parseRun, type Run } from '../src/results/schema.js';
 
@@ -17,7 +17,7 @@ const HOSTILE = '<img src=x onerror="alert(1)">';
 let browser: Browser;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -47,22 +47,7 @@ test('compare.html draws every chart, names the regressions, runs nothing from t
   assert.ok(pngs.length >= 5, `charts: ${pngs.join(', ')}`);
   for (const f of pngs) assert.deepEqual([...readFileSync(join(out, 'charts', f)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], f);
 
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  const dialogs: string[] = [];
-  const url = pathToFileURL(join(out, 'compare.html')).href;
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (q) => { if (q.url() !== url) requests.push(q.url()); });
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-  await page.goto(url);
-  await page.waitForFunction(() => [...document.querySelectorAll('canvas')].every((c) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let drawn = 0;
-    for (let i = 0; i < d.length; i += 16) if (d[i + 3]! > 0 && (d[i]! < 230 || d[i + 1]! < 230 || d[i + 2]! < 230)) drawn++;
-    return drawn > 200;
-  }), undefined, { timeout: 15_000 });
+  const { page, errors, requests, dialogs } = await openDrawn(browser, join(out, 'compare.html'));
 
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, []);

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openDrawn } from './browser.js';
 import { renderReports } from '../src/report/index.js';
 import { scratchDir } from './helpers.js';
 import { HOSTILE_KERNEL, HOSTILE_PARAM, hostileRun, quickRun } from './fixtures/report-synthetic.js';
@@ -14,47 +14,15 @@ import { HOSTILE_KERNEL, HOSTILE_PARAM, hostileRun, quickRun } from './fixtures/
 let browser: Browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  requests: string[];
-  dialogs: string[];
-}
-
-/** Open a report and record what a reviewer's browser would: console errors, requests, dialogs. */
-async function open(file: string): Promise<Opened> {
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  const opened: Opened = { page, errors: [], requests: [], dialogs: [] };
-  // Errors only: Chromium warns about the repeated getImageData readbacks this test itself makes.
-  page.on('console', (m) => { if (m.type() === 'error') opened.errors.push(m.text()); });
-  page.on('pageerror', (e) => opened.errors.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => { if (r.url() !== url) opened.requests.push(r.url()); });
-  page.on('dialog', (d) => {
-    opened.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(url);
-  // Charts animate in; wait until every canvas has pixels on it.
-  await page.waitForFunction(() => [...document.querySelectorAll('canvas')].every((c) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let drawn = 0;
-    for (let i = 0; i < d.length; i += 16) if (d[i + 3]! > 0 && (d[i]! < 230 || d[i + 1]! < 230 || d[i + 2]! < 230)) drawn++;
-    return drawn > 200;
-  }), undefined, { timeout: 15_000 });
-  await page.waitForTimeout(1200);
-  return opened;
-}
+/** Open a report once its charts have drawn and finished animating. */
+const open = (file: string) => openDrawn(browser, file, 1200);
 
 async function render(run = quickRun()): Promise<string> {
   const dir = scratchDir('guardbench-html-');
