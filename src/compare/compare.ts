@@ -15,7 +15,7 @@
 import type { Params, Row, Run } from '../results/schema.js';
 import { betweenRunTest, combinedRme, relativeChange, summaryOf, welchTTest } from './stats.js';
 import { noiseKey, noiseOf, type NoiseModel } from './noise.js';
-import { HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../report/summary.js';
+import { HOST_SHIFT_WARN_PERCENT, HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../report/summary.js';
 
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'not-compared';
 export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'];
@@ -299,9 +299,6 @@ function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: bool
   warnings.push(...hostSpeedWarnings(base, current));
   return warnings;
 }
-
-/** Above this difference between the two runs' host-speed medians, the machine itself changed. */
-const HOST_SHIFT_WARN_PERCENT = 10;
 
 /**
  * What the host-speed meter (env.hostSpeed, a koffi labs() loop read before every point) says about

@@ -2,7 +2,7 @@
  * A trend as text: Markdown (one table per workload and metric, kernels as columns) for files and
  * PR comments, and the same tables aligned for a terminal.
  */
-import { formatValue } from '../report/summary.js';
+import { HOST_SHIFT_WARN_PERCENT, formatValue } from '../report/summary.js';
 import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
 import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from './trend.js';
 
@@ -44,15 +44,12 @@ function hostSpeedText(c: TrendColumn): string {
   return c.hostSpeed ? `${c.hostSpeed.medianNs.toFixed(0)} ns (${c.hostSpeed.spreadPercent.toFixed(0)}%)` : '–';
 }
 
-/** Host-speed medians this far apart across the runs mean the machine itself changed speed. */
-const HOST_SHIFT_NOTE_PERCENT = 10;
-
 function hostSpeedNote(trend: Trend): string | null {
   const medians = trend.columns.flatMap((c) => (c.hostSpeed ? [c.hostSpeed.medianNs] : []));
   if (medians.length < 2) return null;
   const lo = Math.min(...medians);
   const hi = Math.max(...medians);
-  if (100 * (hi / lo - 1) <= HOST_SHIFT_NOTE_PERCENT) return null;
+  if (100 * (hi / lo - 1) <= HOST_SHIFT_WARN_PERCENT) return null;
   return `The host ran at different speeds across these runs (a koffi labs() call took ${lo.toFixed(0)}-${hi.toFixed(0)} ns, median per run): `
     + 'latency changes of that order may come from the machine, not the kernel.';
 }

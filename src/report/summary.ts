@@ -110,6 +110,8 @@ export function noiseWarning(row: Row): string | null {
 
 /** Above this spread of the host-speed meter (p90/p10 - 1) a run's absolute latencies are flagged. */
 export const HOST_SPREAD_WARN_PERCENT = 10;
+/** Runs whose host-speed medians differ by more than this saw the machine at different speeds. */
+export const HOST_SHIFT_WARN_PERCENT = 10;
 
 /** How the host's own speed moved during the run (env.hostSpeed, written by runs since the meter). */
 export function hostSpeedOf(run: Run): HostSpeed | null {
