@@ -21,6 +21,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   history: { summary: 'trend of headline metrics across runs, ordered by kernel', load: () => import('./commands/history.js') },
   baseline: { summary: 'save a run as the baseline for this kernel', load: () => import('./commands/baseline.js') },
   census: { summary: 'count PROT_NONE guard VMAs and guard markers on this system', load: () => import('./commands/census.js') },
+  kernel: { summary: 'boot another kernel image in QEMU and run guardbench there', load: () => import('./commands/kernel.js') },
 };
 
 export function usage(): string {

@@ -1,0 +1,104 @@
+/**
+ * One guest boot: start QEMU, copy its console into kernel-console.log, follow the init's marked
+ * lines as they come, and wait for the guest to power off (or kill it at the deadline).
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { parseGuestLine, type GuestEvent } from './guest-init.js';
+
+/** The init's stages, and 'exited' when guardbench returned in the guest. */
+export type Stage = 'booted' | 'mounted' | 'copied' | 'exited';
+
+export interface BootResult {
+  /** ms from QEMU's start to each stage the guest reached */
+  stages: Partial<Record<Stage, number>>;
+  /** guardbench's exit code in the guest, or null when the guest never got that far */
+  exitCode: number | null;
+  missing: string | null;
+  error: string | null;
+  /** the console's kernel panic line, if there was one */
+  panic: string | null;
+  /** killed at a deadline: 'boot' when init never started, 'run' when no result came in time */
+  timedOut: 'boot' | 'run' | null;
+  qemu: { code: number | null; signal: NodeJS.Signals | null; stderr: string };
+  /** the last line guardbench printed in the guest that starts with "guardbench" (its error line) */
+  lastGuardbenchLine: string | null;
+  elapsedMs: number;
+}
+
+export interface BootOptions {
+  qemu: string;
+  args: string[];
+  consoleLog: string;
+  /** how long the whole session may take */
+  timeoutMs: number;
+  /** how long the kernel may take to start init (a kernel that cannot boot here often just hangs) */
+  bootTimeoutMs: number;
+  onEvent?: (event: GuestEvent, elapsedMs: number) => void;
+}
+
+/** How long a guest that said it is done may take to power off before it is killed. */
+const POWEROFF_GRACE_MS = 30_000;
+
+export function bootGuest(options: BootOptions): Promise<BootResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const result: BootResult = {
+    stages: {}, exitCode: null, missing: null, error: null, panic: null, timedOut: null,
+    qemu: { code: null, signal: null, stderr: '' }, lastGuardbenchLine: null, elapsedMs: 0,
+  };
+  const log = createWriteStream(options.consoleLog);
+  const child = spawn(options.qemu, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let pending = '';
+  let killer: NodeJS.Timeout | undefined;
+  const killAfter = (ms: number, timedOut: BootResult['timedOut']) => {
+    clearTimeout(killer);
+    killer = setTimeout(() => {
+      result.timedOut = timedOut;
+      child.kill('SIGKILL');
+    }, ms);
+  };
+  killAfter(options.bootTimeoutMs, 'boot');
+
+  const onLine = (raw: string) => {
+    const line = raw.replace(/\r$/, '');
+    if (result.panic === null && line.includes('Kernel panic - not syncing')) result.panic = line.trim();
+    if (/^guardbench\b/.test(line)) result.lastGuardbenchLine = line;
+    const event = parseGuestLine(line);
+    if (!event) return;
+    if (event.kind === 'stage') result.stages[event.stage] = elapsed();
+    else if (event.kind === 'exit') {
+      result.exitCode = event.code;
+      result.stages.exited = elapsed();
+    } else if (event.kind === 'missing') result.missing = event.what;
+    else result.error = event.what;
+    if (event.kind === 'stage' && event.stage === 'booted') killAfter(options.timeoutMs - elapsed(), 'run');
+    if (event.kind !== 'stage') killAfter(POWEROFF_GRACE_MS, null);
+    options.onEvent?.(event, elapsed());
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    const lines = (pending + chunk.toString('utf8')).split('\n');
+    pending = lines.pop() ?? '';
+    lines.forEach(onLine);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    result.qemu.stderr += chunk.toString('utf8');
+  });
+
+  return new Promise((resolveBoot, rejectBoot) => {
+    child.on('error', (e) => {
+      clearTimeout(killer);
+      log.end();
+      rejectBoot(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      if (pending) onLine(pending);
+      result.qemu.code = code;
+      result.qemu.signal = signal;
+      result.elapsedMs = elapsed();
+      log.end(() => resolveBoot(result));
+    });
+  });
+}
