@@ -4,7 +4,7 @@
  */
 import { HOST_SHIFT_WARN_PERCENT, formatValue } from '../report/summary.js';
 import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
-import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from './trend.js';
+import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendGap, type TrendSeries } from './trend.js';
 
 export interface Table {
   title: string;
@@ -12,8 +12,8 @@ export interface Table {
   body: string[][];
 }
 
-function cellText(c: TrendCell | null): string {
-  if (!c) return '–';
+function cellText(c: TrendCell | null, gap: TrendGap | null): string {
+  if (!c) return gap?.status ?? '–';
   return c.rme !== null ? `${formatValue(c.value)} ±${c.rme.toFixed(0)}%` : formatValue(c.value);
 }
 
@@ -35,7 +35,7 @@ export function trendTables(trend: Trend): Table[] {
   return [...groups].map(([title, series]) => ({
     title,
     header: ['strategy', 'point', ...trend.columns.map((c) => c.label), 'first → last'],
-    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map(cellText), changeText(s)]),
+    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map((c, i) => cellText(c, s.gaps[i] ?? null)), changeText(s)]),
   }));
 }
 
@@ -60,7 +60,21 @@ function notes(trend: Trend): string[] {
   if (host) out.push(host);
   if (trend.mixedEnvironment.length > 0) out.push(`The runs differ in ${trend.mixedEnvironment.join(', ')}: a change across columns may come from the machine, not the kernel.`);
   if (trend.mixedProfiles) out.push('The runs used different profiles (sampling budgets and points differ).');
-  return out;
+  return [...out, ...skipNotes(trend)];
+}
+
+/** Per run, the strategies it skipped where others measured (a kernel without guard markers), and why. */
+function skipNotes(trend: Trend): string[] {
+  return trend.columns.flatMap((column, col) => {
+    const reasons = new Map<string, string>();
+    for (const s of trend.series) {
+      const gap = s.gaps[col];
+      if (gap?.status === 'skipped' && !reasons.has(s.strategy)) reasons.set(s.strategy, gap.reason);
+    }
+    if (reasons.size === 0) return [];
+    const [first] = reasons.values();
+    return [`${column.label} skipped ${[...reasons.keys()].join(', ')}: ${first}`];
+  });
 }
 
 /** The notes also go into history.html as warnings. */

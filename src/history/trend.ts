@@ -34,6 +34,12 @@ export interface TrendCell {
   rme: number | null;
 }
 
+/** Why a run that has the row shows no value: skipped (e.g. a kernel without guard markers) or failed. */
+export interface TrendGap {
+  status: 'skipped' | 'failed';
+  reason: string;
+}
+
 export interface TrendSeries {
   key: string;
   workload: string;
@@ -43,6 +49,8 @@ export interface TrendSeries {
   unit: string;
   /** one per column; null where that run did not measure the row (or it was not ok) */
   cells: (TrendCell | null)[];
+  /** one per column; set where the run has the row but skipped or failed it */
+  gaps: (TrendGap | null)[];
 }
 
 export interface Trend {
@@ -81,10 +89,11 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
       const key = rowKey(row);
       let s = byKey.get(key);
       if (!s) {
-        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, cells: runs.map(() => null) };
+        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, cells: runs.map(() => null), gaps: runs.map(() => null) };
         byKey.set(key, s);
       }
       if (row.status === 'ok' && row.value !== null) s.cells[col] = { value: row.value, rme: row.stats?.rme ?? null };
+      else if (row.status !== 'ok') s.gaps[col] = { status: row.status, reason: row.reason ?? '' };
     }
   });
   const series = [...byKey.values()].filter((s) => s.cells.some((c) => c !== null)).sort(seriesOrder);

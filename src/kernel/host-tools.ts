@@ -2,10 +2,21 @@
  * The host programs a guest boot needs, looked up on PATH once, each failing with the package that
  * brings it. Nothing here runs them.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { isStaticExecutable } from './elf.js';
 import { HOST_PACKAGES, MissingPieceError } from './missing.js';
+
+/** The first `bytes` of a file: where ELF keeps its headers. */
+export function readFileHead(path: string, bytes = 4096): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The first executable file called `name` on PATH, or null. */
 export function findOnPath(name: string, path = process.env.PATH ?? ''): string | null {
@@ -42,7 +53,7 @@ export function findBusybox(): string {
   if (!busybox) throw new MissingPieceError(`busybox not found on PATH: ${install}`);
   let isStatic = false;
   try {
-    isStatic = isStaticExecutable(readFileSync(busybox), busybox);
+    isStatic = isStaticExecutable(readFileHead(busybox), busybox);
   } catch {
     // not an ELF executable: as unusable as a dynamic one
   }

@@ -3,9 +3,10 @@
  * (the x86 boot header carries the version string), so a distribution's /boot/vmlinuz-*, a package
  * unpacked with `dpkg-deb -x` and the user's own arch/x86/boot/bzImage are all named the same way.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isElf } from './elf.js';
+import { readFileHead } from './host-tools.js';
 import { MissingPieceError } from './missing.js';
 
 export interface KernelImage {
@@ -22,16 +23,6 @@ const HEADER_MAGIC_OFFSET = 0x202;
 const VERSION_POINTER_OFFSET = 0x20e;
 const VERSION_BASE = 0x200;
 const HEADER_BYTES = VERSION_BASE + 0x10000 + 256;
-
-function readHead(path: string, bytes: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The version string of a bzImage, or null when the bytes are not one. */
 export function bzImageVersion(head: Buffer): string | null {
@@ -50,7 +41,7 @@ export function readKernelImage(path: string): KernelImage {
   if (!statSync(full).isFile()) throw new MissingPieceError(`kernel image ${path}: not a file (give a vmlinuz or bzImage)`);
   let head: Buffer;
   try {
-    head = readHead(full, HEADER_BYTES);
+    head = readFileHead(full, HEADER_BYTES);
   } catch (e) {
     throw new MissingPieceError(`kernel image ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
