@@ -1,9 +1,11 @@
 /**
- * One guest boot: start QEMU, copy its console into kernel-console.log, follow the init's marked
- * lines as they come, and wait for the guest to power off (or kill it at the deadline).
+ * One guest boot: start QEMU (its serial console goes to kernel-console.log), follow the init's
+ * marked lines in that file as they come, and wait for the guest to power off (or kill it at the
+ * deadline).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { parseGuestLine, type GuestEvent } from './guest-init.js';
 
 /** The init's stages, and 'exited' when guardbench returned in the guest. */
@@ -28,6 +30,7 @@ export interface BootResult {
 
 export interface BootOptions {
   qemu: string;
+  /** QEMU's arguments, with its serial console going to `consoleLog` */
   args: string[];
   consoleLog: string;
   /** how long the whole session may take */
@@ -39,6 +42,28 @@ export interface BootOptions {
 
 /** How long a guest that said it is done may take to power off before it is killed. */
 const POWEROFF_GRACE_MS = 30_000;
+const CONSOLE_POLL_MS = 200;
+
+/** Reads what was appended to a file since the last call. */
+class FileFollower {
+  private offset = 0;
+  private readonly buf = Buffer.alloc(64 * 1024);
+  // keeps a UTF-8 character split across two reads whole
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(private readonly path: string) {}
+
+  read(): string {
+    const fd = openSync(this.path, 'r');
+    try {
+      let text = '';
+      for (let n; (n = readSync(fd, this.buf, 0, this.buf.length, this.offset)) > 0; this.offset += n) text += this.decoder.write(this.buf.subarray(0, n));
+      return text;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
 
 export function bootGuest(options: BootOptions): Promise<BootResult> {
   const started = performance.now();
@@ -47,8 +72,9 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
     stages: {}, exitCode: null, missing: null, error: null, panic: null, timedOut: null,
     qemu: { code: null, signal: null, stderr: '' }, lastGuardbenchLine: null, elapsedMs: 0,
   };
-  const log = createWriteStream(options.consoleLog);
-  const child = spawn(options.qemu, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(options.consoleLog, '');
+  const console_ = new FileFollower(options.consoleLog);
+  const child = spawn(options.qemu, options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let pending = '';
   let killer: NodeJS.Timeout | undefined;
   const killAfter = (ms: number, timedOut: BootResult['timedOut']) => {
@@ -76,12 +102,12 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
     if (event.kind !== 'stage') killAfter(POWEROFF_GRACE_MS, null);
     options.onEvent?.(event, elapsed());
   };
-  child.stdout.on('data', (chunk: Buffer) => {
-    log.write(chunk);
-    const lines = (pending + chunk.toString('utf8')).split('\n');
+  const follow = () => {
+    const lines = (pending + console_.read()).split('\n');
     pending = lines.pop() ?? '';
     lines.forEach(onLine);
-  });
+  };
+  const poller = setInterval(follow, CONSOLE_POLL_MS);
   child.stderr.on('data', (chunk: Buffer) => {
     result.qemu.stderr += chunk.toString('utf8');
   });
@@ -89,16 +115,19 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   return new Promise((resolveBoot, rejectBoot) => {
     child.on('error', (e) => {
       clearTimeout(killer);
-      log.end();
+      clearInterval(poller);
       rejectBoot(e);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(killer);
+      // the last lines first: reading them may set a timer, which must not outlive QEMU
+      follow();
       if (pending) onLine(pending);
+      clearTimeout(killer);
+      clearInterval(poller);
       result.qemu.code = code;
       result.qemu.signal = signal;
       result.elapsedMs = elapsed();
-      log.end(() => resolveBoot(result));
+      resolveBoot(result);
     });
   });
 }

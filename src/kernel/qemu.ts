@@ -1,7 +1,7 @@
 /**
  * The QEMU command line for one guest: the kernel and initramfs, the host's root as a read-only 9p
- * share, the output directory as a read-write one, the console on the serial port (QEMU's stdout),
- * and no network, display or disk.
+ * share, the output directory as a read-write one, the serial console into a file, and no network,
+ * display or disk.
  */
 import type { Accel } from './host-tools.js';
 import { OUT_TAG, ROOT_TAG } from './guest-init.js';
@@ -17,6 +17,8 @@ export interface QemuInvocation {
   initramfs: string;
   /** host directory the guest writes the run into */
   outDir: string;
+  /** host file the serial console goes to */
+  consoleLog: string;
   machine: GuestMachine;
 }
 
@@ -38,10 +40,14 @@ function accelArgs(accel: Accel): string[] {
   return accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=single', '-cpu', 'max'];
 }
 
+/** A path inside a QEMU option list, where a comma is written twice. */
+function optionPath(path: string): string {
+  return path.replace(/,/g, ',,');
+}
+
 function share(id: string, path: string, tag: string, readonly: boolean): string[] {
-  // multidevs=remap: the root share spans several host file systems; remapping keeps inode numbers
-  // unique. A comma in a path is doubled, QEMU's escape inside an option list.
-  const fsdev = `local,id=${id},path=${path.replace(/,/g, ',,')},security_model=none,multidevs=remap${readonly ? ',readonly=on' : ''}`;
+  // multidevs=remap: the root share spans several host file systems; remapping keeps inode numbers unique
+  const fsdev = `local,id=${id},path=${optionPath(path)},security_model=none,multidevs=remap${readonly ? ',readonly=on' : ''}`;
   return ['-fsdev', fsdev, '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${tag}`];
 }
 
@@ -51,7 +57,9 @@ export function qemuArgs(q: QemuInvocation): string[] {
     '-smp', String(q.machine.cpus),
     '-m', `${q.machine.memoryMiB}M`,
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
+    // A file, not a pipe: when a pipe backs up, QEMU's UART drops characters after a few retries
+    // (under load the boot log read "gench.accel=tcg"), and the host reads its markers from here.
+    '-chardev', `file,id=console,path=${optionPath(q.consoleLog)}`, '-serial', 'chardev:console',
     '-kernel', q.image,
     '-initrd', q.initramfs,
     '-append', kernelCommandLine(q.machine.accel),

@@ -151,10 +151,11 @@ async function attempt(options: SessionOptions, accel: Accel, staging: string): 
   }));
   const machine: GuestMachine = { accel, cpus: options.cpus, memoryMiB: options.memoryMiB };
   const marks: { mounted?: number; copied?: number } = {};
+  const consoleLog = join(staging, CONSOLE_LOG);
   const boot = await bootGuest({
     qemu: kernel.qemu,
-    args: qemuArgs({ image: kernel.image.path, initramfs: kernel.initramfs.path, outDir: staging, machine }),
-    consoleLog: join(staging, CONSOLE_LOG),
+    args: qemuArgs({ image: kernel.image.path, initramfs: kernel.initramfs.path, outDir: staging, consoleLog, machine }),
+    consoleLog,
     timeoutMs: options.timeoutMs,
     bootTimeoutMs: BOOT_TIMEOUT_MS,
     onEvent: (event, ms) => {
