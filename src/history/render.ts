@@ -74,7 +74,9 @@ function skipNotes(trend: Trend): string[] {
     if (reasons.size === 0) return [];
     const [first] = reasons.values();
     return [`${column.label} skipped ${[...reasons.keys()].join(', ')}: ${first}`];
-  });
+  }).concat(trend.skippedEverywhere.length === 0 ? [] : [
+    `Every run skipped ${trend.skippedEverywhere.map((s) => s.strategy).join(', ')}: ${trend.skippedEverywhere[0]!.reason}`,
+  ]);
 }
 
 /** The notes also go into history.html as warnings. */

@@ -60,6 +60,8 @@ export interface Trend {
   mixedEnvironment: string[];
   /** profiles differ: different budgets and points */
   mixedProfiles: boolean;
+  /** strategies no run measured at all (old kernels only), with the first run's reason */
+  skippedEverywhere: { strategy: string; reason: string }[];
 }
 
 function wanted(row: Row, filter: TrendFilter): boolean {
@@ -101,7 +103,16 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
   for (const run of runs.slice(1)) {
     for (const d of environmentDifferences(runs[0]!, run)) if (d.field !== 'kernel' && d.field !== 'profile') mixed.add(d.field);
   }
-  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1 };
+  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1, skippedEverywhere: skippedEverywhere(runs) };
+}
+
+/** Strategies with skipped rows and not one measured row in any run: absent from every table. */
+function skippedEverywhere(runs: readonly Run[]): Trend['skippedEverywhere'] {
+  const rows = runs.flatMap((r) => r.rows);
+  const measured = new Set(rows.filter((r) => r.status === 'ok').map((r) => r.strategy));
+  const reasons = new Map<string, string>();
+  for (const r of rows) if (r.status === 'skipped' && !measured.has(r.strategy) && !reasons.has(r.strategy)) reasons.set(r.strategy, r.reason ?? '');
+  return [...reasons].map(([strategy, reason]) => ({ strategy, reason }));
 }
 
 /** Workload, then metric, then strategy in the usual order, then point. */
