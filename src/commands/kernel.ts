@@ -122,6 +122,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return await runMatrix(kernels, { ...common, project, out: undefined, resultsRoot: resolve(values.out ?? 'results/runs') });
+  } catch (e) {
+    if (!(e instanceof GuestFailedError)) throw e;
+    say(e.message);
+    return e.exitCode;
   } finally {
     project.remove();
   }
@@ -136,7 +140,7 @@ async function runMatrix(kernels: PreparedKernel[], options: Omit<SessionOptions
       say(`${kernel.image.release}: run written to ${result.dir}`);
       dirs.push(result.dir);
     } catch (e) {
-      if (!(e instanceof GuestFailedError)) throw e;
+      if (!(e instanceof GuestFailedError) || e.exitCode !== 1) throw e;
       say(e.message);
       failed.push(kernel.image.release);
     }

@@ -22,6 +22,8 @@ export interface BootResult {
   panic: string | null;
   /** killed at a deadline: 'boot' when init never started, 'run' when no result came in time */
   timedOut: 'boot' | 'run' | null;
+  /** the signal (Ctrl-C, a kill) that made the host stop the guest */
+  interrupted: NodeJS.Signals | null;
   qemu: { code: number | null; signal: NodeJS.Signals | null; stderr: string };
   /** the last line guardbench printed in the guest that starts with "guardbench" (its error line) */
   lastGuardbenchLine: string | null;
@@ -69,7 +71,7 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const result: BootResult = {
-    stages: {}, exitCode: null, missing: null, error: null, panic: null, timedOut: null,
+    stages: {}, exitCode: null, missing: null, error: null, panic: null, timedOut: null, interrupted: null,
     qemu: { code: null, signal: null, stderr: '' }, lastGuardbenchLine: null, elapsedMs: 0,
   };
   writeFileSync(options.consoleLog, '');
@@ -108,22 +110,33 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
     lines.forEach(onLine);
   };
   const poller = setInterval(follow, CONSOLE_POLL_MS);
+  // QEMU would outlive a host process that is told to stop
+  const onSignal = (signal: NodeJS.Signals) => {
+    result.interrupted = signal;
+    child.kill('SIGKILL');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stopWatching = () => {
+    clearTimeout(killer);
+    clearInterval(poller);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   child.stderr.on('data', (chunk: Buffer) => {
     result.qemu.stderr += chunk.toString('utf8');
   });
 
   return new Promise((resolveBoot, rejectBoot) => {
     child.on('error', (e) => {
-      clearTimeout(killer);
-      clearInterval(poller);
+      stopWatching();
       rejectBoot(e);
     });
     child.on('close', (code, signal) => {
       // the last lines first: reading them may set a timer, which must not outlive QEMU
       follow();
       if (pending) onLine(pending);
-      clearTimeout(killer);
-      clearInterval(poller);
+      stopWatching();
       result.qemu.code = code;
       result.qemu.signal = signal;
       result.elapsedMs = elapsed();

@@ -4,7 +4,7 @@
  * against 4-6 s to stream one tarball into the guest's tmpfs and run from there.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from './cache.js';
@@ -29,9 +29,27 @@ export interface ProjectTarball {
   remove(): void;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Tarballs of sessions that ended without cleaning up (Ctrl-C, a kill): ~80 MiB each. */
+function removeStaleTarballs(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^guardbench-(\d+)-\d+\.tar$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
+}
+
 export function packProject(root = PROJECT_ROOT, dir = join(cacheDir(), 'project')): ProjectTarball {
   const tar = findTar();
   mkdirSync(dir, { recursive: true });
+  removeStaleTarballs(dir);
   const path = join(dir, `guardbench-${process.pid}-${Date.now()}.tar`);
   const present = PROJECT_PATHS.filter((p) => existsSync(join(root, p)));
   const excludes = devDependencyDirs(root).flatMap((d) => ['--exclude', d]);
@@ -41,8 +59,6 @@ export function packProject(root = PROJECT_ROOT, dir = join(cacheDir(), 'project
     root,
     path,
     bytes: statSync(path).size,
-    remove: () => {
-      try { unlinkSync(path); } catch { /* already gone */ }
-    },
+    remove: () => rmSync(path, { force: true }),
   };
 }

@@ -66,9 +66,12 @@ export interface SessionResult {
   timings: { bootMs: number; copyMs: number; runMs: number; totalMs: number };
 }
 
-/** A guest that failed twice, or failed in a way another boot would repeat; exit code 1. */
+/**
+ * A guest that failed twice, or failed in a way another boot would repeat (exit code 1), or that
+ * was stopped by a signal to the host (130 for SIGINT, 143 for SIGTERM, as for guardbench run).
+ */
 export class GuestFailedError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly exitCode = 1) {
     super(message);
     this.name = 'GuestFailedError';
   }
@@ -79,7 +82,8 @@ type AttemptOutcome =
   /** worth one more boot: the guest started and then died */
   | { kind: 'crash'; why: string }
   /** another boot would fail the same way */
-  | { kind: 'failed'; why: string };
+  | { kind: 'failed'; why: string }
+  | { kind: 'interrupted'; signal: NodeJS.Signals };
 
 const BOOT_TIMEOUT_MS = 5 * 60_000;
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV' };
@@ -101,6 +105,7 @@ function completeRun(dir: string): Run | null {
 
 /** What one boot came to, from the guest's markers, the console and the output share. */
 function classify(boot: BootResult, dir: string, timeoutMs: number): AttemptOutcome {
+  if (boot.interrupted) return { kind: 'interrupted', signal: boot.interrupted };
   if (boot.missing) throw new MissingPieceError(boot.missing);
   const booted = boot.stages.booted !== undefined;
   const qemuError = boot.qemu.stderr.trim().split('\n').pop();
@@ -164,7 +169,7 @@ async function attempt(options: SessionOptions, accel: Accel, staging: string): 
       if (line) options.say(line);
     },
   });
-  options.say(`guest powered off after ${seconds(boot.elapsedMs)}`);
+  options.say(`QEMU exited after ${seconds(boot.elapsedMs)}`);
   return classify(boot, staging, options.timeoutMs);
 }
 
@@ -203,6 +208,7 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
       throw new GuestFailedError(`could not run QEMU: ${oneLine(e)}`);
     }
     const log = join(staging, CONSOLE_LOG);
+    if (outcome.kind === 'interrupted') throw new GuestFailedError(`stopped by ${outcome.signal}; the guest's console is in ${log}`, outcome.signal === 'SIGINT' ? 130 : 143);
     if (outcome.kind === 'ok') {
       const s = outcome.boot.stages;
       const mounted = s.mounted ?? 0;
