@@ -6,17 +6,18 @@
  */
 import type { Better, MetricKind, MetricSpec, NoiseSource, WorkloadSpec } from './schema.js';
 
-type Entry = [metric: string, unit: string, kind: MetricKind, better: Better, noise: NoiseSource, headline?: 'headline'];
+/** `flags`: 'headline', and the footprint the figure stands for ('vmas' or 'memory'), space-separated. */
+type Entry = [metric: string, unit: string, kind: MetricKind, better: Better, noise: NoiseSource, flags?: string];
 
 const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
   'thread-stacks': {
     metrics: [
       ['create', 'ns/stack', 'latency', 'lower', 'timed', 'headline'],
       ['teardown', 'ns/stack', 'latency', 'lower', 'timed'],
-      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline'],
-      ['vmas_per_stack', 'count/stack', 'count', 'lower', 'exact'],
-      ['vma_slab_bytes', 'bytes/stack', 'bytes', 'lower', 'system'],
-      ['page_table_bytes', 'bytes/stack', 'bytes', 'lower', 'process'],
+      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
+      ['vmas_per_stack', 'count/stack', 'count', 'lower', 'exact', 'vmas'],
+      ['vma_slab_bytes', 'bytes/stack', 'bytes', 'lower', 'system', 'memory'],
+      ['page_table_bytes', 'bytes/stack', 'bytes', 'lower', 'process', 'memory'],
     ],
   },
   'allocator-arenas': {
@@ -24,9 +25,9 @@ const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
       ['install', 'ns/guard', 'latency', 'lower', 'timed', 'headline'],
       ['churn', 'ns/op', 'latency', 'lower', 'timed', 'headline'],
       ['teardown', 'ns/region', 'latency', 'lower', 'timed'],
-      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline'],
-      ['vma_slab_bytes', 'bytes/region', 'bytes', 'lower', 'system'],
-      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process'],
+      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
+      ['vma_slab_bytes', 'bytes/region', 'bytes', 'lower', 'system', 'memory'],
+      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process', 'memory'],
     ],
   },
   'madvise-batches': {
@@ -34,20 +35,20 @@ const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
     metrics: [
       ['install', 'ns/guard', 'latency', 'lower', 'timed', 'headline'],
       ['calls', 'count', 'count', 'lower', 'exact'],
-      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline'],
+      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
     ],
   },
   teardown: {
     metrics: [
       ['teardown', 'ns/region', 'latency', 'lower', 'timed'],
-      ['vmas_unmapped', 'count', 'count', 'lower', 'exact'],
+      ['vmas_unmapped', 'count', 'count', 'lower', 'exact', 'vmas'],
     ],
   },
   fork: {
     metrics: [
       ['fork', 'ns/fork', 'latency', 'lower', 'timed'],
-      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline'],
-      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process'],
+      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
+      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process', 'memory'],
     ],
   },
   ceiling: {
@@ -56,7 +57,7 @@ const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
       ['stop_errno', 'errno', 'count', 'none', 'exact'],
       ['predicted_regions', 'count', 'count', 'none', 'process'],
       ['vmas_at_stop', 'count', 'count', 'none', 'process'],
-      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process'],
+      ['page_table_bytes', 'bytes/region', 'bytes', 'lower', 'process', 'memory'],
     ],
   },
   scaling: {
@@ -88,8 +89,11 @@ export function legacyWorkloadSpec(name: string): WorkloadSpec | null {
     name,
     description: '',
     variantAxes: entry.variantAxes ?? [],
-    metrics: entry.metrics.map(([metric, unit, kind, better, noise, headline]): MetricSpec => ({
-      metric, unit, kind, better, noise, headline: headline === 'headline', description: '',
-    })),
+    metrics: entry.metrics.map(([metric, unit, kind, better, noise, flags = '']): MetricSpec => {
+      const words = flags.split(' ');
+      const footprint = words.includes('vmas') ? 'vmas' as const : words.includes('memory') ? 'memory' as const : undefined;
+      const spec: MetricSpec = { metric, unit, kind, better, noise, headline: words.includes('headline'), description: '' };
+      return footprint ? { ...spec, footprint } : spec;
+    }),
   };
 }

@@ -100,6 +100,11 @@ export const MetricSpecSchema = Type.Object({
   noise: NoiseSourceSchema,
   /** one of the few figures history, the report's headline and the PR comment show first */
   headline: Type.Boolean(),
+  /**
+   * What the figure says about the guards' footprint, where it says something: `vmas`, the VMAs
+   * the guards occupy; `memory`, the kernel memory they cost. Reports set these beside prot-none's.
+   */
+  footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
   description: Type.String(),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;

@@ -3,7 +3,7 @@
  * a guard after each; `churn` guards are then cycled (removed as if an allocation grew into them,
  * re-installed when it is freed), and the arena is unmapped.
  */
-import { bytes, count, defineWorkload, latency } from './types.js';
+import { count, defineWorkload, kernelMemory, latency } from './types.js';
 import {
   arenaLayoutProblem, guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
 } from './arena.js';
@@ -31,9 +31,9 @@ export default defineWorkload<ArenaParams>({
     latency('install', 'ns/guard', 'install every guard of a fresh arena', { headline: true }),
     latency('churn', 'ns/op', 'remove one guard and install it again', { headline: true }),
     latency('teardown', 'ns/region', 'munmap the guarded arena'),
-    count('vma_delta', 'count', 'lower', 'VMAs the guards add to the arena', { headline: true }),
-    bytes('vma_slab_bytes', 'bytes/region', 'system', 'vm_area_struct + maple_node slab bytes added'),
-    bytes('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) added'),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add to the arena', { headline: true, footprint: 'vmas' }),
+    kernelMemory('vma_slab_bytes', 'bytes/region', 'system', 'vm_area_struct + maple_node slab bytes added'),
+    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) added'),
   ],
   validate(p) {
     const layoutProblem = arenaLayoutProblem(p);

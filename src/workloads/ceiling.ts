@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bytes, count, defineWorkload } from './types.js';
+import { count, defineWorkload, kernelMemory } from './types.js';
 import type { CeilingReport } from './ceiling-growth.js';
 
 interface CeilingParams {
@@ -44,7 +44,7 @@ export default defineWorkload<CeilingParams>({
     count('stop_errno', 'errno', 'none', 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel'),
     count('predicted_regions', 'count', 'none', 'PROT_NONE guards vm.max_map_count allows: (max_map_count - VMAs in use - 1) / 2', { noise: 'process' }),
     count('vmas_at_stop', 'count', 'none', 'VMAs the kernel counted for the process when growth stopped', { noise: 'process' }),
-    bytes('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),
+    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),
   ],
   run(ctx) {
     // Every figure is a count: later passes have nothing to add.

@@ -6,7 +6,7 @@
  * same arena without guards, so its figure is fork's cost for the rest of this Node process.
  */
 import { Children } from '../sys/children.js';
-import { bytes, count, defineWorkload, latency, type MetricSpec } from './types.js';
+import { count, defineWorkload, kernelMemory, latency, type MetricSpec } from './types.js';
 import { arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
@@ -16,8 +16,8 @@ interface ForkParams extends ArenaLayout {
 
 const METRICS: readonly MetricSpec[] = [
   latency('fork', 'ns/fork', 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it'),
-  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true }),
-  bytes('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
+  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true, footprint: 'vmas' }),
+  kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
 ];
 
 export default defineWorkload<ForkParams>({

@@ -14,7 +14,7 @@ interface TeardownParams extends ArenaLayout {
 
 const METRICS: readonly MetricSpec[] = [
   latency('teardown', 'ns/region', 'one munmap of the whole guarded arena, per region'),
-  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes'),
+  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { footprint: 'vmas' }),
 ];
 
 export default defineWorkload<TeardownParams>({

@@ -17,7 +17,7 @@ import { SysError, lastErrno, libcFunction, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
-import { bytes, count, defineWorkload, latency, type WorkloadContext } from './types.js';
+import { count, defineWorkload, kernelMemory, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
 
 interface StackParams {
@@ -140,10 +140,10 @@ export default defineWorkload<StackParams>({
   metrics: [
     latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { headline: true }),
     latency('teardown', 'ns/stack', 'munmap the stack'),
-    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true }),
-    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack'),
-    bytes('vma_slab_bytes', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
-    bytes('page_table_bytes', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
+    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true, footprint: 'vmas' }),
+    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas' }),
+    kernelMemory('vma_slab_bytes', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
+    kernelMemory('page_table_bytes', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
   validate(p) {
     for (const k of ['stackBytes', 'guardBytes'] as const) {

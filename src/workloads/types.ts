@@ -14,20 +14,31 @@ interface SpecOptions {
   headline?: boolean;
 }
 
+type CountOptions = SpecOptions & {
+  noise?: NoiseSource;
+  /** `vmas`: the count is the VMAs the guards occupy, which reports set beside prot-none's */
+  footprint?: 'vmas';
+};
+
 /** A timing: sampled by the runner, lower is better. */
 export function latency(metric: string, unit: string, description: string, o: SpecOptions = {}): MetricSpec {
   return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', headline: o.headline ?? false, description };
 }
 
 /** A count: exact unless a process-wide counter moves it too. */
-export function count(metric: string, unit: string, better: MetricSpec['better'], description: string,
-  o: SpecOptions & { noise?: NoiseSource } = {}): MetricSpec {
-  return { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', headline: o.headline ?? false, description };
+export function count(metric: string, unit: string, better: MetricSpec['better'], description: string, o: CountOptions = {}): MetricSpec {
+  const spec: MetricSpec = { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', headline: o.headline ?? false, description };
+  return o.footprint ? { ...spec, footprint: o.footprint } : spec;
 }
 
-/** Kernel memory: lower is better, as noisy as the counter it comes from. */
+/** Bytes (read, copied): lower is better, as noisy as the counter it comes from. */
 export function bytes(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
   return { metric, unit, kind: 'bytes', better: 'lower', noise, headline: false, description };
+}
+
+/** Kernel memory the guards cost (slab, page tables): reports set it beside prot-none's. */
+export function kernelMemory(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
+  return { ...bytes(metric, unit, noise, description), footprint: 'memory' };
 }
 
 /** Operations per second over a timed window: higher is better. */
