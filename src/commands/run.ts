@@ -18,7 +18,7 @@ import { HostSpeedMeter } from '../runner/host-speed.js';
 import { WorkerPool } from '../workloads/scaling-pool.js';
 import { calibrateFfi } from '../runner/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
-import { takeCensus } from '../census/index.js';
+import { takeCensus } from '../census/take.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { renderReports } from '../report/index.js';
 import { runVerification } from '../verify/index.js';

@@ -12,6 +12,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { CensusSchema } from './census-schema.js';
+import { printable } from '../errors.js';
 
 export const RUN_SCHEMA_ID = 'guardbench.run/v1';
 
@@ -27,6 +28,9 @@ export const STRATEGY_NAMES: readonly StrategyName[] = ['no-guard', 'prot-none',
 export const BASELINE_STRATEGY: StrategyName = 'prot-none';
 /** The strategies that install guard markers (MADV_GUARD_INSTALL) rather than PROT_NONE VMAs. */
 export const MARKER_STRATEGIES: readonly StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
+/** The marker strategy that makes one system call per guard, and the one that batches many guards per call. */
+export const PER_CALL_MARKER: StrategyName = 'guard-madvise';
+export const BATCHED_MARKER: StrategyName = 'guard-process-madvise';
 
 export const ParamValueSchema = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
 export type ParamValue = Static<typeof ParamValueSchema>;
@@ -51,7 +55,6 @@ export const StatsSchema = Type.Object({
 export type Stats = Static<typeof StatsSchema>;
 
 export const RowStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('skipped'), Type.Literal('failed')]);
-export type RowStatus = Static<typeof RowStatusSchema>;
 
 /** One measured quantity (tidy, long format). */
 export const RowSchema = Type.Object({
@@ -67,6 +70,11 @@ export const RowSchema = Type.Object({
   reason: Type.Optional(Type.String()),
   /** for metrics whose better value is "as expected": the value the kernel should give (e.g. guards a method can see) */
   expected: Type.Optional(Type.Number()),
+  /**
+   * for figures read from a process- or system-wide counter: the smallest change, in the row's unit,
+   * that the counter's own noise cannot make (other allocations while sampling, divided per region)
+   */
+  resolution: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export type Row = Static<typeof RowSchema>;
 
@@ -102,9 +110,12 @@ export const MetricSpecSchema = Type.Object({
   headline: Type.Boolean(),
   /**
    * What the figure says about the guards' footprint, where it says something: `vmas`, the VMAs
-   * the guards occupy; `memory`, the kernel memory they cost. Reports set these beside prot-none's.
+   * the guards occupy (one such metric per workload: the one reports set beside prot-none's);
+   * `memory`, kernel memory they cost (every such metric adds to the total).
    */
   footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
+  /** a short name for charts and sentences ("page tables"), where the metric's own name reads badly */
+  label: Type.Optional(Type.String()),
   description: Type.String(),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
@@ -118,6 +129,8 @@ export const WorkloadSpecSchema = Type.Object({
    * guard strategy is compared with prot-none at the same point whatever its value.
    */
   variantAxes: Type.Array(Type.String()),
+  /** axes that count what the cost is divided by (stacks, regions): charts plot cost against them */
+  sizeAxes: Type.Array(Type.String()),
   metrics: Type.Array(MetricSpecSchema),
 });
 export type WorkloadSpec = Static<typeof WorkloadSpecSchema>;
@@ -280,22 +293,13 @@ export function checkRun(doc: unknown, source = 'run'): Run {
   return doc;
 }
 
-/** An error message safe for one terminal line: control and non-ASCII bytes shown as escapes. */
-function printable(message: string, max = 120): string {
-  const safe = message.replace(/[^\x20-\x7e]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
-  });
-  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
-}
-
 /** Parse JSON text as a run. */
 export function parseRun(text: string, source = 'run'): Run {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '')})`;
+    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '', 120)})`;
     throw new InvalidRunError(`${source}: ${why}`);
   }
   return checkRun(doc, source);
