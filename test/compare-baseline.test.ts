@@ -5,8 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isOneLineError, runCli, scratchDir } from './helpers.js';
 import { parseRun, type Run } from '../src/results/schema.js';
-import { chooseBaseline, type BaselineEntry } from '../src/compare/baselines.js';
-import type { RunWithNoise } from '../src/compare/noise.js';
+import { chooseBaseline, type BaselineEntry } from '../src/analysis/baselines.js';
 
 const FIXTURE = new URL('./fixtures/quick-run.json', import.meta.url).pathname;
 const fixture = (): Run => parseRun(readFileSync(FIXTURE, 'utf8'));
@@ -54,7 +53,7 @@ test('baseline save of three repeats keeps the most typical one and the run-to-r
   const r = runCli(['baseline', 'save', ...runs, '--dir', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /with the run-to-run spread of 3 runs/);
-  const saved = JSON.parse(readFileSync(join(out, '6.18.44-fc-v782.json'), 'utf8')) as RunWithNoise;
+  const saved = JSON.parse(readFileSync(join(out, '6.18.44-fc-v782.json'), 'utf8')) as Run;
   assert.match(saved.id, /-typical$/);
   assert.equal(saved.baselineNoise!.runs, 3);
   const cv = Object.values(saved.baselineNoise!.cvPercent);

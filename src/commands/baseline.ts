@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeJsonAtomic } from '../results/write.js';
 import type { Run } from '../results/schema.js';
-import { readRunForCli } from '../compare/input.js';
-import { estimateNoise, mostTypicalRun, noiseOf, type RunWithNoise } from '../compare/noise.js';
-import { baselineFileName, baselineFiles, chooseBaseline, DEFAULT_BASELINE_DIR, type BaselineEntry } from '../compare/baselines.js';
-import { compareKernelReleases } from '../history/kernel-version.js';
-import { kernelRelease } from '../history/runs.js';
+import { release as kernelRelease } from 'node:os';
+import { readRun } from '../results/read.js';
+import { estimateNoise, mostTypicalRun, noiseOf } from '../analysis/stability.js';
+import { baselineFileName, baselineFiles, DEFAULT_BASELINE_DIR } from '../results/baseline-files.js';
+import { chooseBaseline, type BaselineEntry } from '../analysis/baselines.js';
+import { compareKernelReleases } from '../analysis/kernel-version.js';
 import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: guardbench baseline save RUN [RUN...] [--name NAME] [--force]
@@ -66,7 +67,7 @@ function checkRepeats(runs: readonly Run[], paths: readonly string[]): void {
   const first = runs[0]!;
   runs.forEach((run, i) => {
     if (!run.complete) throw new UsageError(`${paths[i]}: the run was interrupted (complete: false); a baseline must be a complete run`);
-    if (noiseOf(run, paths[i]) !== null && runs.length > 1) throw new UsageError(`${paths[i]}: is already a baseline with a spread; give plain runs`);
+    if (noiseOf(run) !== null && runs.length > 1) throw new UsageError(`${paths[i]}: is already a baseline with a spread; give plain runs`);
     if (run.env.kernel.release !== first.env.kernel.release) {
       throw new UsageError(`${paths[i]}: kernel ${run.env.kernel.release} differs from ${first.env.kernel.release}; repeats must come from one kernel`);
     }
@@ -77,10 +78,10 @@ function checkRepeats(runs: readonly Run[], paths: readonly string[]): void {
 
 function save(paths: string[], dir: string, name: string | undefined, force: boolean): number {
   if (paths.length === 0) throw new UsageError('baseline save needs a run.json (see guardbench baseline --help)');
-  const runs = paths.map((p) => readRunForCli(p));
+  const runs = paths.map((p) => readRun(p));
   checkRepeats(runs, paths);
   const chosen = runs.length >= 3 ? mostTypicalRun(runs) : runs[0]!;
-  const doc: RunWithNoise = runs.length >= 3 ? { ...chosen, baselineNoise: estimateNoise(runs) } : chosen;
+  const doc: Run = runs.length >= 3 ? { ...chosen, baselineNoise: estimateNoise(runs) } : chosen;
   const file = join(dir, baselineFileName(name ?? chosen.env.kernel.release));
   if (existsSync(file) && !force) throw new UsageError(`${file} exists; pass --force to replace it`);
   mkdirSync(dir, { recursive: true });
@@ -93,7 +94,7 @@ function save(paths: string[], dir: string, name: string | undefined, force: boo
 }
 
 function readBaselines(dir: string): BaselineEntry[] {
-  return baselineFiles(dir).map((path) => ({ path, run: readRunForCli(path) }));
+  return baselineFiles(dir).map((path) => ({ path, run: readRun(path) }));
 }
 
 function list(dir: string): number {
@@ -103,7 +104,7 @@ function list(dir: string): number {
     return 0;
   }
   const rows = entries.map((e) => {
-    const noise = noiseOf(e.run, e.path);
+    const noise = noiseOf(e.run);
     return [e.path, e.run.env.kernel.release, e.run.profile, e.run.startedAt.slice(0, 10), e.run.env.cpu.model,
       noise ? `${noise.runs} runs` : 'single run'];
   });

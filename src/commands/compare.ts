@@ -6,15 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readRunForCli } from '../compare/input.js';
+import { readRun } from '../results/read.js';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
-import { noiseOf } from '../compare/noise.js';
-import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../compare/compare.js';
+import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../analysis/comparison.js';
 import { renderCompareMarkdown } from '../compare/markdown.js';
 import { comparisonJson } from '../compare/json.js';
 import { chartsForComparison } from '../compare/charts.js';
 import { renderCompareHtml } from '../compare/html.js';
-import { renderChartPng } from '../report/png.js';
+import { renderChartPng } from '../render/png.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
 import { parseCommandArgs } from './args.js';
 
@@ -81,11 +80,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const base = readRunForCli(args.basePath);
-  const current = readRunForCli(args.currentPath);
-  noiseOf(base, args.basePath);
-  noiseOf(current, args.currentPath);
-  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRunForCli(p), args.options));
+  const base = readRun(args.basePath);
+  const current = readRun(args.currentPath);
+  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRun(p), args.options));
   const comparison = confirmComparison(compareRuns(base, current, args.options), confirming);
   if (comparedRows(comparison).length === 0) {
     throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);

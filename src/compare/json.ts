@@ -3,7 +3,7 @@
  * verdict of every pair with both headline figures, without repeating the two runs.
  */
 import type { Params } from '../results/schema.js';
-import type { Comparison, CompareOptions, EnvDifference, Verdict } from './compare.js';
+import type { Comparison, CompareOptions, EnvDifference, Verdict } from '../analysis/comparison.js';
 
 export const COMPARE_SCHEMA_ID = 'guardbench.compare/v1';
 

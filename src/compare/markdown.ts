@@ -3,16 +3,17 @@
  * one table per verdict (regressed first). The same text goes to the console, to compare.md and,
  * in CI, into the pull-request comment, so it must read well in all three.
  */
-import type { Params } from '../results/schema.js';
-import { formatValue, paramsKey } from '../report/summary.js';
-import type { Comparison, RowComparison, Verdict } from './compare.js';
-import { TEST_NAME } from './stats.js';
+import type { Comparison, RowComparison, Verdict } from '../analysis/comparison.js';
+import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
+import { TEST_NAME } from '../stats/significance.js';
+import { formatValue, percent as pct } from '../render/format.js';
+import { mdEscape, mdTable } from '../render/markdown.js';
 
 const HEADINGS: Record<Verdict, string> = {
   regressed: 'Regressed',
   improved: 'Improved',
   noisy: 'Noisy (too uncertain to decide)',
-  changed: 'Changed figures without a verdict (bytes, other counts)',
+  changed: 'Changed figures without a verdict (informational)',
   unchanged: 'Unchanged',
   'not-compared': 'Not compared',
 };
@@ -63,8 +64,8 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   for (const w of c.warnings) out.push(`- ⚠ ${w}`);
   if (c.warnings.length > 0) out.push('');
   for (const t of verdictTables(c)) {
-    const table = [`| ${t.header.join(' | ')} |`, `| ${NUMERIC_COLUMNS.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
-      ...t.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)];
+    // A reason or parameter from a run must not break the table or become markup in a PR comment.
+    const table = mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => NUMERIC_COLUMNS[i] ?? false);
     if (t.open) out.push(`### ${t.title}`, '', ...table, '');
     else out.push('<details>', `<summary>${t.title}</summary>`, '', ...table, '', '</details>', '');
   }
@@ -109,46 +110,17 @@ function changeCell(r: RowComparison): string {
   if (r.change === null) return '–';
   if (!Number.isFinite(r.change)) return r.delta !== null ? `${r.delta > 0 ? '+' : ''}${formatValue(r.delta)} (from 0)` : '–';
   const change = `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`;
-  if (r.kind !== 'latency') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
+  if (r.spec.noise !== 'timed') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
   return r.rme !== null ? `${change} ±${r.rme.toFixed(1)}%` : change;
 }
 
 function confidenceCell(r: RowComparison): string {
   if (r.confidence === null) return '–';
-  if (r.kind !== 'latency') return 'exact';
+  if (r.spec.noise === 'exact') return 'exact';
+  // A counter's noise is a tolerance, not a probability: the why column gives it.
+  if (r.spec.noise !== 'timed') return '–';
   if (r.confidence >= 0.999) return '>99.9%';
   return `${(r.confidence * 100).toFixed(1)}%`;
-}
-
-/** Per workload, the parameter names whose values differ between its rows: the rest is noise. */
-export function varyingParamsByWorkload(rows: readonly { workload: string; params: Params }[]): Map<string, string[]> {
-  const values = new Map<string, Map<string, Set<string>>>();
-  for (const r of rows) {
-    let byName = values.get(r.workload);
-    if (!byName) values.set(r.workload, (byName = new Map()));
-    for (const [k, v] of Object.entries(r.params)) {
-      if (!byName.has(k)) byName.set(k, new Set());
-      byName.get(k)!.add(String(v));
-    }
-  }
-  const out = new Map<string, string[]>();
-  for (const [workload, byName] of values) out.set(workload, [...byName].filter(([, vs]) => vs.size > 1).map(([k]) => k));
-  return out;
-}
-
-/** The point named by only the parameters that vary: "threads=true" rather than all five. */
-export function shortParams(params: Params, keep: readonly string[]): string {
-  const kept = Object.fromEntries(Object.entries(params).filter(([k]) => keep.includes(k)));
-  return paramsKey(kept);
-}
-
-function escapeCell(text: string): string {
-  // A reason or parameter from a run must not break the table or become markup in a PR comment.
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
-}
-
-function pct(fraction: number): string {
-  return `${+(fraction * 100).toFixed(2)}%`;
 }
 
 export function methodNote(c: Comparison): string {
@@ -157,7 +129,8 @@ export function methodNote(c: Comparison): string {
     `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
     `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
     `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
-    'is noisy unless the change clears threshold plus margin. Counts are exact: VMAs added, system calls and guards',
-    'detected fail on any change the wrong way, other counts and the system-wide slab/page-table bytes are shown only.',
+    'is noisy unless the change clears threshold plus margin. Counts and bytes are judged by the direction the run gives each metric:',
+    'exact counts (VMAs added, system calls) fail on any change the wrong way, figures from a process- or system-wide counter',
+    '(page tables, VMA slab) only on a change beyond the threshold and the counter\'s own noise; figures with no direction are shown only.',
   ].join('\n');
 }

@@ -7,7 +7,7 @@
 import type { StrategyName } from '../results/schema.js';
 import type { FeatureName, FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
-import type { Children } from './child.js';
+import type { Children } from '../sys/children.js';
 import type { Scratch } from './scratch.js';
 
 export interface CheckEnv {
@@ -29,27 +29,7 @@ export interface Check {
   run(env: CheckEnv): string;
 }
 
-export class CheckFailed extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckFailed';
-  }
-}
-
-export class CheckSkipped extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckSkipped';
-  }
-}
-
-export function fail(detail: string): never {
-  throw new CheckFailed(detail);
-}
-
-export function expect(ok: boolean, detail: string): void {
-  if (!ok) fail(detail);
-}
+export { CheckFailed, CheckSkipped, expect, fail } from './outcome.js';
 
 export const GUARD_STRATEGIES: readonly StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
 /** Checks whose behaviour a PROT_NONE guard shares with markers run under prot-none too. */

@@ -1,5 +1,5 @@
 /**
- * The statistics compare needs, as pure functions of numbers: Welch's two-sample t-test computed
+ * The statistics comparisons need, as pure functions of numbers: Welch's two-sample t-test computed
  * from summary statistics (a run keeps mean, sd and the sample count of every latency row, not the
  * samples themselves), relative change, and the combined margin of error of a ratio.
  *

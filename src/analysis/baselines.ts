@@ -1,33 +1,9 @@
 /**
- * The committed baselines under results/baselines/: one run per kernel release, named after it.
- * Choosing the one a new run should be compared with is a kernel-version question, so it goes
- * through the same ordering as history.
+ * Which committed baseline a new run should be compared with. It is a kernel-version question, so
+ * it goes through the same ordering as history.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { compareKernelReleases, parseKernelRelease } from '../history/kernel-version.js';
+import { compareKernelReleases, parseKernelRelease } from './kernel-version.js';
 import type { Run } from '../results/schema.js';
-import { UsageError } from '../errors.js';
-
-export const DEFAULT_BASELINE_DIR = join('results', 'baselines');
-
-/** A file name from a kernel release or --name: letters, digits and . _ + - only. */
-export function baselineFileName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.length > 100) {
-    throw new UsageError(`--name: '${name}' is not a usable baseline name (letters, digits, . _ + - only)`);
-  }
-  return `${name}.json`;
-}
-
-/** Baseline JSON files in `dir`, by name; an absent directory has none. */
-export function baselineFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => join(dir, f));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-}
 
 export interface BaselineEntry {
   path: string;
