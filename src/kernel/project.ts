@@ -15,8 +15,17 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What `guardbench run` needs; .git's HEAD and refs so the guest's run names the same commit. */
 const PROJECT_PATHS = ['package.json', 'tsconfig.json', 'bin', 'src', 'bench', 'node_modules', '.git/HEAD', '.git/refs', '.git/packed-refs'];
 
-/** Development-only packages (typescript, the browser driver): a third of node_modules, unused by a run. */
-function devDependencyDirs(root: string): string[] {
+/**
+ * Packages only development needs (typescript, the browser driver, the linters and all they pull
+ * in): half of node_modules, unused by a run. package-lock.json marks each of them `dev`; without a
+ * lock file, the top-level devDependencies are left out.
+ */
+function devOnlyDirs(root: string): string[] {
+  const lockPath = join(root, 'package-lock.json');
+  if (existsSync(lockPath)) {
+    const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages?: Record<string, { dev?: boolean }> };
+    return Object.entries(lock.packages ?? {}).filter(([path, p]) => path.startsWith('node_modules/') && p.dev).map(([path]) => path);
+  }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
   return Object.keys(pkg.devDependencies ?? {}).map((name) => `node_modules/${name}`);
 }
@@ -52,7 +61,7 @@ export function packProject(root = PROJECT_ROOT, dir = join(cacheDir(), 'project
   removeStaleTarballs(dir);
   const path = join(dir, `guardbench-${process.pid}-${Date.now()}.tar`);
   const present = PROJECT_PATHS.filter((p) => existsSync(join(root, p)));
-  const excludes = devDependencyDirs(root).flatMap((d) => ['--exclude', d]);
+  const excludes = devOnlyDirs(root).flatMap((d) => ['--exclude', d]);
   const r = spawnSync(tar, ['-C', root, '-cf', path, '--anchored', ...excludes, ...present], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cannot pack the project with tar: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.status}`}`);
   return {
