@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { isOneLineError, runCli, scratchDir } from './helpers.js';
+import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { writeCpio } from '../src/kernel/cpio.js';
 import { readModinfo, isStaticExecutable } from '../src/kernel/elf.js';
 import { planModules } from '../src/kernel/modules.js';
@@ -198,4 +198,53 @@ test('the guest says where it is on the console; QEMU gets the accelerator on th
   assert.equal(args[args.indexOf('-accel') + 1], 'tcg,thread=single');
   assert.ok(args.some((a) => a.includes('path=/out,,dir,')), 'a comma in a share path is escaped');
   assert.ok(args.some((a) => a.startsWith('local,id=root,path=/,') && a.endsWith(',readonly=on')), 'the root share is read-only');
+});
+
+/** `guardbench kernel run` with a stand-in QEMU that ends each boot as FAKE_QEMU_PLAN says. */
+function fakeSession(plan: string) {
+  const dir = scratchDir();
+  const image = fakeBzImage(dir, '6.1.0-99-amd64 #1');
+  const modules = modulesDir(dir, ['virtio_pci', '9pnet_virtio', '9p']);
+  const bin = pathWith(dir, { 'qemu-system-x86_64': join(ROOT, 'test/fixtures/fake-qemu.mjs') });
+  const boots = join(dir, 'boots');
+  const out = join(dir, 'run');
+  const r = runCli(['kernel', 'run', image, '--modules', modules, '--out', out], {
+    env: {
+      ...process.env, CI: '1', PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: join(dir, 'cache'),
+      FAKE_QEMU_PLAN: plan, FAKE_QEMU_COUNTER: boots, FAKE_QEMU_RUN: join(ROOT, 'test/fixtures/runs/linux-6.1-tcg-arenas.json'),
+    },
+  });
+  return { ...r, out, boots: Number(readFileSync(boots, 'utf8')), lastLine: r.stderr.trim().split('\n').pop() ?? '' };
+}
+
+const sessionSkip = !busybox && 'needs busybox on PATH';
+
+test('a guest that crashes is booted once more, and the second boot\'s run is kept', { skip: sessionSkip }, () => {
+  const r = fakeSession('segv,ok');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.boots, 2);
+  assert.match(r.stderr, /the guest crashed: guardbench was killed by signal 11 \(SIGSEGV\); booting once more/);
+  assert.match(r.stdout, /second boot/);
+  assert.ok(existsSync(join(r.out, 'run.json')) && existsSync(join(r.out, 'kernel-console.log')));
+  assert.equal(existsSync(join(r.out, '.guest-job.sh')), false);
+  assert.match(readFileSync(join(r.out, 'kernel-console.log'), 'utf8'), /guardbench\.accel=(tcg|kvm)/);
+});
+
+test('a guest that crashes twice is reported with both causes, exit 1', { skip: sessionSkip }, () => {
+  const r = fakeSession('panic,segv');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.boots, 2);
+  assert.match(r.lastLine, /^guardbench kernel: 6\.1\.0-99-amd64: the guest crashed twice: kernel panic: .*Attempted to kill init.*; then guardbench was killed by signal 11/);
+  assert.equal(existsSync(r.out), false, 'no run directory for a failed session');
+});
+
+test('guardbench failing in the guest is not retried; a missing piece the guest finds is exit 2', { skip: sessionSkip }, () => {
+  const usage = fakeSession('usage');
+  assert.equal(usage.code, 1, usage.stderr);
+  assert.equal(usage.boots, 1);
+  assert.match(usage.lastLine, /guardbench exited 2 in the guest: guardbench run: --regions 0/);
+  const missing = fakeSession('missing');
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.equal(missing.boots, 1);
+  assert.match(missing.lastLine, /^guardbench kernel: 9p: the guest cannot mount the host's root .*CONFIG_9P_FS/);
 });

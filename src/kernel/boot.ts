@@ -25,7 +25,7 @@ export interface BootResult {
   /** the signal (Ctrl-C, a kill) that made the host stop the guest */
   interrupted: NodeJS.Signals | null;
   qemu: { code: number | null; signal: NodeJS.Signals | null; stderr: string };
-  /** the last line guardbench printed in the guest that starts with "guardbench" (its error line) */
+  /** the last line in the guest's console that reads like guardbench's own error line */
   lastGuardbenchLine: string | null;
   elapsedMs: number;
 }
@@ -91,9 +91,12 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   const onLine = (raw: string) => {
     const line = raw.replace(/\r$/, '');
     if (result.panic === null && line.includes('Kernel panic - not syncing')) result.panic = line.trim();
-    if (/^guardbench\b/.test(line)) result.lastGuardbenchLine = line;
     const event = parseGuestLine(line);
-    if (!event) return;
+    if (!event) {
+      // guardbench's own one-line errors: "guardbench run: ..." or "guardbench: ..."
+      if (/^guardbench( [a-z]+)?: /.test(line)) result.lastGuardbenchLine = line;
+      return;
+    }
     if (event.kind === 'stage') result.stages[event.stage] = elapsed();
     else if (event.kind === 'exit') {
       result.exitCode = event.code;

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync,
 import { basename, dirname, join, resolve } from 'node:path';
 import { readRun } from '../results/read.js';
 import type { Run } from '../results/schema.js';
-import { oneLine } from '../errors.js';
+import { UsageError, oneLine } from '../errors.js';
 import { bootGuest, type BootResult } from './boot.js';
 import { GUEST_OUT_DIR, JOB_FILE, jobScript, type GuestEvent } from './guest-init.js';
 import { chooseAccel, findBusybox, findQemu, type Accel } from './host-tools.js';
@@ -184,7 +184,7 @@ function keepRun(staging: string, run: Run, options: SessionOptions): string {
 
 function checkOut(out: string | undefined): void {
   if (out === undefined || !existsSync(out)) return;
-  if (readdirSync(out).length > 0) throw new MissingPieceError(`--out ${out}: exists and is not empty (guardbench kernel writes a new directory)`);
+  if (readdirSync(out).length > 0) throw new UsageError(`--out ${out}: exists and is not empty (guardbench kernel writes a new directory)`);
 }
 
 export async function runUnderKernel(options: SessionOptions): Promise<SessionResult> {
