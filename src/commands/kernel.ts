@@ -96,11 +96,11 @@ export async function main(argv: string[]): Promise<number> {
   const { own, run } = splitAtSeparator(argv);
   const { values, positionals } = parseCommandArgs(own, { allowPositionals: true, options: OPTIONS });
   const [sub, ...images] = positionals;
-  if (values.help || sub === undefined) {
+  if (values.help) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`unknown subcommand '${sub}' (run, matrix)`);
+  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: run or matrix (see guardbench kernel --help)`);
   if (images.length === 0) throw new UsageError(`give a kernel image (see guardbench kernel --help)`);
   if (sub === 'run' && images.length > 1) throw new UsageError(`run takes one image; for several use 'guardbench kernel matrix'`);
   if (sub === 'matrix' && values.modules !== undefined) throw new UsageError('--modules is for run; matrix finds each image\'s modules beside it or in /lib/modules');
