@@ -1,6 +1,7 @@
 /**
- * Which committed baseline a new run should be compared with. It is a kernel-version question, so
- * it goes through the same ordering as history.
+ * Which committed baseline a new run should be compared with: one of its own testbed (a baseline
+ * is a property of a machine and a kernel together, so another machine's is never picked), then a
+ * kernel-version question, through the same ordering as history.
  */
 import { compareKernelReleases, parseKernelRelease } from './kernel-version.js';
 import type { Run } from '../results/schema.js';
@@ -11,11 +12,13 @@ export interface BaselineEntry {
 }
 
 /**
- * The baseline for a run on `kernel`: the same release if there is one, otherwise the newest
- * release older than it (the upgrade being checked), otherwise the oldest newer one. Among runs of
- * one release the one of the same profile wins, then the most recent.
+ * The baseline for a run on `kernel` on `testbed`: among that testbed's baselines, the same release
+ * if there is one, otherwise the newest release older than it (the upgrade being checked),
+ * otherwise the oldest newer one. Among runs of one release the one of the same profile wins, then
+ * the most recent.
  */
-export function chooseBaseline(entries: readonly BaselineEntry[], kernel: string, profile?: string): BaselineEntry | null {
+export function chooseBaseline(all: readonly BaselineEntry[], kernel: string, testbed: string, profile?: string): BaselineEntry | null {
+  const entries = all.filter((e) => e.run.env.testbed?.name === testbed);
   if (entries.length === 0) return null;
   const rank = (e: BaselineEntry) => [
     compareKernelReleases(e.run.env.kernel.release, kernel) === 0 ? 0 : 1,

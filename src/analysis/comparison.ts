@@ -18,16 +18,25 @@
  * throughput from one timed window, is listed with its exact change and never fails a comparison.
  */
 import type { MetricKind, MetricSpec, Params, Row, Run } from '../results/schema.js';
-import { betweenRunTest, combinedRme, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
+import { betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
 import { environmentDifferences, type EnvDifference } from './environment.js';
 import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
 import { rowKey } from './keys.js';
 import { specOf } from './specs.js';
 import { noiseOf } from './stability.js';
+import { confounders as confoundersOf, latencyComparability, type Confounder, type LatencyComparability } from './testbed.js';
 import type { NoiseModel } from '../results/schema.js';
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'not-compared';
-export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'];
+/**
+ * `incomparable`: latencies of two testbeds (or of an emulated CPU), never set against each other;
+ * `changed`: a figure whose better direction is unknown moved; `not-compared`: only one run has it,
+ * or one side was not measured.
+ */
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'incomparable' | 'not-compared';
+export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'incomparable', 'unchanged', 'not-compared'];
+
+/** A latency whose smallest detectable change is larger than this is not used for pass/fail. */
+export const MAX_USABLE_DETECTABLE = 0.25;
 
 export interface CompareOptions {
   /** smallest relative change worth calling a regression, as a fraction (0.05 = 5%) */
@@ -39,6 +48,8 @@ export interface CompareOptions {
    * the threshold's size; a change larger than threshold plus the combined margin still counts
    */
   maxRme: number;
+  /** the user's word that two runs recorded without a testbed come from one machine */
+  sameTestbed?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.01, maxRme: 10 };
@@ -64,6 +75,14 @@ export interface RowComparison {
   rme: number | null;
   /** run-to-run coefficient of variation of the median, percent, when a baseline measured it */
   runToRunCv: number | null;
+  /**
+   * the smallest change (a fraction) this comparison could have detected for the row: from the
+   * run-to-run spread and the margins of error for latencies, the counter's resolution for counts
+   * and bytes (0 for exact figures); null when it was not judged
+   */
+  detectable: number | null;
+  /** settings that changed between the runs and could explain this row's verdict */
+  confounders: string[];
   /** why this verdict, in a few words */
   why: string;
 }
@@ -76,6 +95,10 @@ export interface Comparison {
   options: CompareOptions;
   rows: RowComparison[];
   environment: EnvDifference[];
+  /** whether the two runs' latencies can be compared, and why not */
+  latencies: LatencyComparability;
+  /** settings that changed between two runs of one testbed */
+  confounders: Confounder[];
   /** other things a reader should know (incomplete runs, different profiles) */
   warnings: string[];
   counts: Record<Verdict, number>;
@@ -105,9 +128,17 @@ export function pairRows(base: Run, current: Run): RowPair[] {
   return pairs;
 }
 
-type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'>;
+type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'> & { detectable?: number | null };
 
 const notTested = { change: null, delta: null, confidence: null, rme: null };
+
+/** What the pair's context allows: whether its latencies may be compared, and what changed around it. */
+export interface PairContext {
+  latencies: LatencyComparability;
+  confounders: readonly Confounder[];
+}
+
+const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [] };
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
@@ -126,17 +157,22 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
 }
 
 /** One pair -> one verdict; `spec` says what the pair's metric means. */
-export function compareRow(pair: RowPair, spec: MetricSpec, options: CompareOptions = DEFAULT_OPTIONS, noise: RowNoise | null = null): RowComparison {
+export function compareRow(pair: RowPair, spec: MetricSpec, options: CompareOptions = DEFAULT_OPTIONS, noise: RowNoise | null = null,
+  context: PairContext = SAME_MACHINE): RowComparison {
   const row = (pair.base ?? pair.current)!;
+  const { detectable = null, ...judged } = judge(pair, spec, options, noise, context);
+  const decided = judged.verdict === 'regressed' || judged.verdict === 'improved';
   return {
     workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, kind: spec.kind, spec,
     base: pair.base, current: pair.current,
-    ...judge(pair, spec, options, noise),
+    ...judged,
+    detectable,
+    confounders: decided ? context.confounders.filter((c) => c.affects.includes(spec.kind)).map((c) => c.field) : [],
     runToRunCv: noise?.cvPercent ?? null,
   };
 }
 
-function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: RowNoise | null): Judgement {
+function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: RowNoise | null, context: PairContext): Judgement {
   const { base, current } = pair;
   if (!base) return { verdict: 'not-compared', ...notTested, why: 'only in the current run' };
   if (!current) return { verdict: 'not-compared', ...notTested, why: 'only in the base run' };
@@ -150,6 +186,7 @@ function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: 
     return { verdict: 'not-compared', ...notTested, why: reason ? `${side}: ${reason}` : side };
   }
   if (spec.noise === 'timed') {
+    if (!context.latencies.comparable) return { verdict: 'incomparable', ...exactChange(base.value, current.value), confidence: null, why: context.latencies.reason };
     if (base.stats && current.stats) return judgeLatency(base, current, options, noise);
     return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
   }
@@ -164,7 +201,7 @@ function exactChange(base: number, current: number): Pick<Judgement, 'change' | 
 function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: CompareOptions): Judgement {
   const b = base.value!;
   const c = current.value!;
-  const exact = exactChange(b, c);
+  const exact = { ...exactChange(b, c), detectable: spec.noise === 'exact' ? 0 : null };
   if (spec.better === 'expected') return judgeExpected(b, c, current.expected ?? base.expected, exact);
   if (c === b) return { verdict: 'unchanged', ...exact, change: 0, why: 'identical' };
   if (spec.better === 'none') return { verdict: 'changed', ...exact, why: 'which way is better is not known: informational' };
@@ -177,6 +214,7 @@ function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: Compare
       return { verdict: 'changed', ...exact, why: `${counter} whose noise the run did not record: informational` };
     }
     const tolerance = Math.max(base.resolution ?? 0, current.resolution ?? 0, options.threshold * Math.abs(b));
+    exact.detectable = b !== 0 ? tolerance / Math.abs(b) : null;
     if (Math.abs(delta) <= tolerance) return { verdict: 'unchanged', ...exact, why: `within ±${round(tolerance)} (${counter}'s noise)` };
     margin = `beyond ±${round(tolerance)}, ${counter}'s noise; `;
   }
@@ -186,7 +224,7 @@ function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: Compare
 }
 
 /** A figure that should equal what the kernel gives: farther from it is worse. */
-function judgeExpected(b: number, c: number, expected: number | undefined, exact: ReturnType<typeof exactChange>): Judgement {
+function judgeExpected(b: number, c: number, expected: number | undefined, exact: Omit<Judgement, 'verdict' | 'why'>): Judgement {
   if (expected === undefined) {
     return c === b ? { verdict: 'unchanged', ...exact, change: 0, why: 'identical' } : { verdict: 'changed', ...exact, why: 'no expected value recorded: informational' };
   }
@@ -202,6 +240,19 @@ function round(x: number): string {
   return Number(x.toPrecision(2)).toString();
 }
 
+/**
+ * The smallest change of a latency these two runs could tell from noise: from the margins of error
+ * within each run and, when a baseline measured it, the spread of whole runs (which within-run
+ * statistics cannot see), at the comparison's significance level with 80% power; never below the
+ * threshold.
+ */
+function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise | null, options: CompareOptions): number {
+  // rme is the 95% half-width of the mean, in percent: a standard error of about rme / 196.
+  const within = detectableChange(Math.hypot(rmeBase, rmeCurrent) / 196 / Math.SQRT2, options.alpha);
+  const between = noise ? detectableChange(noise.cvPercent / 100, options.alpha, noise.runs - 1) : 0;
+  return Math.max(within, between, options.threshold);
+}
+
 function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: RowNoise | null): Judgement {
   const b = base.stats!;
   const c = current.stats!;
@@ -210,9 +261,8 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const delta = current.value! - base.value!;
   const rme = combinedRme(b.rme, c.rme);
   const test = welchTTest(summaryOf(b), summaryOf(c));
-  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, why: 'fewer than 2 samples on a side' };
+  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, detectable: null, why: 'fewer than 2 samples on a side' };
   const confidence = 1 - test.p;
-  const judged = { change, delta, confidence, rme };
   const T = options.threshold;
   const beyond = Math.abs(change) > T;
   const significant = test.p < options.alpha;
@@ -226,8 +276,13 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
   const beyondRunToRun = between === null || between.p < options.alpha;
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
+  const detectable = latencyDetectable(b.rme, c.rme, noise, options);
+  const judged = { change, delta, confidence, rme, detectable };
 
   if (beyond && significant && meansAgree && minsAgree && decidable && beyondRunToRun) {
+    if (detectable > MAX_USABLE_DETECTABLE) {
+      return { verdict: 'noisy', ...judged, why: `median ${signed(change)}, but on this testbed only changes above ${pct(detectable)} can be told from noise: not used for pass/fail` };
+    }
     const runToRun = between ? `, run-to-run p=${formatP(between.p)}` : '';
     return { verdict: direction, ...judged, why: `median ${signed(change)}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
   }
@@ -299,17 +354,22 @@ export function hostSpeedWarnings(base: Run, current: Run): string[] {
 export function compareRuns(base: Run, current: Run, options: CompareOptions = DEFAULT_OPTIONS): Comparison {
   const baseNoise = noiseOf(base);
   const currentNoise = noiseOf(current);
+  const context: PairContext = { latencies: latencyComparability(base, current, options.sameTestbed), confounders: confoundersOf(base, current) };
   const rows = pairRows(base, current).map((p) => {
     const row = (p.base ?? p.current)!;
     // The current run's specs say what its metrics mean now; the base's are for rows only it has.
     const spec = specOf(p.current ? current : base, row);
-    return compareRow(p, spec, options, rowNoise(rowKey(row), baseNoise, currentNoise));
+    return compareRow(p, spec, options, rowNoise(rowKey(row), baseNoise, currentNoise), context);
   });
   const counts = countVerdicts(rows);
+  const warnings = runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null);
+  if (context.latencies.comparable && context.latencies.warning) warnings.unshift(context.latencies.warning);
   return {
     base, current, options, rows,
     environment: environmentDifferences(base, current),
-    warnings: runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null),
+    latencies: context.latencies,
+    confounders: [...context.confounders],
+    warnings,
     counts,
     regressed: counts.regressed > 0,
   };

@@ -20,7 +20,12 @@ import { parseCommandArgs } from './args.js';
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
 Compares two runs (run.json files, or directories holding one) row by row and prints a Markdown
-report. Exit code 0: no regression beyond the threshold; 1: at least one; 2: unusable input.
+report. Latencies are compared only between runs of one testbed (the machine a run records);
+counts and bytes between any two runs.
+
+exit codes:
+  0  no regression        1  at least one regression        2  unusable input
+  3  internal error       4  with --strict: latencies not comparable (different testbeds)
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
@@ -28,6 +33,8 @@ options:
   --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
   --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
                   against this run too (repeatable)
+  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one machine
+  --strict        exit 4 when latencies could not be compared (different testbeds, an emulated CPU)
   --out DIR       also write compare.md, compare.json, compare.html and charts/*.png (base and
                   current side by side) into DIR
   --quiet         print only the result line, not the whole report
@@ -41,6 +48,7 @@ interface CompareArgs {
   confirmPaths: string[];
   out: string | undefined;
   quiet: boolean;
+  strict: boolean;
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
@@ -57,7 +65,9 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
       threshold: values.threshold !== undefined ? parseThreshold(values.threshold) : DEFAULT_OPTIONS.threshold,
       alpha: values.alpha !== undefined ? parseAlpha(values.alpha) : DEFAULT_OPTIONS.alpha,
       maxRme: values['max-rme'] !== undefined ? parseMaxRme(values['max-rme']) : DEFAULT_OPTIONS.maxRme,
+      sameTestbed: values['same-testbed'] ?? false,
     },
+    strict: values.strict ?? false,
     confirmPaths: values.confirm ?? [],
     out: values.out,
     quiet: values.quiet ?? false,
@@ -71,8 +81,13 @@ const OPTIONS = {
   confirm: { type: 'string', multiple: true },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
+  'same-testbed': { type: 'boolean' },
+  strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Exit code when --strict is given and latencies could not be compared. */
+export const EXIT_NOT_COMPARABLE = 4;
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseCompareArgs(argv);
@@ -94,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`guardbench compare: warning: the runs' environments differ in ${comparison.environment.map((d) => d.field).join(', ')}`);
   }
   if (args.out) await writeOutputs(comparison, markdown, args.out);
-  return comparison.regressed ? 1 : 0;
+  if (comparison.regressed) return 1;
+  return args.strict && comparison.counts.incomparable > 0 ? EXIT_NOT_COMPARABLE : 0;
 }
 
 async function writeOutputs(comparison: Comparison, markdown: string, out: string): Promise<void> {

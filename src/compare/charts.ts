@@ -14,6 +14,7 @@ export const VERDICT_COLOURS: Record<Verdict, string> = {
   improved: '#009E73',
   noisy: '#E69F00',
   changed: '#CC79A7',
+  incomparable: '#bdbdbd',
   unchanged: '#0072B2',
   'not-compared': '#bdbdbd',
 };

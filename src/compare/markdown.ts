@@ -3,7 +3,7 @@
  * one table per verdict (regressed first). The same text goes to the console, to compare.md and,
  * in CI, into the pull-request comment, so it must read well in all three.
  */
-import type { Comparison, RowComparison, Verdict } from '../analysis/comparison.js';
+import { MAX_USABLE_DETECTABLE, VERDICTS, type Comparison, type RowComparison, type Verdict } from '../analysis/comparison.js';
 import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
 import { TEST_NAME } from '../stats/significance.js';
 import { formatValue, percent as pct } from '../render/format.js';
@@ -14,6 +14,7 @@ const HEADINGS: Record<Verdict, string> = {
   improved: 'Improved',
   noisy: 'Noisy (too uncertain to decide)',
   changed: 'Changed figures without a verdict (informational)',
+  incomparable: 'Latencies not compared (different testbeds or an emulated CPU)',
   unchanged: 'Unchanged',
   'not-compared': 'Not compared',
 };
@@ -30,14 +31,14 @@ export interface VerdictTable {
   rows: string[][];
 }
 
-export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'why'];
+export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'smallest detectable change', 'why'];
 /** Which columns hold figures (right-aligned). */
-export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, false];
+export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, true, false];
 
 export function verdictTables(c: Comparison): VerdictTable[] {
   const vary = varyingParamsByWorkload(c.rows);
   const tables: VerdictTable[] = [];
-  for (const verdict of ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'] as const) {
+  for (const verdict of VERDICTS) {
     const rows = c.rows.filter((r) => r.verdict === verdict);
     if (rows.length === 0) continue;
     tables.push({
@@ -47,7 +48,7 @@ export function verdictTables(c: Comparison): VerdictTable[] {
       header: TABLE_HEADER,
       rows: rows.map((r) => [
         r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
-        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), r.why,
+        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), detectableCell(r), whyCell(r),
       ]),
     });
   }
@@ -59,6 +60,11 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   if (c.environment.length > 0) {
     out.push('> [!WARNING]', '> The runs were made in different environments; differences below may come from these:');
     for (const d of c.environment) out.push(`> - **${d.field}**: \`${d.base}\` → \`${d.current}\` (${d.matters})`);
+    out.push('');
+  }
+  if (c.confounders.length > 0) {
+    out.push('> [!WARNING]', '> Settings of this testbed changed between the runs; each verdict they could explain names them:');
+    for (const d of c.confounders) out.push(`> - **${mdEscape(d.field)}**: ${mdEscape(clip(d.base))} → ${mdEscape(clip(d.current))}`);
     out.push('');
   }
   for (const w of c.warnings) out.push(`- ⚠ ${w}`);
@@ -73,18 +79,39 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   return out.join('\n') + '\n';
 }
 
-/** "3 regressed beyond 5%" or "No regression beyond 5%": the verdict of the whole comparison. */
+/** The largest smallest-detectable change among latencies judged for pass/fail, or null when none was. */
+export function latencyResolution(c: Comparison): number | null {
+  const judged = c.rows.filter((r) => r.spec.noise === 'timed' && r.detectable !== null && r.detectable <= MAX_USABLE_DETECTABLE
+    && ['regressed', 'improved', 'unchanged'].includes(r.verdict));
+  return judged.length ? Math.max(...judged.map((r) => r.detectable!)) : null;
+}
+
+/**
+ * "3 regressed beyond 5%", or what "no regression" means here: no latency regression larger than
+ * the largest change these runs could have told from noise, counts and bytes exact.
+ */
 export function resultHead(c: Comparison): string {
   const t = pct(c.options.threshold);
-  return c.regressed ? `${c.counts.regressed} regressed beyond ${t}` : `No regression beyond ${t}`;
+  if (c.regressed) return `${c.counts.regressed} regressed beyond ${t}`;
+  const res = latencyResolution(c);
+  if (res !== null) return `No regression: no latency regression larger than ${pct(Math.round(res * 100) / 100)}, counts and bytes within their noise`;
+  return c.latencies.comparable ? `No regression beyond ${t}` : 'No regression in counts and bytes (latencies not compared)';
 }
 
 export function resultTail(c: Comparison): string {
   const n = c.counts;
   const rest = [`${n.improved} improved`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
   if (n.changed > 0) rest.push(`${n.changed} other figures changed`);
+  if (n.incomparable > 0) rest.push(`${n.incomparable} latencies not comparable (${c.latencies.comparable ? 'emulated CPU' : c.latencies.reason})`);
   if (n['not-compared'] > 0) rest.push(`${n['not-compared']} not compared`);
+  const unusable = c.rows.filter((r) => r.spec.noise === 'timed' && r.detectable !== null && r.detectable > MAX_USABLE_DETECTABLE).length;
+  if (unusable > 0) rest.push(`${unusable} latencies too noisy on this testbed for pass/fail (smallest detectable change over ${pct(MAX_USABLE_DETECTABLE)})`);
   return rest.join(' · ');
+}
+
+/** A long setting (a kernel command line) cut for a table. */
+function clip(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function runsTable(c: Comparison): string[] {
@@ -95,6 +122,7 @@ function runsTable(c: Comparison): string[] {
     line('run', `\`${c.base.id}\``, `\`${c.current.id}\``),
     line('kernel', c.base.env.kernel.release, c.current.env.kernel.release),
     line('profile', c.base.profile, c.current.profile),
+    line('testbed', mdEscape(c.base.env.testbed?.name ?? 'not recorded'), mdEscape(c.current.env.testbed?.name ?? 'not recorded')),
     line('started', c.base.startedAt, c.current.startedAt),
   ];
 }
@@ -114,6 +142,17 @@ function changeCell(r: RowComparison): string {
   return r.rme !== null ? `${change} ±${r.rme.toFixed(1)}%` : change;
 }
 
+function detectableCell(r: RowComparison): string {
+  if (r.detectable === null) return '–';
+  if (r.detectable === 0) return 'any';
+  return `${(r.detectable * 100).toFixed(r.detectable < 0.1 ? 1 : 0)}%`;
+}
+
+/** The reason, and the settings that changed and could explain it too. */
+function whyCell(r: RowComparison): string {
+  return r.confounders.length ? `${r.why}; could also be: ${r.confounders.join(', ')} changed` : r.why;
+}
+
 function confidenceCell(r: RowComparison): string {
   if (r.confidence === null) return '–';
   if (r.spec.noise === 'exact') return 'exact';
@@ -129,7 +168,10 @@ export function methodNote(c: Comparison): string {
     `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
     `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
     `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
-    'is noisy unless the change clears threshold plus margin. Counts and bytes are judged by the direction the run gives each metric:',
+    'is noisy unless the change clears threshold plus margin. The smallest detectable change of a latency is the change the test',
+    `would find with 80% power at α=${o.alpha}, from both runs' margins of error and the baseline's run-to-run spread; a latency whose`,
+    `smallest detectable change is over ${pct(MAX_USABLE_DETECTABLE)} is not used for pass/fail. Latencies are compared only within one testbed`,
+    '(the machine a run records); counts and bytes on any. Counts and bytes are judged by the direction the run gives each metric:',
     'exact counts (VMAs added, system calls) fail on any change the wrong way, figures from a process- or system-wide counter',
     '(page tables, VMA slab) only on a change beyond the threshold and the counter\'s own noise; figures with no direction are shown only.',
   ].join('\n');

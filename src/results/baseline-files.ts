@@ -1,8 +1,8 @@
 /**
- * The committed baselines under results/baselines/: runs kept as references, one file each, named
- * after their kernel release (or a name given).
+ * The committed baselines under results/baselines/<testbed>/: runs kept as references, one file
+ * each per testbed, named after their kernel release (or a name given).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -16,12 +16,27 @@ export function baselineFileName(name: string): string {
   return `${name}.json`;
 }
 
-/** Baseline JSON files in `dir`, by name; an absent directory has none. */
-export function baselineFiles(dir: string): string[] {
+function jsonFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => join(dir, f));
+    return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort().map((f) => join(dir, f));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+}
+
+/** Baseline JSON files under `dir`, testbed by testbed (and any kept directly in `dir`); an absent directory has none. */
+export function baselineFiles(dir: string): string[] {
+  let testbeds: string[] = [];
+  try {
+    testbeds = readdirSync(dir).filter((d) => !d.startsWith('.') && statSync(join(dir, d)).isDirectory()).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  return [...jsonFiles(dir), ...testbeds.flatMap((t) => jsonFiles(join(dir, t)))];
+}
+
+/** Where a baseline of `testbed` named `name` lives. */
+export function baselinePath(dir: string, testbed: string, name: string): string {
+  return join(dir, testbed, baselineFileName(name));
 }

@@ -175,6 +175,51 @@ export type HostSpeed = Static<typeof HostSpeedSchema>;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/**
+ * The machine a run was made on. Latencies compare only within one testbed: `identity` is what a
+ * machine keeps across reboots and kernel upgrades (hashed into `fingerprint`); `confounders` are
+ * settings that can change between its runs and move the figures.
+ */
+export const TestbedSchema = Type.Object({
+  /** given with --testbed, or derived from the identity ("amd-epyc-2cpu-vm-1a2b3c4d") */
+  name: Type.String({ minLength: 1 }),
+  /** true when the user named it */
+  named: Type.Boolean(),
+  fingerprint: Type.String({ minLength: 1 }),
+  identity: Type.Object({
+    cpuVendor: Type.String(),
+    cpuModel: Type.String(),
+    cpuFamily: Nullable(Type.String()),
+    cpuModelNumber: Nullable(Type.String()),
+    cpuStepping: Nullable(Type.String()),
+    logicalCpus: Type.Integer({ minimum: 1 }),
+    /** simultaneous multithreading active; null where the kernel does not say */
+    smt: Nullable(Type.Boolean()),
+    /** runs in a virtual machine (cpuinfo's hypervisor flag, or a guardbench guest) */
+    hypervisor: Type.Boolean(),
+    /** /sys/hypervisor/type where the hypervisor says (xen) */
+    hypervisorType: Nullable(Type.String()),
+    /** DMI vendor and product, where readable */
+    product: Nullable(Type.String()),
+    memGiB: Type.Integer({ minimum: 0 }),
+    /** a hash of /etc/machine-id: two machines of one kind differ here */
+    machine: Nullable(Type.String()),
+    /** the CPU is emulated (QEMU TCG): latencies are no benchmark */
+    emulated: Type.Boolean(),
+  }),
+  /** the QEMU accelerator of a guardbench guest (guardbench kernel run), null on a host */
+  accelerator: Nullable(Type.Union([Type.Literal('kvm'), Type.Literal('tcg')])),
+  confounders: Type.Object({
+    cmdline: Type.String(),
+    /** /sys/devices/system/cpu/vulnerabilities, file by file */
+    mitigations: Type.Record(Type.String(), Type.String()),
+    thp: Type.String(),
+    governor: Nullable(Type.String()),
+    boost: Nullable(Type.String()),
+  }),
+});
+export type Testbed = Static<typeof TestbedSchema>;
+
 export const EnvSchema = Type.Object({
   kernel: Type.Object({ release: Type.String(), version: Type.String(), machine: Type.String() }),
   cpu: Type.Object({ model: Type.String(), count: Type.Integer({ minimum: 1 }) }),
@@ -208,6 +253,8 @@ export const EnvSchema = Type.Object({
   vmaCountAtStart: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   vmaCountAtEnd: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   hostSpeed: Type.Optional(Nullable(HostSpeedSchema)),
+  /** the machine the run was made on (absent in runs made before testbeds were recorded) */
+  testbed: Type.Optional(TestbedSchema),
 }, { additionalProperties: true });
 export type Env = Static<typeof EnvSchema>;
 
