@@ -194,7 +194,8 @@ test('the guest says where it is on the console; QEMU gets the accelerator on th
   assert.deepEqual(parseGuestLine('guardbench-guest: missing 9p: no'), { kind: 'missing', what: '9p: no' });
   assert.equal(parseGuestLine('guardbench run: something'), null);
   assert.match(kernelCommandLine('tcg'), /(^| )guardbench\.accel=tcg( |$)/);
-  const args = qemuArgs({ image: '/k', initramfs: '/i', outDir: '/out,dir', consoleLog: '/log', machine: { accel: 'tcg', cpus: 2, memoryMiB: 1024 } });
+  assert.match(kernelCommandLine('kvm', ' transparent_hugepage=madvise '), /guardbench\.accel=kvm transparent_hugepage=madvise$/);
+  const args = qemuArgs({ image: '/k', initramfs: '/i', outDir: '/out,dir', consoleLog: '/log', machine: { accel: 'tcg', cpus: 2, memoryMiB: 1024, append: '' } });
   assert.equal(args[args.indexOf('-accel') + 1], 'tcg,thread=single');
   assert.ok(args.some((a) => a.includes('path=/out,,dir,')), 'a comma in a share path is escaped');
   assert.ok(args.some((a) => a.startsWith('local,id=root,path=/,') && a.endsWith(',readonly=on')), 'the root share is read-only');

@@ -40,7 +40,9 @@ let guestRun: { run: Run; dir: string } | null = null;
 test('guardbench kernel run on an old kernel: guard strategies skipped with the reason, PROT_NONE measured', { skip, timeout: GUEST_TIMEOUT_MS }, () => {
   const dir = join(scratchDir('guardbench-vm-'), 'run');
   const started = Date.now();
-  const r = runCli(['kernel', 'run', image, '--out', dir, '--', '--quick', '--workload', 'allocator-arenas', '--regions', String(REGIONS)], { timeout: GUEST_TIMEOUT_MS });
+  // --append gives the guest this host's THP setting (Debian's kernels default to always)
+  const r = runCli(['kernel', 'run', image, '--out', dir, '--append', 'transparent_hugepage=madvise',
+    '--', '--quick', '--workload', 'allocator-arenas', '--regions', String(REGIONS)], { timeout: GUEST_TIMEOUT_MS });
   console.log(`guest session: ${((Date.now() - started) / 1000).toFixed(0)} s; ${r.stderr.trim().split('\n').join(' | ')}`);
   assert.equal(r.code, 0, `${r.stderr}\n${r.stdout.slice(-2000)}`);
   assert.match(r.stderr, new RegExp(`under QEMU with ${accel.toUpperCase()}`));
@@ -49,6 +51,7 @@ test('guardbench kernel run on an old kernel: guard strategies skipped with the 
   guestRun = { run, dir };
   assert.equal(run.complete, true);
   assert.equal(run.env.kernel.release, readKernelImage(image).release);
+  assert.equal(run.env.thp, 'madvise', 'the appended kernel parameter reached the guest');
 
   // probe: every guard feature absent, each with its reason
   const reasons = (run.env as { featureReasons?: Record<string, string> }).featureReasons ?? {};
@@ -85,16 +88,21 @@ test('guardbench kernel run on an old kernel: guard strategies skipped with the 
   assert.ok((slab?.value ?? 0) > 0, 'VMA slab bytes per PROT_NONE guard measured in the guest');
 
   // the guest kernel's command line carried the accelerator, which is how the run knows it was in QEMU
+  assert.equal(run.env.testbed?.accelerator, accel);
+  assert.equal(run.env.testbed?.identity.emulated, accel === 'tcg');
   const console_ = readFileSync(join(dir, 'kernel-console.log'), 'utf8');
   assert.match(console_, new RegExp(`Command line: .*guardbench\\.accel=${accel}\\b`));
   assert.equal(existsSync(join(dir, '.guest-job.sh')), false, 'the job file is not kept with the run');
 });
+
+let hostRun: string | null = null;
 
 test('history over the old kernel\'s run and a host run: kernels in order, skipped strategies shown as skipped', { skip, timeout: 5 * 60_000 }, () => {
   assert.ok(guestRun, 'needs the guest run of the test before');
   const host = join(scratchDir('guardbench-vm-host-'), 'run');
   const h = runCli(['run', '--quick', '--workload', 'allocator-arenas', '--regions', String(REGIONS), '--out', host, '--quiet']);
   assert.equal(h.code, 0, h.stderr);
+  hostRun = host;
   const r = runCli(['history', host, guestRun.dir, '--metric', 'install', '--metric', 'vma_delta']);
   assert.equal(r.code, 0, r.stderr);
   const oldRelease = guestRun.run.env.kernel.release;
@@ -120,4 +128,16 @@ test('a kernel whose 9p is neither a module nor built in: the guest names it, on
   // progress lines first (booting, powered off), then the one line that names what is missing
   assert.match(r.stderr.trim().split('\n').pop() ?? '', /^guardbench kernel: 9p: the guest cannot mount the host's root.*CONFIG_9P_FS/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('compare of the host run against the guest run: counts and bytes judged, latencies of another testbed not', { skip, timeout: 5 * 60_000 }, () => {
+  assert.ok(guestRun && hostRun, 'needs the runs of the tests before');
+  const out = scratchDir('guardbench-vm-compare-');
+  const r = runCli(['compare', hostRun, guestRun.dir, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = (JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as { rows: { strategy: string; metric: string; verdict: string }[] }).rows;
+  const protNone = (metric: string) => rows.find((x) => x.strategy === 'prot-none' && x.metric === metric)?.verdict;
+  assert.equal(protNone('install'), 'incomparable');
+  assert.equal(protNone('vma_delta'), 'unchanged', 'the same 2n-1 VMAs on both kernels');
+  assert.ok(['unchanged', 'improved', 'regressed', 'changed'].includes(protNone('vma_slab_bytes') ?? ''), `slab bytes judged: ${protNone('vma_slab_bytes')}`);
 });

@@ -34,6 +34,8 @@ options:
   --cpus N          guest CPUs (default: 2)
   --memory MIB      guest memory in MiB (default: 2048)
   --timeout MIN     give up on a guest after MIN minutes (default: 60)
+  --append PARAMS   more kernel parameters for the guest, e.g. 'transparent_hugepage=madvise'
+                    to give it this host's setting (each kernel otherwise boots with its defaults)
   --help            this text
 
 Exit codes: 0 done; 1 a guest failed (crashed twice, or guardbench failed inside it);
@@ -47,6 +49,7 @@ const OPTIONS = {
   cpus: { type: 'string' },
   memory: { type: 'string' },
   timeout: { type: 'string' },
+  append: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,6 +80,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 function parseAccel(value: string | undefined): 'auto' | Accel {
   if (value === undefined || value === 'auto' || value === 'kvm' || value === 'tcg') return value ?? 'auto';
   throw new UsageError(`--accel ${value}: expected auto, kvm or tcg`);
+}
+
+/** Kernel parameters go on one command line: a newline would end it early. */
+function parseAppend(value: string | undefined): string {
+  if (value === undefined) return '';
+  if (/[\n\r]/.test(value)) throw new UsageError('--append: kernel parameters go on one line');
+  return value;
 }
 
 function say(line: string): void {
@@ -111,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     cpus: positiveInt('cpus', values.cpus, 2),
     memoryMiB: positiveInt('memory', values.memory, 2048),
     timeoutMs: positiveInt('timeout', values.timeout, 60) * 60_000,
+    append: parseAppend(values.append),
     say,
   };
   // Every missing piece of every image is found before the first boot.

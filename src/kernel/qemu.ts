@@ -10,6 +10,8 @@ export interface GuestMachine {
   accel: Accel;
   cpus: number;
   memoryMiB: number;
+  /** the user's own kernel parameters (e.g. transparent_hugepage=madvise), after guardbench's */
+  append: string;
 }
 
 export interface QemuInvocation {
@@ -27,8 +29,8 @@ export interface QemuInvocation {
  * under QEMU and with which accelerator (the run's testbed reads it from /proc/cmdline). panic=-1
  * reboots at once on a panic, and -no-reboot turns that reboot into QEMU's exit.
  */
-export function kernelCommandLine(accel: Accel): string {
-  return ['console=ttyS0', 'panic=-1', 'rdinit=/init', `guardbench.accel=${accel}`].join(' ');
+export function kernelCommandLine(accel: Accel, append = ''): string {
+  return ['console=ttyS0', 'panic=-1', 'rdinit=/init', `guardbench.accel=${accel}`, append.trim()].filter(Boolean).join(' ');
 }
 
 /**
@@ -62,7 +64,7 @@ export function qemuArgs(q: QemuInvocation): string[] {
     '-chardev', `file,id=console,path=${optionPath(q.consoleLog)}`, '-serial', 'chardev:console',
     '-kernel', q.image,
     '-initrd', q.initramfs,
-    '-append', kernelCommandLine(q.machine.accel),
+    '-append', kernelCommandLine(q.machine.accel, q.machine.append),
     ...share('root', '/', ROOT_TAG, true),
     ...share('out', q.outDir, OUT_TAG, false),
   ];

@@ -52,6 +52,8 @@ export interface SessionOptions {
   accel: 'auto' | Accel;
   cpus: number;
   memoryMiB: number;
+  /** extra kernel parameters for the guest */
+  append: string;
   timeoutMs: number;
   /** progress for the user (stderr) */
   say: (line: string) => void;
@@ -154,7 +156,7 @@ async function attempt(options: SessionOptions, accel: Accel, staging: string): 
     node: process.execPath,
     args: ['run', ...options.runArgs, '--out', GUEST_OUT_DIR],
   }));
-  const machine: GuestMachine = { accel, cpus: options.cpus, memoryMiB: options.memoryMiB };
+  const machine: GuestMachine = { accel, cpus: options.cpus, memoryMiB: options.memoryMiB, append: options.append };
   const marks: { mounted?: number; copied?: number } = {};
   const consoleLog = join(staging, CONSOLE_LOG);
   const boot = await bootGuest({
