@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { writeCpio } from '../src/kernel/cpio.js';
 import { readModinfo, isStaticExecutable } from '../src/kernel/elf.js';
@@ -17,6 +17,7 @@ import { bzImageVersion, findModules, readKernelImage } from '../src/kernel/imag
 import { findOnPath, readFileHead } from '../src/kernel/host-tools.js';
 import { initScript, jobScript, parseGuestLine } from '../src/kernel/guest-init.js';
 import { kernelCommandLine, qemuArgs } from '../src/kernel/qemu.js';
+import { ensureInitramfs } from '../src/kernel/initramfs.js';
 
 const busybox = findOnPath('busybox');
 const gcc = findOnPath('gcc');
@@ -248,4 +249,22 @@ test('guardbench failing in the guest is not retried; a missing piece the guest 
   assert.equal(missing.code, 2, missing.stderr);
   assert.equal(missing.boots, 1);
   assert.match(missing.lastLine, /^guardbench kernel: 9p: the guest cannot mount the host's root .*CONFIG_9P_FS/);
+});
+
+test('the initramfs holds busybox, init and the modules in load order; one per release is kept in the cache', { skip: sessionSkip }, () => {
+  const dir = scratchDir();
+  const image = readKernelImage(fakeBzImage(dir, '6.1.0-99-amd64 #1'));
+  const cache = join(dir, 'cache');
+  const module = (name: string) => ({ name, path: `/x/${name}.ko`, bytes: Buffer.from(`module ${name}`) });
+  const first = ensureInitramfs(image, busybox!, { load: [module('netfs'), module('9p')], builtin: [] }, cache);
+  assert.equal(first.built, true);
+  assert.equal(ensureInitramfs(image, busybox!, { load: [module('netfs'), module('9p')], builtin: [] }, cache).built, false);
+  const listing = spawnSync(busybox!, ['cpio', '-it'], { input: gunzipSync(readFileSync(first.path)), encoding: 'utf8' });
+  assert.equal(listing.status, 0, listing.stderr);
+  for (const entry of ['init', 'bin/busybox', 'dev/console', 'modules/order', 'modules/netfs.ko', 'modules/9p.ko']) assert.ok(listing.stdout.split('\n').includes(entry), entry);
+  const order = spawnSync(busybox!, ['cpio', '-i', '--to-stdout', 'modules/order'], { input: gunzipSync(readFileSync(first.path)), encoding: 'utf8' });
+  assert.equal(order.stdout, 'netfs\n9p\n');
+  const second = ensureInitramfs(image, busybox!, { load: [module('9p')], builtin: ['netfs'] }, cache);
+  assert.equal(second.built, true);
+  assert.deepEqual(readdirSync(cache), [basename(second.path)], 'the older initramfs of this release is gone');
 });

@@ -4,7 +4,7 @@
  * init script, so it is built once per kernel and kept in the cache under a hash of those inputs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../results/write.js';
@@ -42,9 +42,15 @@ export interface Initramfs {
 /** The initramfs for this kernel, from the cache or built now. */
 export function ensureInitramfs(image: KernelImage, busyboxPath: string, plan: ModulePlan, dir = join(cacheDir(), 'initramfs')): Initramfs {
   const busybox = readFileSync(busyboxPath);
-  const path = join(dir, `${image.release.replace(/[^A-Za-z0-9._+-]/g, '_')}-${cacheKey(image, busybox, plan)}.cpio.gz`);
+  const prefix = `${image.release.replace(/[^A-Za-z0-9._+-]/g, '_')}-`;
+  const name = `${prefix}${cacheKey(image, busybox, plan)}.cpio.gz`;
+  const path = join(dir, name);
   if (existsSync(path)) return { path, built: false };
   mkdirSync(dir, { recursive: true });
+  // One per release: an older one (another build, busybox or init script) is not booted again.
+  for (const old of readdirSync(dir)) {
+    if (old !== name && old.startsWith(prefix) && /^[0-9a-f]{24}\.cpio\.gz$/.test(old.slice(prefix.length))) rmSync(join(dir, old), { force: true });
+  }
   writeFileAtomic(path, gzipSync(writeCpio(initramfsEntries(busybox, plan))));
   return { path, built: true };
 }
