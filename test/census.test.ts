@@ -15,7 +15,7 @@ import {
 } from '../src/census/index.js';
 import { parseMapsText } from '../src/census/maps.js';
 import { classifyVmas } from '../src/census/classify.js';
-import { isOneLineError, ROOT, runCli, scratchDir } from './helpers.js';
+import { isOneLineError, ROOT, runCli, runCliAsNobody, scratchDir } from './helpers.js';
 
 const K = 4;
 const M = 5;
@@ -246,11 +246,7 @@ test('parseCensus rejects bad files with one line', () => {
 });
 
 test('a non-root user gets a census of what it may read and a count of what it may not', { skip: process.getuid?.() !== 0 && 'needs root to drop to nobody' }, () => {
-  const nobody = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  const nogroup = Number(spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  const home = scratchDir();
-  spawnSync('chmod', ['777', home]);
-  const r = runCli(['census', '--json'], { uid: nobody, gid: nogroup, env: { PATH: process.env.PATH, CI: '1', HOME: home } });
+  const r = runCliAsNobody(['census', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const census = checkCensus(JSON.parse(r.stdout));
   assert.ok(census.unreadable.permission > 0, 'root processes are unreadable to nobody');

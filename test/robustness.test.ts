@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
+import { ROOT, isOneLineError, runCli, runCliAsNobody, scratchDir } from './helpers.js';
 import { parseRun } from '../src/results/schema.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -99,10 +99,7 @@ test('a non-root user gets every figure they can read and a reason for the rest'
   mkdirSync(join(dir, 'out'));
   chmodSync(dir, 0o777);
   chmodSync(join(dir, 'out'), 0o777);
-  const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
-  const nogroup = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
-  const r = runCli(['run', '--quick', '--workload', 'allocator-arenas', '--regions', '1024', '--out', join(dir, 'out'), '--quiet'],
-    { uid: nobody, gid: nogroup, env: { PATH: process.env.PATH, CI: '1', HOME: dir } });
+  const r = runCliAsNobody(['run', '--quick', '--workload', 'allocator-arenas', '--regions', '1024', '--out', join(dir, 'out'), '--quiet']);
   assert.equal(r.code, 0, r.stderr);
   const run = parseRun(readFileSync(join(dir, 'out', 'run.json'), 'utf8'));
   assert.equal(run.env.root, false);
