@@ -191,8 +191,10 @@ test('a process that is gone is counted with its reason, never thrown', () => {
   assert.equal(census.totals.processes, 0);
   assert.equal(census.headline, 'no VMAs could be read');
   const r = runCli(['census', '--pid', String(gone)]);
-  assert.equal(r.code, 1, 'no named pid could be read');
+  assert.equal(r.code, 2, 'no named pid could be read: unusable input');
   assert.match(r.stdout, /1 processes not read: 1 gone/);
+  assert.ok(isOneLineError(r.stderr), r.stderr);
+  assert.match(r.stderr, new RegExp(`none of the pids given could be read \\(${gone}\\)`));
 });
 
 const badFlags: [string[], RegExp][] = [

@@ -13,10 +13,11 @@ import { baselineFileName, baselineFiles, chooseBaseline, DEFAULT_BASELINE_DIR, 
 import { compareKernelReleases } from '../history/kernel-version.js';
 import { kernelRelease } from '../history/runs.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench baseline save RUN [RUN...] [--name NAME] [--force]
-       guardbench baseline list
-       guardbench baseline pick [--kernel RELEASE] [--profile NAME]
+       guardbench baseline list [--json]
+       guardbench baseline pick [--kernel RELEASE] [--profile NAME] [--json]
 
 save   copy a validated, complete run to results/baselines/<kernel-release>.json (atomically).
        Given 3 or more runs of the same kernel and profile, it saves the most typical one and
@@ -31,7 +32,10 @@ options:
   --dir DIR         baseline directory (default ${DEFAULT_BASELINE_DIR})
   --kernel RELEASE  for pick: the kernel of the run to compare (default: uname -r)
   --profile NAME    for pick: prefer baselines of this profile
+  --json            for list and pick: print JSON instead of text
   --help            this text
+
+${exitCodesHelp({ '0': 'saved, listed or picked', '2': 'or no baseline to pick' })}
 `;
 
 const OPTIONS = {
@@ -40,6 +44,7 @@ const OPTIONS = {
   dir: { type: 'string' },
   kernel: { type: 'string' },
   profile: { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,14 +54,17 @@ export async function main(argv: string[]): Promise<number> {
   const [sub, ...paths] = positionals;
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (sub === undefined) throw new UsageError('missing subcommand: save, list or pick (see guardbench baseline --help)');
   const dir = values.dir ?? DEFAULT_BASELINE_DIR;
+  const json = values.json ?? false;
   switch (sub) {
-    case 'save': return save(paths, dir, values.name, values.force ?? false);
-    case 'list': return list(dir);
-    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.profile);
+    case 'save':
+      if (json) throw new UsageError('--json is for baseline list and pick');
+      return save(paths, dir, values.name, values.force ?? false);
+    case 'list': return list(dir, json);
+    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.profile, json);
     default: throw new UsageError(`unknown subcommand '${sub}' (save, list, pick)`);
   }
 }
@@ -96,8 +104,21 @@ function readBaselines(dir: string): BaselineEntry[] {
   return baselineFiles(dir).map((path) => ({ path, run: readRunForCli(path) }));
 }
 
-function list(dir: string): number {
+/** A baseline as list --json and pick --json print it. */
+function baselineJson(e: BaselineEntry): Record<string, unknown> {
+  const noise = noiseOf(e.run, e.path);
+  return {
+    path: e.path, id: e.run.id, kernel: e.run.env.kernel.release, profile: e.run.profile,
+    startedAt: e.run.startedAt, cpu: e.run.env.cpu.model, spreadRuns: noise ? noise.runs : null,
+  };
+}
+
+function list(dir: string, json: boolean): number {
   const entries = readBaselines(dir).sort((a, b) => compareKernelReleases(a.run.env.kernel.release, b.run.env.kernel.release));
+  if (json) {
+    console.log(JSON.stringify({ dir, baselines: entries.map(baselineJson) }, null, 2));
+    return EXIT.ok;
+  }
   if (entries.length === 0) {
     console.log(`no baselines in ${dir} (save one with: guardbench baseline save RUN.json)`);
     return 0;
@@ -113,10 +134,11 @@ function list(dir: string): number {
   return 0;
 }
 
-function pick(dir: string, kernel: string, profile: string | undefined): number {
+function pick(dir: string, kernel: string, profile: string | undefined, json: boolean): number {
   const chosen = chooseBaseline(readBaselines(dir), kernel, profile);
   if (!chosen) throw new UsageError(`no baselines in ${dir} to compare a ${kernel} run with`);
-  console.log(chosen.path);
+  if (json) console.log(JSON.stringify({ forKernel: kernel, sameKernel: chosen.run.env.kernel.release === kernel, ...baselineJson(chosen) }, null, 2));
+  else console.log(chosen.path);
   if (chosen.run.env.kernel.release !== kernel) {
     console.error(`guardbench baseline: no baseline for ${kernel}; using ${chosen.run.env.kernel.release} (${chosen.path})`);
   }

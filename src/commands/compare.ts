@@ -1,7 +1,7 @@
 /**
  * `guardbench compare BASE CURRENT`: pair the two runs' rows, judge each pair, print the Markdown
- * and exit 0 (no regression beyond the threshold), 1 (a regression) or 2 (unusable input, through
- * the CLI's handling of InvalidRunError and UsageError).
+ * (or, with --json, the comparison as data) and exit 0 (no regression beyond the threshold), 1 (a
+ * regression) or 2 (unusable input, through the CLI's handling of InvalidRunError and UsageError).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,14 +14,15 @@ import { renderCompareMarkdown } from '../compare/markdown.js';
 import { comparisonJson } from '../compare/json.js';
 import { chartsForComparison } from '../compare/charts.js';
 import { renderCompareHtml } from '../compare/html.js';
-import { renderChartPng } from '../report/png.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { loadChartRenderer } from './reports.js';
 
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
 Compares two runs (run.json files, or directories holding one) row by row and prints a Markdown
-report. Exit code 0: no regression beyond the threshold; 1: at least one; 2: unusable input.
+report.
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
@@ -31,8 +32,14 @@ options:
                   against this run too (repeatable)
   --out DIR       also write compare.md, compare.json, compare.html and charts/*.png (base and
                   current side by side) into DIR
+  --json          print the comparison as JSON (guardbench.compare/v1, as compare.json) instead
   --quiet         print only the result line, not the whole report
   --help          this text
+
+${exitCodesHelp({
+  '0': 'no regression beyond the threshold',
+  '1': 'at least one regression (with --confirm: one that repeated)',
+})}
 `;
 
 interface CompareArgs {
@@ -42,12 +49,14 @@ interface CompareArgs {
   confirmPaths: string[];
   out: string | undefined;
   quiet: boolean;
+  json: boolean;
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
   const parsed = parseCommandArgs(argv, { allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
+  if (values.json && values.quiet) throw new UsageError('--json and --quiet exclude each other');
   if (positionals.length !== 2) {
     throw new UsageError(`expected two runs, BASE and CURRENT, got ${positionals.length} (see guardbench compare --help)`);
   }
@@ -62,6 +71,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
     confirmPaths: values.confirm ?? [],
     out: values.out,
     quiet: values.quiet ?? false,
+    json: values.json ?? false,
   };
 }
 
@@ -72,6 +82,7 @@ const OPTIONS = {
   confirm: { type: 'string', multiple: true },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCompareArgs(argv);
   if (args === 'help') {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   const base = readRunForCli(args.basePath);
   const current = readRunForCli(args.currentPath);
@@ -91,13 +102,14 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);
   }
   const markdown = renderCompareMarkdown(comparison);
-  if (args.quiet) console.log(markdown.split('\n').find((l) => l.startsWith('**')) ?? '');
+  if (args.json) console.log(JSON.stringify(comparisonJson(comparison), null, 2));
+  else if (args.quiet) console.log(markdown.split('\n').find((l) => l.startsWith('**')) ?? '');
   else console.log(markdown);
   if (comparison.environment.length > 0) {
     console.error(`guardbench compare: warning: the runs' environments differ in ${comparison.environment.map((d) => d.field).join(', ')}`);
   }
   if (args.out) await writeOutputs(comparison, markdown, args.out);
-  return comparison.regressed ? 1 : 0;
+  return comparison.regressed ? EXIT.finding : EXIT.ok;
 }
 
 async function writeOutputs(comparison: Comparison, markdown: string, out: string): Promise<void> {
@@ -110,6 +122,13 @@ async function writeOutputs(comparison: Comparison, markdown: string, out: strin
   writeJsonAtomic(join(out, 'compare.json'), comparisonJson(comparison));
   const charts = chartsForComparison(comparison);
   writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison, charts));
+  // Loaded only here: the chart renderer needs @napi-rs/canvas, which comparing does not. Without
+  // it the verdict stands (its exit code must not turn into a chart failure's).
+  const renderer = await loadChartRenderer();
+  if ('unavailable' in renderer) {
+    console.error(`guardbench compare: ${renderer.unavailable}`);
+    return;
+  }
   mkdirSync(join(out, 'charts'), { recursive: true });
-  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
+  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderer.render(spec));
 }
