@@ -70,6 +70,35 @@ test('the README documents the same exit codes', () => {
   }
 });
 
+const FIXTURE = join(ROOT, 'test/fixtures/quick-run.json');
+
+test('history --json prints the trend document that --out writes as history.json', () => {
+  const out = scratchDir();
+  const r = runCli(['history', FIXTURE, '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { schema: string; series: unknown[] };
+  assert.equal(doc.schema, 'guardbench.history/v1');
+  assert.ok(doc.series.length > 0);
+  assert.deepEqual(doc, JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')));
+  assert.equal(runCli(['history', FIXTURE, '--json', '--markdown']).code, EXIT.usage);
+});
+
+test('baseline list --json and pick --json describe the saved baselines', () => {
+  const dir = scratchDir('guardbench-baselines-');
+  assert.equal(runCli(['baseline', 'save', FIXTURE, '--dir', dir, '--name', 'lab-box']).code, 0);
+  const list = runCli(['baseline', 'list', '--dir', dir, '--json']);
+  assert.equal(list.code, 0, list.stderr);
+  const expected = {
+    path: join(dir, 'lab-box.json'), id: '2026-11-25T07-08-33Z-6.18.44-fc-v782', kernel: '6.18.44-fc-v782', profile: 'quick',
+    startedAt: (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { startedAt: string }).startedAt, cpu: 'AMD EPYC', spreadRuns: null,
+  };
+  assert.deepEqual(JSON.parse(list.stdout), { dir, baselines: [expected] });
+  const pick = runCli(['baseline', 'pick', '--dir', dir, '--kernel', '6.19.1', '--json']);
+  assert.equal(pick.code, 0, pick.stderr);
+  assert.deepEqual(JSON.parse(pick.stdout), { forKernel: '6.19.1', sameKernel: false, ...expected });
+  assert.match(pick.stderr, /no baseline for 6\.19\.1; using 6\.18\.44-fc-v782/, 'the fallback note stays on stderr');
+});
+
 test('run --json prints one JSON document on stdout while progress goes to stderr', () => {
   const out = scratchDir();
   const r = runCli(['run', '--quick', '--json', '--workload', 'madvise-batches', '--guards', '256', '--batch', '1,64', '--out', out]);
