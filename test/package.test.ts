@@ -1,0 +1,62 @@
+/**
+ * The package as npm would ship it: `files` holds what a user needs to run guardbench (bin, src,
+ * bench, README, LICENSE) and nothing else, and the packed tarball, installed the way npm lays a
+ * dependency out, runs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runNode, scratchDir } from './helpers.js';
+import { COMMAND_NAMES } from '../src/cli.js';
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string; license: string; engines: { node: string }; files: string[];
+};
+
+function npm(args: string[], cwd = ROOT): string {
+  const r = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('npm pack holds bin, src, bench, README and LICENSE, and nothing else', () => {
+  const [pack] = JSON.parse(npm(['pack', '--dry-run', '--json'])) as { files: { path: string }[] }[];
+  const files = pack!.files.map((f) => f.path).sort();
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/guardbench.js', 'src/cli.ts', 'src/version.ts', 'bench/profiles.ts', 'src/report/assets/page.js']) {
+    assert.ok(files.includes(f), `${f} is missing from the package`);
+  }
+  const stray = files.filter((f) => !/^(bin|src|bench)\//.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
+  assert.deepEqual(stray, [], 'only what a user needs');
+  // Every source file in the checkout ships: none forgotten by a pattern.
+  const sources = execFileSync('git', ['-C', ROOT, 'ls-files', 'bin', 'src', 'bench'], { encoding: 'utf8' }).trim().split('\n');
+  if (sources[0]) for (const f of sources) assert.ok(files.includes(f), `${f} is not packed`);
+});
+
+test('the license, engines and version are stated', () => {
+  assert.equal(manifest.license, 'MIT');
+  assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} guardbench contributors\n/);
+  assert.equal(manifest.engines.node, '>=20');
+});
+
+test('the packed tarball, laid out as npm installs a dependency, loads every command and answers --version', () => {
+  const dir = scratchDir('guardbench-pack-');
+  const [pack] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir])) as { filename: string }[];
+  // An application that depends on guardbench: the package in node_modules/guardbench, its
+  // dependencies beside it (links to this checkout's install, which holds the same ones).
+  const app = join(dir, 'app');
+  const modules = join(app, 'node_modules');
+  mkdirSync(join(modules, 'guardbench'), { recursive: true });
+  execFileSync('tar', ['xzf', join(dir, pack!.filename), '-C', join(modules, 'guardbench'), '--strip-components=1']);
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+
+  const bin = join(modules, 'guardbench/bin/guardbench.js');
+  const version = runNode([bin, '--version'], { cwd: app });
+  assert.equal(version.stdout, `guardbench ${manifest.version}\n`, version.stderr);
+  // Loading each command loads nearly all of src/: a file the package lacks fails here.
+  const load = COMMAND_NAMES.map((c) => `await import('guardbench/src/commands/${c}.ts');`).join(' ');
+  const loaded = runNode(['--import', 'tsx', '--input-type=module', '-e', `${load} console.log('loaded');`], { cwd: app });
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.equal(loaded.stdout.trim(), 'loaded');
+});
