@@ -4,27 +4,14 @@
  * the allocator-arenas point of 16384 regions, 12 KiB slots and 4 KiB guards, the fidelity anchor.
  */
 import { availableParallelism } from 'node:os';
-import type { Profile } from '../src/results/schema.js';
-import type { TimingBudget } from '../src/runner/timing.js';
-import type { AxesSpec } from '../src/workloads/types.js';
-
-export interface BenchProfile {
-  name: Profile;
-  description: string;
-  /** timing budget of each point, shared out over the passes */
-  budget: TimingBudget;
-  /** passes over all points; latency samples are pooled across them */
-  passes: number;
-  /** each workload's axes: one set, or several whose cross products are joined */
-  workloads: Record<string, AxesSpec>;
-}
+import type { Profiles } from '../src/runner/plan.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** scaling's thread counts: 1, 2, 4, ... up to twice the CPUs, where contention shows. */
 const WORKER_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128].filter((t) => t <= 2 * availableParallelism());
 
-export const PROFILES: Record<Profile, BenchProfile> = {
+export const PROFILES: Profiles = {
   quick: {
     name: 'quick',
     description: 'one point per workload question, under 30 s on 2 cores',

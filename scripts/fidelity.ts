@@ -22,7 +22,7 @@ import { probeFeatures } from '../src/probe/features.js';
 import { makeStrategies } from '../src/strategies/index.js';
 import { mapArena, prepareArena, releaseArena, unmapArena, type Arena } from '../src/workloads/arena.js';
 import { timeOperation, type TimingBudget } from '../src/runner/timing.js';
-import { calibrateFfi } from '../src/probe/calibrate.js';
+import { calibrateFfi } from '../src/runner/calibrate.js';
 import { writeJsonAtomic } from '../src/results/write.js';
 import { parsePinCpu, pinToCpu } from '../src/runner/noise.js';
 import { raw } from '../src/sys/libc.js';

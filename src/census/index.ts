@@ -8,6 +8,6 @@ export { renderCensusMarkdown, renderCensusText, headlineOf, topProcesses } from
 export {
   CENSUS_SCHEMA_ID, CensusSchema, InvalidCensusError, checkCensus, parseCensus, censusJsonSchema,
   type Census, type ProcessCensus,
-} from './schema.js';
+} from '../results/census-schema.js';
 export { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, couldMerge, type Classification } from './classify.js';
 export { parseMapsText, type CensusVma } from './maps.js';

@@ -3,7 +3,7 @@
  * Both read only the document, so a census taken on one machine renders anywhere.
  */
 import { mdEscape } from '../report/escape.js';
-import { checkCensus, type Census, type ProcessCensus } from './schema.js';
+import { checkCensus, type Census, type ProcessCensus } from '../results/census-schema.js';
 
 const int = (n: number): string => n.toLocaleString('en-US');
 const pct = (n: number): string => `${n.toFixed(1)}%`;

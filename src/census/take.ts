@@ -13,7 +13,7 @@ import { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, guardRule, type C
 import { MarkerScanner, type MarkerCount } from './markers.js';
 import { listPids, readComm, readVmas, type UnreadableReason } from './procfs.js';
 import { headlineOf, percentOf } from './render.js';
-import { CENSUS_SCHEMA_ID, type Census, type Markers, type ProcessCensus, type Reservations } from './schema.js';
+import { CENSUS_SCHEMA_ID, type Census, type Markers, type ProcessCensus, type Reservations } from '../results/census-schema.js';
 
 export interface CensusOptions {
   /** survey only these processes; undefined or empty: every process in /proc */

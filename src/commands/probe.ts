@@ -34,8 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     ['libc', env.libc],
     ['node / koffi', `${env.node} / ${env.koffi}`],
     ['root', String(env.root)],
-    ['cpufreq governor', env.governor],
-    ['ASLR (randomize_va_space)', env.aslr],
+    ['cpufreq governor', env.governor ?? 'unknown'],
+    ['ASLR (randomize_va_space)', env.aslr ?? 'unknown'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length), ...Object.keys(FEATURE_SINCE).map((k) => k.length));
   console.log('environment');

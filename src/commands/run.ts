@@ -9,7 +9,7 @@ import { UsageError, oneLine } from '../errors.js';
 import { probeFeatures } from '../probe/features.js';
 import { captureEnv } from '../probe/env.js';
 import { axisNames, buildPlan, planPoints } from '../runner/plan.js';
-import { PointAccumulator, passBudget } from '../runner/runner.js';
+import { PointAccumulator, passBudget, workloadSpec } from '../runner/runner.js';
 import { runPasses } from '../runner/passes.js';
 import { Progress, progressMode } from '../runner/progress.js';
 import { RunWriter, runId } from '../results/run-writer.js';
@@ -17,7 +17,7 @@ import { makeStrategies } from '../strategies/index.js';
 import { loadAverage, parsePinCpu, pinToCpu, reexecWithoutAslr } from '../runner/noise.js';
 import { HostSpeedMeter } from '../runner/host-speed.js';
 import { WorkerPool } from '../workloads/scaling-pool.js';
-import { calibrateFfi } from '../probe/calibrate.js';
+import { calibrateFfi } from '../runner/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { takeCensus } from '../census/index.js';
 import { renderConsoleSummary } from '../report/console.js';
@@ -53,7 +53,7 @@ options:
   --help                this text
 
 parameter overrides (comma-separated values replace the profile's axis):
-  ${axisNames().map((n) => `--${n} V[,V...]`).join('\n  ')}
+  ${axisNames(PROFILES).map((n) => `--${n} V[,V...]`).join('\n  ')}
 
 ${exitCodesHelp({
   '0': 'measured; run.json is complete (a report that could not be rendered is a note on stderr)',
@@ -76,7 +76,7 @@ interface RunArgs {
 }
 
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
-  const axisOptions = Object.fromEntries(axisNames().map((n) => [n, { type: 'string' as const }]));
+  const axisOptions = Object.fromEntries(axisNames(PROFILES).map((n) => [n, { type: 'string' as const }]));
   const { values } = parseCommandArgs(argv, {
     allowPositionals: false,
     options: {
@@ -102,7 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const profile = (picked[0] ?? 'default') as string;
   if (!(profile in PROFILES)) throw new UsageError(`unknown profile '${profile}' (profiles: ${Object.keys(PROFILES).join(', ')})`);
   const overrides: Record<string, string> = {};
-  for (const n of axisNames()) if (typeof values[n] === 'string') overrides[n] = values[n] as string;
+  for (const n of axisNames(PROFILES)) if (typeof values[n] === 'string') overrides[n] = values[n] as string;
   return {
     profile: profile as Profile,
     workloads: (values.workload as string[] | undefined) ?? [],
@@ -136,7 +136,7 @@ export function prepareOutDir(dir: string): void {
 function recordSystemCensus(writer: RunWriter, probe: ReturnType<typeof probeFeatures>): void {
   try {
     const f = probe.features;
-    writer.setSection('census', takeCensus({
+    writer.setCensus(takeCensus({
       maxProcesses: 10,
       budgetMs: 1500,
       features: { guardInstall: f.guardInstall, smapsGuardFlag: f.smapsGuardFlag, pagemapScanGuard: f.pagemapScanGuard, pagemapGuardBit: f.pagemapGuardBit },
@@ -163,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const plan = buildPlan(args);
+  const plan = buildPlan(args, PROFILES);
   if (args.noAslr) {
     const code = reexecWithoutAslr();
     if (code !== null) return code;
@@ -182,12 +182,13 @@ export async function main(argv: string[]): Promise<number> {
 
   const passes = plan.profile.passes;
   const budget = passBudget(plan.profile.budget, passes);
-  Object.assign(env, {
+  writer.updateEnv({
     pinnedCpu: args.pin,
     passes,
     ffi: calibrateFfi(budget),
     vmaCountAtStart: countVmas(),
   });
+  writer.setWorkloads(plan.workloads.map((w) => workloadSpec(w.workload)));
   writer.flush();
 
   const strategies = makeStrategies(probe);
@@ -201,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     progress.finish();
     await WorkerPool.shutdown();
-    Object.assign(env, { vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
+    writer.updateEnv({ vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
     writer.finish(interrupted === null);
   }
   if (interrupted) {

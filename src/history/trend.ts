@@ -7,7 +7,7 @@ import { STRATEGY_NAMES } from '../results/schema.js';
 import { rowKey, environmentDifferences } from '../compare/compare.js';
 import { relativeChange } from '../compare/stats.js';
 import { hostSpeedOf } from '../report/summary.js';
-import type { HostSpeed } from '../runner/host-speed.js';
+import type { HostSpeed } from '../results/schema.js';
 
 /** What history shows unless told otherwise: the cost of installing guards and what they add. */
 export const HEADLINE_METRICS = ['install', 'create', 'churn', 'vma_delta'];

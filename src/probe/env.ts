@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { koffiVersion, libcVersion, pageSize } from '../sys/libc.js';
-import { aslrDisabled } from '../runner/noise.js';
+import { aslrDisabled } from '../sys/personality.js';
 import type { Env } from '../results/schema.js';
 import type { FeatureProbe } from './features.js';
 
@@ -20,18 +20,7 @@ export function selectedChoice(text: string | null): string {
   return /\[([^\]]+)\]/.exec(text)?.[1] ?? text;
 }
 
-export interface ExtraEnv {
-  /** cpufreq governor of CPU 0, or 'unknown' in a VM without cpufreq */
-  governor: string;
-  aslr: string;
-  loadAvg: number[];
-  overcommit: string;
-  featureReasons: FeatureProbe['reasons'];
-  pidfdSelfValue: number | null;
-  [key: string]: unknown;
-}
-
-export function captureEnv(probe: FeatureProbe): Env & ExtraEnv {
+export function captureEnv(probe: FeatureProbe): Env {
   const cpus = os.cpus();
   const maxMap = readTrimmed('/proc/sys/vm/max_map_count');
   return {

@@ -3,7 +3,7 @@
  * point with strategies as columns, and the guard strategies' gain over prot-none. Pure functions
  * of a Run; nothing here measures.
  */
-import type { HostSpeed } from '../runner/host-speed.js';
+import type { HostSpeed } from '../results/schema.js';
 import type { Params, Row, Run } from '../results/schema.js';
 import { STRATEGY_NAMES } from '../results/schema.js';
 

@@ -9,7 +9,8 @@ import { writeFileAtomic, writeJsonAtomic } from './write.js';
 import { runToCsv } from './csv.js';
 import { headCommit } from './tool-commit.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { RUN_SCHEMA_ID, type Env, type Profile, type Row, type Run, type VerifyResult } from './schema.js';
+import { RUN_SCHEMA_ID, type Env, type Profile, type Row, type Run, type VerifyResult, type WorkloadSpec } from './schema.js';
+import type { Census } from './census-schema.js';
 
 /** A sortable, unique id: start time and kernel release. */
 export function runId(startedAt: Date, kernelRelease: string): string {
@@ -51,9 +52,18 @@ export class RunWriter {
     this.run.verify = results;
   }
 
-  /** Extra top-level sections (a census, warnings) that reporters render when present. */
-  setSection(name: string, value: unknown): void {
-    (this.run as Record<string, unknown>)[name] = value;
+  /** What the workloads of this run are and what their metrics mean. */
+  setWorkloads(specs: WorkloadSpec[]): void {
+    this.run.workloads = specs;
+  }
+
+  setCensus(census: Census): void {
+    this.run.census = census;
+  }
+
+  /** Environment figures known only once measuring starts or ends (the FFI floor, VMA counts, the host's speed). */
+  updateEnv(fields: Partial<Env>): void {
+    Object.assign(this.run.env, fields);
   }
 
   private readonly points = new Map<string, Row[]>();

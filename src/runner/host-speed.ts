@@ -8,20 +8,7 @@
  */
 import { raw } from '../sys/libc.js';
 import { quantile } from '../stats/describe.js';
-
-export interface HostSpeed {
-  /** what was timed: ns per koffi labs() call in a loop of `loopCalls` */
-  meter: 'labs';
-  loopCalls: number;
-  samples: number;
-  minNs: number;
-  p10Ns: number;
-  medianNs: number;
-  p90Ns: number;
-  maxNs: number;
-  /** p90 / p10 - 1, in %: how far apart the host's fast and slow moments were during the run */
-  spreadPercent: number;
-}
+import type { HostSpeed } from '../results/schema.js';
 
 const LOOP_CALLS = 8192;
 

@@ -6,16 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { SysError, lastErrno, raw } from '../sys/libc.js';
+import { aslrDisabled, disableAslrForChildren } from '../sys/personality.js';
 import { UsageError } from '../errors.js';
-
-const ADDR_NO_RANDOMIZE = 0x0040000;
-const QUERY_PERSONALITY = 0xffffffff;
-
-/** Whether this process runs with ASLR off (personality ADDR_NO_RANDOMIZE). */
-export function aslrDisabled(): boolean {
-  const persona = raw.personality(QUERY_PERSONALITY);
-  return persona !== -1 && (persona & ADDR_NO_RANDOMIZE) !== 0;
-}
 
 /**
  * Re-run this command with ASLR off: set ADDR_NO_RANDOMIZE on this process and start the same
@@ -24,8 +16,7 @@ export function aslrDisabled(): boolean {
  */
 export function reexecWithoutAslr(): number | null {
   if (aslrDisabled()) return null;
-  const persona = raw.personality(QUERY_PERSONALITY);
-  if (raw.personality((persona | ADDR_NO_RANDOMIZE) >>> 0) === -1) throw new SysError('personality', [ADDR_NO_RANDOMIZE], lastErrno());
+  disableAslrForChildren();
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   if (child.error) throw child.error;
   return child.status ?? 128 + (child.signal ? os.constants.signals[child.signal] : 0);

@@ -2,12 +2,26 @@
  * From command-line options to a RunPlan: which workloads, strategies and parameter points, under
  * which profile. Every bad value is a UsageError with one line that names the flag.
  */
-import { PROFILES, type BenchProfile } from '../../bench/profiles.js';
 import { STRATEGY_NAMES, type ParamValue, type Params, type Profile, type StrategyName } from '../results/schema.js';
 import { UsageError } from '../errors.js';
 import { WORKLOADS, workloadByName } from '../workloads/index.js';
 import type { Axes, AxesSpec, Workload } from '../workloads/types.js';
 import { crossProduct } from './axes.js';
+import type { TimingBudget } from './timing.js';
+
+/** A profile (bench/profiles.ts holds them as plain data): the timing budget and each workload's axes. */
+export interface BenchProfile {
+  name: Profile;
+  description: string;
+  /** timing budget of each point, shared out over the passes */
+  budget: TimingBudget;
+  /** passes over all points; latency samples are pooled across them */
+  passes: number;
+  /** each workload's axes: one set, or several whose cross products are joined */
+  workloads: Record<string, AxesSpec>;
+}
+
+export type Profiles = Record<Profile, BenchProfile>;
 
 export interface WorkloadPlan {
   workload: Workload;
@@ -28,9 +42,9 @@ export interface RunPlan {
 }
 
 /** Every axis name any workload of any profile has: these are the `--NAME v1,v2` override flags. */
-export function axisNames(): string[] {
+export function axisNames(profiles: Profiles): string[] {
   const names = new Set<string>();
-  for (const p of Object.values(PROFILES)) {
+  for (const p of Object.values(profiles)) {
     for (const spec of Object.values(p.workloads)) for (const axes of axisSets(spec)) for (const n of Object.keys(axes)) names.add(n);
   }
   return [...names].sort();
@@ -66,8 +80,9 @@ export interface PlanOptions {
   overrides: Record<string, string>;
 }
 
-export function buildPlan(o: PlanOptions): RunPlan {
-  const profile = PROFILES[o.profile];
+/** The plan of a run; a workload the chosen profile lacks gets the quick profile's axes. */
+export function buildPlan(o: PlanOptions, profiles: Profiles): RunPlan {
+  const profile = profiles[o.profile];
   for (const name of o.workloads) {
     if (!workloadByName(name)) throw new UsageError(`unknown workload '${name}' (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
   }
@@ -77,7 +92,7 @@ export function buildPlan(o: PlanOptions): RunPlan {
   const chosen = WORKLOADS.filter((w) => (o.workloads.length === 0 ? w.name in profile.workloads : o.workloads.includes(w.name)));
   const used = new Set<string>();
   const workloads = chosen.map((workload) => {
-    const sets = axisSets(profile.workloads[workload.name] ?? PROFILES.quick.workloads[workload.name]).map((axes) => {
+    const sets = axisSets(profile.workloads[workload.name] ?? profiles.quick.workloads[workload.name]).map((axes) => {
       const copy: Axes = { ...axes };
       for (const [name, text] of Object.entries(o.overrides)) {
         const current = copy[name];

@@ -7,12 +7,12 @@
  * (as mmtests and LKP repeat iterations): on a shared machine a burst of interference lasting a
  * second or two then spoils a fraction of one point's samples instead of all of them.
  */
-import type { Params, Row, StrategyName } from '../results/schema.js';
+import type { Params, Row, StrategyName, WorkloadSpec } from '../results/schema.js';
 import type { FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
 import { unavailableReason } from '../strategies/index.js';
-import type { MetricSpec, Workload, WorkloadContext } from '../workloads/types.js';
-import { sampleOperation, type TimedOperation, type TimingBudget } from './timing.js';
+import type { MetricSpec, TimedOperation, Workload, WorkloadContext } from '../workloads/types.js';
+import { sampleOperation, type TimingBudget } from './timing.js';
 import { describeSamples } from '../stats/describe.js';
 import { oneLine } from '../errors.js';
 
@@ -50,6 +50,11 @@ function baseRow(plan: PointPlan, spec: MetricSpec): Omit<Row, 'value' | 'stats'
   return { workload: plan.workload.name, strategy: plan.strategy.name, params: plan.params, metric: spec.metric, unit: spec.unit };
 }
 
+/** What the run stores of a workload, so readers take each metric's meaning from the run itself. */
+export function workloadSpec(w: Workload): WorkloadSpec {
+  return { name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], metrics: w.metrics.map((m) => ({ ...m })) };
+}
+
 /** Rows saying every metric of a point was not measured, and why. */
 export function notMeasuredRows(plan: PointPlan, status: 'skipped' | 'failed', reason: string): Row[] {
   return plan.workload.metrics.map((spec) => ({ ...baseRow(plan, spec), value: null, stats: null, status, reason }));
@@ -80,9 +85,9 @@ export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResu
       metricSpec(plan.workload, metric);
       latency.set(metric, sampleOperation(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
     },
-    record(metric, value) {
+    record(metric, value, expected) {
       const spec = metricSpec(plan.workload, metric);
-      if (typeof value === 'number') rows.push({ ...baseRow(plan, spec), value, stats: null, status: 'ok' });
+      if (typeof value === 'number') rows.push({ ...baseRow(plan, spec), value, stats: null, status: 'ok', ...(expected !== undefined ? { expected } : {}) });
       else rows.push({ ...baseRow(plan, spec), value: null, stats: null, status: 'skipped', reason: value.reason });
     },
     skip(metric, reason) {

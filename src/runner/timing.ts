@@ -7,6 +7,7 @@
 import { Bench } from 'tinybench';
 import type { Stats } from '../results/schema.js';
 import { describeSamples } from '../stats/describe.js';
+import type { TimedOperation } from '../workloads/types.js';
 
 /** How long to measure one point. */
 export interface TimingBudget {
@@ -16,17 +17,6 @@ export interface TimingBudget {
   minIterations: number;
   /** untimed iterations first, so JIT and page tables settle */
   warmupIterations: number;
-}
-
-export interface TimedOperation<S> {
-  /** operations per iteration: the stats are divided by this (guards, stacks, regions) */
-  ops: number;
-  /** build the state the operation needs; not timed */
-  setup: () => S;
-  /** the operation under test: the only timed code */
-  measure: (state: S) => void;
-  /** release everything setup made; not timed; runs even when measure throws */
-  teardown: (state: S) => void;
 }
 
 const now = (): number => performance.now();

@@ -8,7 +8,7 @@
  * guardbench has system call tables for; elsewhere `chainSupported()` is false.
  */
 import { libcFunction, mmap, munmap, raw, writeMemory } from '../sys/libc.js';
-import type { Children } from './child.js';
+import type { Children } from '../sys/children.js';
 import type { ChildExit } from '../sys/libc.js';
 
 /** Room for one ucontext_t (968 bytes on x86-64, about 4.4 KiB on arm64). */

@@ -5,7 +5,7 @@
  * own. (guard-semantics.md item 12)
  */
 import { MADV_GUARD_REMOVE } from '../sys/constants.js';
-import { describeAccess } from './child.js';
+import { describeAccess } from '../sys/children.js';
 import { chainSupported, runChain } from './chain.js';
 import { PAGE, describePages, pagemapGuardBits } from './scratch.js';
 import { ALL_GUARDING, expect, type Check } from './types.js';

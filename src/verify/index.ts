@@ -8,7 +8,7 @@ import type { StrategyName, VerifyResult } from '../results/schema.js';
 import { FEATURE_SINCE, type FeatureProbe } from '../probe/features.js';
 import { makeStrategies, unavailableReason, type Strategy } from '../strategies/index.js';
 import { oneLine } from '../errors.js';
-import { Children, withoutCoreDumps } from './child.js';
+import { Children, withoutCoreDumps } from '../sys/children.js';
 import { Scratch } from './scratch.js';
 import { CheckFailed, CheckSkipped, type Check } from './types.js';
 import { installTwice, installZapsData, processMadviseBytes, removeRestores, traps } from './checks-access.js';

@@ -11,7 +11,7 @@ import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PM_GUARD_REGION_BIT, P
 import { SysError, lastErrno, mmap, munmap, raw, writeMemory } from '../sys/libc.js';
 import { PAGE_SIZE } from '../sys/pagemap.js';
 import { guardRanges, type Strategy } from '../strategies/index.js';
-import { describeAccess, type Children } from './child.js';
+import { describeAccess, type Children } from '../sys/children.js';
 import { fail } from './types.js';
 
 export const PAGE = PAGE_SIZE;

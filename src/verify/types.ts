@@ -7,7 +7,7 @@
 import type { StrategyName } from '../results/schema.js';
 import type { FeatureName, FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
-import type { Children } from './child.js';
+import type { Children } from '../sys/children.js';
 import type { Scratch } from './scratch.js';
 
 export interface CheckEnv {

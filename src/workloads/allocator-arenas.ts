@@ -3,7 +3,7 @@
  * a guard after each; `churn` guards are then cycled (removed as if an allocation grew into them,
  * re-installed when it is freed), and the arena is unmapped.
  */
-import { defineWorkload } from './types.js';
+import { count, defineWorkload, kernelMemory, latency } from './types.js';
 import {
   arenaLayoutProblem, guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
 } from './arena.js';
@@ -28,12 +28,12 @@ export default defineWorkload<ArenaParams>({
   description: 'one arena of slots with a guard after each, as hardened allocators build their pools',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   metrics: [
-    { metric: 'install', unit: 'ns/guard', kind: 'latency', description: 'install every guard of a fresh arena' },
-    { metric: 'churn', unit: 'ns/op', kind: 'latency', description: 'remove one guard and install it again' },
-    { metric: 'teardown', unit: 'ns/region', kind: 'latency', description: 'munmap the guarded arena' },
-    { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the guards add to the arena' },
-    { metric: 'vma_slab_bytes', unit: 'bytes/region', kind: 'bytes', description: 'vm_area_struct + maple_node slab bytes added' },
-    { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) added' },
+    latency('install', 'ns/guard', 'install every guard of a fresh arena', { headline: true }),
+    latency('churn', 'ns/op', 'remove one guard and install it again', { headline: true }),
+    latency('teardown', 'ns/region', 'munmap the guarded arena'),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add to the arena', { headline: true, footprint: 'vmas' }),
+    kernelMemory('vma_slab_bytes', 'bytes/region', 'system', 'vm_area_struct + maple_node slab bytes added'),
+    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) added'),
   ],
   validate(p) {
     const layoutProblem = arenaLayoutProblem(p);

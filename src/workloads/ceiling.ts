@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { defineWorkload } from './types.js';
+import { count, defineWorkload, kernelMemory } from './types.js';
 import type { CeilingReport } from './ceiling-growth.js';
 
 interface CeilingParams {
@@ -39,11 +39,12 @@ export default defineWorkload<CeilingParams>({
   strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
   positiveAxes: ['limit'],
   metrics: [
-    { metric: 'regions', unit: 'count', kind: 'count', description: 'guarded regions held when growth stopped' },
-    { metric: 'stop_errno', unit: 'errno', kind: 'count', description: 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel' },
-    { metric: 'predicted_regions', unit: 'count', kind: 'count', description: 'PROT_NONE guards vm.max_map_count allows: (max_map_count - VMAs in use - 1) / 2' },
-    { metric: 'vmas_at_stop', unit: 'count', kind: 'count', description: 'VMAs the kernel counted for the process when growth stopped' },
-    { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) the guards added, per region held' },
+    // The process's own VMAs (Node's) count against vm.max_map_count too: PROT_NONE figures move with them.
+    count('regions', 'count', 'higher', 'guarded regions held when growth stopped', { noise: 'process' }),
+    count('stop_errno', 'errno', 'none', 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel'),
+    count('predicted_regions', 'count', 'none', 'PROT_NONE guards vm.max_map_count allows: (max_map_count - VMAs in use - 1) / 2', { noise: 'process' }),
+    count('vmas_at_stop', 'count', 'none', 'VMAs the kernel counted for the process when growth stopped', { noise: 'process' }),
+    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),
   ],
   run(ctx) {
     // Every figure is a count: later passes have nothing to add.

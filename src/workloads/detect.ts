@@ -7,8 +7,8 @@
  */
 import { FEATURE_SINCE, type FeatureName } from '../probe/features.js';
 import type { StrategyName } from '../results/schema.js';
-import { Children } from '../verify/child.js';
-import { defineWorkload, type MetricSpec, type WorkloadContext } from './types.js';
+import { Children } from '../sys/children.js';
+import { bytes, count, defineWorkload, latency, type MetricSpec, type WorkloadContext } from './types.js';
 import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 import { detectByMaps, detectByPagemap, detectByScan, type DetectMethod, type Detection, type Span } from './detect-methods.js';
@@ -35,11 +35,13 @@ const METHODS: readonly MethodSpec[] = [
 ];
 
 const METRICS: readonly MetricSpec[] = [
-  { metric: 'installed', unit: 'count', kind: 'count', description: 'guards the child holds' },
+  count('installed', 'count', 'expected', 'guards the child holds'),
   ...METHODS.flatMap((m): MetricSpec[] => [
-    { metric: m.name, unit: 'ns/scan', kind: 'latency', description: `enumerate the child's guards by ${m.what}` },
-    { metric: `${m.name}_found`, unit: 'count', kind: 'count', description: `guards found by ${m.what}` },
-    { metric: `${m.name}_bytes`, unit: 'bytes', kind: 'bytes', description: `bytes read from /proc by ${m.what}` },
+    latency(m.name, 'ns/scan', `enumerate the child's guards by ${m.what}`),
+    // A method must find exactly the guards it can see, and none of those it cannot.
+    count(`${m.name}_found`, 'count', 'expected', `guards found by ${m.what}`),
+    // The child inherits this process's mappings, so /proc/PID/maps grows with Node's own VMAs.
+    bytes(`${m.name}_bytes`, 'bytes', 'process', `bytes read from /proc by ${m.what}`),
   ]),
 ];
 
@@ -57,7 +59,8 @@ function measureMethod(ctx: WorkloadContext<DetectParams>, m: MethodSpec, pid: n
   }
   if (ctx.countsWanted) {
     const d = detect(m.name, pid, span, ctx);
-    ctx.record(`${m.name}_found`, d.found);
+    const expected = m.sees.includes(ctx.strategy.name) ? ctx.params.guards : 0;
+    ctx.record(`${m.name}_found`, d.found, expected);
     ctx.record(`${m.name}_bytes`, d.bytes);
     if (m.sees.includes(ctx.strategy.name) && d.found !== ctx.params.guards) {
       throw new Error(`${m.name} found ${d.found} of ${ctx.params.guards} guards`);
@@ -87,7 +90,7 @@ export default defineWorkload<DetectParams>({
         unmapArena(arena);
       }
       try {
-        if (ctx.countsWanted) ctx.record('installed', layout.regions);
+        if (ctx.countsWanted) ctx.record('installed', layout.regions, ctx.params.guards);
         const span = { start: arena.base, end: arena.base + arena.bytes };
         for (const m of METHODS) measureMethod(ctx, m, child.pid, span);
       } finally {

@@ -5,8 +5,8 @@
  * libc _exit on a stack of ours, since a forked child cannot run JavaScript; no-guard maps the
  * same arena without guards, so its figure is fork's cost for the rest of this Node process.
  */
-import { Children } from '../verify/child.js';
-import { defineWorkload, type MetricSpec } from './types.js';
+import { Children } from '../sys/children.js';
+import { count, defineWorkload, kernelMemory, latency, type MetricSpec } from './types.js';
 import { arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
@@ -15,9 +15,9 @@ interface ForkParams extends ArenaLayout {
 }
 
 const METRICS: readonly MetricSpec[] = [
-  { metric: 'fork', unit: 'ns/fork', kind: 'latency', description: 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it' },
-  { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the guards add, which every fork copies' },
-  { metric: 'page_table_bytes', unit: 'bytes/region', kind: 'bytes', description: 'page-table bytes (VmPTE) the guards add, which every fork copies' },
+  latency('fork', 'ns/fork', 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it'),
+  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true, footprint: 'vmas' }),
+  kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
 ];
 
 export default defineWorkload<ForkParams>({

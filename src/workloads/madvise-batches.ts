@@ -4,7 +4,7 @@
  * guards per call (guard-process-madvise). One-call-per-guard loops pay the cost of entering the
  * kernel, and koffi's, once per guard; a batch pays it once per `batch` guards.
  */
-import { defineWorkload } from './types.js';
+import { count, defineWorkload, latency } from './types.js';
 import { recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
 import { UIO_MAXIOV } from '../sys/constants.js';
 
@@ -24,10 +24,11 @@ export default defineWorkload<BatchParams>({
   description: 'install N guards by an mprotect loop, a madvise loop, and process_madvise in batches of 1..1024',
   strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
   positiveAxes: ['guards', 'batch'],
+  variantAxes: ['batch'],
   metrics: [
-    { metric: 'install', unit: 'ns/guard', kind: 'latency', description: 'install every guard on a fresh arena' },
-    { metric: 'calls', unit: 'count', kind: 'count', description: 'system calls made per install of all guards' },
-    { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the guards add' },
+    latency('install', 'ns/guard', 'install every guard on a fresh arena', { headline: true }),
+    count('calls', 'count', 'lower', 'system calls made per install of all guards'),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add', { headline: true, footprint: 'vmas' }),
   ],
   applies(strategy, p) {
     return strategy === 'guard-process-madvise' || p.batch === 1;

@@ -11,7 +11,7 @@
  * 100 ms window, as will-it-scale does.
  */
 import { findRoom } from './room.js';
-import { defineWorkload } from './types.js';
+import { count, defineWorkload, latency, throughput } from './types.js';
 import { CMD, WorkerPool } from './scaling-pool.js';
 import { NUM, STRATEGY_ORDER } from './scaling-protocol.js';
 
@@ -33,10 +33,10 @@ export default defineWorkload<ScalingParams>({
   description: 'T worker threads creating and freeing guarded stacks at once: mmap_lock contention of mprotect against madvise',
   positiveAxes: ['workers', 'stackBytes', 'guardBytes'],
   metrics: [
-    { metric: 'cycle', unit: 'ns/op', kind: 'latency', description: 'wall time per create+free across all workers (1e9/cycle = aggregate ops/s)' },
-    { metric: 'ops_per_s', unit: 'ops/s', kind: 'count', description: 'create+free operations of all workers in a 100 ms window, per second' },
-    { metric: 'ops_per_s_per_worker', unit: 'ops/s', kind: 'count', description: 'ops_per_s divided by the workers' },
-    { metric: 'cpus', unit: 'count', kind: 'count', description: 'CPUs the process may run on (workers are spread over them when pinned)' },
+    latency('cycle', 'ns/op', 'wall time per create+free across all workers (1e9/cycle = aggregate ops/s)'),
+    throughput('ops_per_s', 'ops/s', 'create+free operations of all workers in a 100 ms window, per second'),
+    throughput('ops_per_s_per_worker', 'ops/s', 'ops_per_s divided by the workers'),
+    count('cpus', 'count', 'none', 'CPUs the process may run on (workers are spread over them when pinned)'),
   ],
   validate(p) {
     for (const k of ['stackBytes', 'guardBytes'] as const) {

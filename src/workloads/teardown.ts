@@ -4,7 +4,7 @@
  * the maple tree and freed. N goes up to near the vm.max_map_count ceiling in the full profile.
  */
 import { countVmasIn } from '../metrics/vmas.js';
-import { defineWorkload, type MetricSpec } from './types.js';
+import { count, defineWorkload, latency, type MetricSpec } from './types.js';
 import { arenaLayoutProblem, guardedArena, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
@@ -13,8 +13,8 @@ interface TeardownParams extends ArenaLayout {
 }
 
 const METRICS: readonly MetricSpec[] = [
-  { metric: 'teardown', unit: 'ns/region', kind: 'latency', description: 'one munmap of the whole guarded arena, per region' },
-  { metric: 'vmas_unmapped', unit: 'count', kind: 'count', description: 'VMAs that munmap removes' },
+  latency('teardown', 'ns/region', 'one munmap of the whole guarded arena, per region'),
+  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { footprint: 'vmas' }),
 ];
 
 export default defineWorkload<TeardownParams>({

@@ -17,7 +17,7 @@ import { SysError, lastErrno, libcFunction, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
-import { defineWorkload, type WorkloadContext } from './types.js';
+import { count, defineWorkload, kernelMemory, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
 
 interface StackParams {
@@ -138,12 +138,12 @@ export default defineWorkload<StackParams>({
   description: 'thread stacks with a guard at the low end, created (and optionally run) as a threading library does',
   positiveAxes: ['stacks', 'stackBytes', 'guardBytes'],
   metrics: [
-    { metric: 'create', unit: 'ns/stack', kind: 'latency', description: 'map the stack and guard it (and run a thread on it)' },
-    { metric: 'teardown', unit: 'ns/stack', kind: 'latency', description: 'munmap the stack' },
-    { metric: 'vma_delta', unit: 'count', kind: 'count', description: 'VMAs the whole pool of stacks occupies' },
-    { metric: 'vmas_per_stack', unit: 'count/stack', kind: 'count', description: 'VMAs per stack' },
-    { metric: 'vma_slab_bytes', unit: 'bytes/stack', kind: 'bytes', description: 'vm_area_struct + maple_node slab bytes per stack' },
-    { metric: 'page_table_bytes', unit: 'bytes/stack', kind: 'bytes', description: 'page-table bytes (VmPTE) per stack' },
+    latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { headline: true }),
+    latency('teardown', 'ns/stack', 'munmap the stack'),
+    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true, footprint: 'vmas' }),
+    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas' }),
+    kernelMemory('vma_slab_bytes', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
+    kernelMemory('page_table_bytes', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
   validate(p) {
     for (const k of ['stackBytes', 'guardBytes'] as const) {

@@ -1,20 +1,49 @@
 /**
- * What a workload is: a name, a one-line description, the metrics it reports and a `run` that does
+ * What a workload is: a name, a one-line description, the metrics it reports (with what each means:
+ * unit, kind, which way is better; stored in every run so readers never guess) and a `run` that does
  * the operations. The runner owns everything else (strategy selection, the parameter cross product,
  * timing budgets, results), as will-it-scale's main.c does for its one-function tests.
  */
-import type { ParamValue, Params, StrategyName } from '../results/schema.js';
+import type { MetricSpec, NoiseSource, ParamValue, Params, StrategyName } from '../results/schema.js';
 import type { Strategy } from '../strategies/index.js';
 import type { FeatureProbe } from '../probe/features.js';
-import type { TimedOperation } from '../runner/timing.js';
 
-export type MetricKind = 'latency' | 'count' | 'bytes' | 'ratio';
+export type { MetricSpec };
 
-export interface MetricSpec {
-  metric: string;
-  unit: string;
-  kind: MetricKind;
-  description: string;
+interface SpecOptions {
+  headline?: boolean;
+}
+
+type CountOptions = SpecOptions & {
+  noise?: NoiseSource;
+  /** `vmas`: the count is the VMAs the guards occupy, which reports set beside prot-none's */
+  footprint?: 'vmas';
+};
+
+/** A timing: sampled by the runner, lower is better. */
+export function latency(metric: string, unit: string, description: string, o: SpecOptions = {}): MetricSpec {
+  return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', headline: o.headline ?? false, description };
+}
+
+/** A count: exact unless a process-wide counter moves it too. */
+export function count(metric: string, unit: string, better: MetricSpec['better'], description: string, o: CountOptions = {}): MetricSpec {
+  const spec: MetricSpec = { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', headline: o.headline ?? false, description };
+  return o.footprint ? { ...spec, footprint: o.footprint } : spec;
+}
+
+/** Bytes (read, copied): lower is better, as noisy as the counter it comes from. */
+export function bytes(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
+  return { metric, unit, kind: 'bytes', better: 'lower', noise, headline: false, description };
+}
+
+/** Kernel memory the guards cost (slab, page tables): reports set it beside prot-none's. */
+export function kernelMemory(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
+  return { ...bytes(metric, unit, noise, description), footprint: 'memory' };
+}
+
+/** Operations per second over a timed window: higher is better. */
+export function throughput(metric: string, unit: string, description: string): MetricSpec {
+  return { metric, unit, kind: 'throughput', better: 'higher', noise: 'timed', headline: false, description };
 }
 
 /** Parameter axes as plain data: each name maps to the values the profile sweeps. */
@@ -22,6 +51,18 @@ export type Axes = Record<string, readonly ParamValue[]>;
 
 /** A profile gives a workload one set of axes, or several whose cross products are joined. */
 export type AxesSpec = Axes | readonly Axes[];
+
+/** An operation the runner times: only `measure` is inside the timed region. */
+export interface TimedOperation<S> {
+  /** operations per iteration: the stats are divided by this (guards, stacks, regions) */
+  ops: number;
+  /** build the state the operation needs; not timed */
+  setup: () => S;
+  /** the operation under test: the only timed code */
+  measure: (state: S) => void;
+  /** release everything setup made; not timed; runs even when measure throws */
+  teardown: (state: S) => void;
+}
 
 export interface WorkloadContext<P extends Params = Params> {
   readonly params: P;
@@ -31,8 +72,11 @@ export interface WorkloadContext<P extends Params = Params> {
   readonly countsWanted: boolean;
   /** time an operation with tinybench and record a latency row for `metric` */
   time<S>(metric: string, op: TimedOperation<S>): void;
-  /** record a count, byte or ratio figure; a `{ reason }` records it as skipped */
-  record(metric: string, value: number | { reason: string }): void;
+  /**
+   * record a count, byte or throughput figure; a `{ reason }` records it as skipped. `expected` is
+   * the value the kernel should give, for metrics whose better value is "as expected".
+   */
+  record(metric: string, value: number | { reason: string }, expected?: number): void;
   /** record a metric as skipped for this point */
   skip(metric: string, reason: string): void;
 }
@@ -41,6 +85,8 @@ export interface Workload<P extends Params = Params> {
   readonly name: string;
   readonly description: string;
   readonly metrics: readonly MetricSpec[];
+  /** axes that vary how a strategy works (a batch size), not the memory guarded */
+  readonly variantAxes?: readonly string[];
   /** strategies the workload runs under (default: all four) */
   readonly strategies?: readonly StrategyName[];
   /** names of the numeric axes that must be positive integers (checked on CLI overrides) */

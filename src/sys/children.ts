@@ -8,8 +8,8 @@
  *   pthread_attr_init(addr)  writes 56 bytes at addr: exits 0, or SIGSEGV
  *   pause()                  waits, holding its copy of our mappings, until killed
  */
-import { SIGCHLD, SIGKILL, SIGSEGV } from '../sys/constants.js';
-import { SysError, lastErrno, libcFunction, mmap, munmap, raw, waitChild, type ChildExit } from '../sys/libc.js';
+import { SIGCHLD, SIGKILL, SIGSEGV } from './constants.js';
+import { SysError, lastErrno, libcFunction, mmap, munmap, raw, waitChild, type ChildExit } from './libc.js';
 
 const STACK_BYTES = 64 * 1024;
 const RLIMIT_CORE = 4;

@@ -4,16 +4,8 @@
  * the getppid figure per guard before any guard work; a process_madvise batch pays it once.
  */
 import { raw } from '../sys/libc.js';
-import { timeOperation, type TimingBudget } from '../runner/timing.js';
-
-export interface FfiCalibration {
-  /** ns per koffi call of labs(): the price of crossing into C and back */
-  labsNs: number;
-  /** ns per koffi call of getppid(): crossing plus the cheapest kernel entry */
-  getppidNs: number;
-  /** calls per timed loop */
-  loopCalls: number;
-}
+import type { FfiCalibration } from '../results/schema.js';
+import { timeOperation, type TimingBudget } from './timing.js';
 
 const LOOP_CALLS = 16384;
 
