@@ -51,6 +51,11 @@ function versionLine(): string {
   return `${TOOL_NAME} ${TOOL_VERSION}`;
 }
 
+function usageLine(message: string): number {
+  console.error(`guardbench: ${message}`);
+  return EXIT.usage;
+}
+
 function unknownCommand(name: string): number {
   console.error(`guardbench: unknown command '${name}' (commands: ${COMMAND_NAMES.join(', ')})`);
   return EXIT.usage;
@@ -101,9 +106,4 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   return runCommand(name, entry, commandArgv);
-}
-
-function usageLine(message: string): number {
-  console.error(`guardbench: ${message}`);
-  return EXIT.usage;
 }
