@@ -13,10 +13,12 @@ import { parseRun } from '../src/results/schema.js';
 
 const isRoot = process.getuid?.() === 0;
 
-async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: number | null; dir: string; stderr: string }> {
+async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: number | null; dir: string; stdout: string; stderr: string }> {
   const dir = scratchDir();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/guardbench.js'), 'run', '--quick', '--out', dir, '--quiet'], { cwd: ROOT });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/guardbench.js'), 'run', '--quick', '--out', dir, '--quiet', '--json'], { cwd: ROOT });
+  let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (d) => { stdout += String(d); });
   child.stderr.on('data', (d) => { stderr += String(d); });
   const file = join(dir, 'run.json');
   const deadline = Date.now() + 60_000;
@@ -29,15 +31,19 @@ async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: 
     } catch { /* being replaced right now: atomic rename makes the next read whole */ }
   }
   child.kill(signal);
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return { code, dir, stderr };
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  return { code, dir, stdout, stderr };
 }
 
 for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`${signal} mid-run leaves a valid run.json with complete: false and the finished rows`, async () => {
-    const { code, dir, stderr } = await interruptAfterFirstRows(signal);
+    const { code, dir, stdout, stderr } = await interruptAfterFirstRows(signal);
     assert.equal(code, exitCode, stderr);
     const run = parseRun(readFileSync(join(dir, 'run.json'), 'utf8'));
+    // --json still prints its document, saying the run is partial and why.
+    const doc = JSON.parse(stdout) as { complete: boolean; interrupted: string | null; files: { run: string }; rows: { ok: number } };
+    assert.deepEqual([doc.complete, doc.interrupted, doc.files.run], [false, signal, join(dir, 'run.json')]);
+    assert.equal(doc.rows.ok, run.rows.filter((r) => r.status === 'ok').length);
     assert.equal(run.complete, false);
     assert.ok(run.finishedAt, 'finishedAt records when it stopped');
     assert.ok(run.rows.length > 0);
