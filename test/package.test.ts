@@ -15,15 +15,17 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
   version: string; license: string; engines: { node: string }; files: string[];
 };
 
-function npm(args: string[], cwd = ROOT): string {
-  const r = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 60_000 });
+/** `npm pack` once for the file: the tarball and what npm says it holds. */
+const packDir = scratchDir('guardbench-pack-');
+const packed = (() => {
+  const r = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
+  const [pack] = JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[];
+  return { tarball: join(packDir, pack!.filename), files: pack!.files.map((f) => f.path).sort() };
+})();
 
 test('npm pack holds bin, src, bench, README and LICENSE, and nothing else', () => {
-  const [pack] = JSON.parse(npm(['pack', '--dry-run', '--json'])) as { files: { path: string }[] }[];
-  const files = pack!.files.map((f) => f.path).sort();
+  const { files } = packed;
   for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/guardbench.js', 'src/cli.ts', 'src/version.ts', 'bench/profiles.ts', 'src/report/assets/page.js']) {
     assert.ok(files.includes(f), `${f} is missing from the package`);
   }
@@ -41,14 +43,12 @@ test('the license, engines and version are stated', () => {
 });
 
 test('the packed tarball, laid out as npm installs a dependency, loads every command and answers --version', () => {
-  const dir = scratchDir('guardbench-pack-');
-  const [pack] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir])) as { filename: string }[];
   // An application that depends on guardbench: the package in node_modules/guardbench, its
   // dependencies beside it (links to this checkout's install, which holds the same ones).
-  const app = join(dir, 'app');
+  const app = join(packDir, 'app');
   const modules = join(app, 'node_modules');
   mkdirSync(join(modules, 'guardbench'), { recursive: true });
-  execFileSync('tar', ['xzf', join(dir, pack!.filename), '-C', join(modules, 'guardbench'), '--strip-components=1']);
+  execFileSync('tar', ['xzf', packed.tarball, '-C', join(modules, 'guardbench'), '--strip-components=1']);
   for (const name of readdirSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
 
   const bin = join(modules, 'guardbench/bin/guardbench.js');
