@@ -12,30 +12,18 @@ import { join } from 'node:path';
 import { COMMAND_NAMES } from '../src/cli.js';
 import { EXIT } from '../src/commands/exit-codes.js';
 import { parseRun } from '../src/results/schema.js';
-import { ROOT, isOneLineError, runCli, scratchDir, type CliResult } from './helpers.js';
+import { ROOT, isOneLineError, runCli, runNode, scratchDir, type CliResult } from './helpers.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** runCli without blocking, so the help table's two dozen children share the machine's cores. */
-function runCliAsync(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/guardbench.js'), ...args], { cwd: ROOT, env: { ...process.env, CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-test('every command answers --help, help <command> and --version', async () => {
+test('every command answers --help, help <command> and --version', () => {
   assert.ok(COMMAND_NAMES.length >= 8, `commands: ${COMMAND_NAMES.join(', ')}`);
   const jobs = COMMAND_NAMES.flatMap((name) => [[name, '--help'], ['help', name], [name, '--version']]);
-  const results = new Map<string, CliResult>();
-  for (let i = 0; i < jobs.length; i += 4) {
-    const batch = jobs.slice(i, i + 4);
-    (await Promise.all(batch.map((args) => runCliAsync(args)))).forEach((r, j) => results.set(batch[j]!.join(' '), r));
-  }
+  // One child process runs the CLI's main() over the whole table (test/fixtures/cli-table.ts).
+  const table = runNode(['--import', 'tsx', join(ROOT, 'test/fixtures/cli-table.ts'), JSON.stringify(jobs)]);
+  assert.equal(table.code, 0, table.stderr);
+  const results = new Map((JSON.parse(table.stdout) as (CliResult & { argv: string[] })[]).map((r) => [r.argv.join(' '), r]));
+  assert.equal(results.size, jobs.length);
   for (const name of COMMAND_NAMES) {
     const help = results.get(`${name} --help`)!;
     assert.equal(help.code, 0, `${name} --help: ${help.stderr}`);
@@ -58,6 +46,10 @@ test('the top level: help lists every command and the exit codes, --version read
   for (const name of COMMAND_NAMES) assert.match(help.stdout, new RegExp(`^ {2}${name} `, 'm'));
   for (const code of ['0', '1', '2', '3', '130/143']) assert.match(help.stdout, new RegExp(`^ {2}${code} +\\S`, 'm'), `exit code ${code}`);
   assert.equal(runCli(['--version']).stdout, `guardbench ${VERSION}\n`);
+  assert.equal(runCli(['compare', '--version']).stdout, `guardbench ${VERSION}\n`);
+  const baseline = runCli(['help', 'baseline']);
+  assert.equal(baseline.code, 0, baseline.stderr);
+  assert.match(baseline.stdout, /^usage: guardbench baseline save/);
   const unknown = runCli(['help', 'frobnicate']);
   assert.equal(unknown.code, EXIT.usage);
   assert.ok(isOneLineError(unknown.stderr), unknown.stderr);
