@@ -14,10 +14,10 @@
 import { parseArgs } from 'node:util';
 import { readRun } from '../src/results/read.js';
 import type { Run } from '../src/results/schema.js';
-import { compareRuns, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../src/compare/compare.js';
-import { estimateNoise, mostTypicalRun } from '../src/compare/noise.js';
+import { compareRuns, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../src/analysis/comparison.js';
+import { estimateNoise, mostTypicalRun } from '../src/analysis/stability.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../src/compare/options.js';
-import { paramsKey } from '../src/report/summary.js';
+import { paramsKey } from '../src/analysis/keys.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

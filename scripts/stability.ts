@@ -9,8 +9,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRun, type Run } from '../src/results/schema.js';
-import { coefficientOfVariation, stabilityAcross } from '../src/stats/stability.js';
-import { HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../src/report/summary.js';
+import { stabilityAcross } from '../src/analysis/stability.js';
+import { coefficientOfVariation } from '../src/stats/describe.js';
+import { HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../src/analysis/host-speed.js';
 import { writeJsonAtomic } from '../src/results/write.js';
 
 const CV_LIMIT = 5;

@@ -15,3 +15,13 @@ export function toError(value: unknown): Error {
 export function oneLine(value: unknown): string {
   return toError(value).message.split('\n')[0] ?? 'unknown error';
 }
+
+/**
+ * Text from a file or from /proc made safe for one terminal line: control characters, DEL and
+ * undecodable bytes shown as escapes (V8's JSON errors quote their input, escape sequences
+ * included), cut at `max` characters.
+ */
+export function printable(text: string, max = Infinity): string {
+  const safe = text.replace(/[\x00-\x1f\x7f\ufffd]/g, (ch) => (ch === '\ufffd' ? '\\uFFFD' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
+}

@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import {
-  checkCensus, parseCensus, renderCensusMarkdown, takeCensus, type Census, type ProcessCensus,
-} from '../src/census/index.js';
+import { checkCensus, parseCensus, type Census, type ProcessCensus } from '../src/results/census-schema.js';
+import { takeCensus } from '../src/census/take.js';
+import { renderCensusMarkdown } from '../src/report/census-text.js';
 import { parseMapsText } from '../src/census/maps.js';
 import { classifyVmas } from '../src/census/classify.js';
 import { isOneLineError, ROOT, runCli, runCliAsNobody, scratchDir } from './helpers.js';

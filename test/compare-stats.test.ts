@@ -1,7 +1,7 @@
 /** compare's statistics, checked against fixed, published numbers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { betweenRunTest, combinedRme, relativeChange, welchTTest } from '../src/compare/stats.js';
+import { betweenRunTest, combinedRme, relativeChange, welchTTest } from '../src/stats/significance.js';
 import { parseThreshold } from '../src/compare/options.js';
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>

@@ -1,6 +1,6 @@
 /**
  * The package as npm would ship it: `files` holds what a user needs to run guardbench (bin, src,
- * bench, README, LICENSE) and nothing else, and the packed tarball, installed the way npm lays a
+ * bench, the JSON Schemas of its documents, README, LICENSE) and nothing else, and the packed tarball, installed the way npm lays a
  * dependency out, runs.
  */
 import { test } from 'node:test';
@@ -24,15 +24,15 @@ const packed = (() => {
   return { tarball: join(packDir, pack!.filename), files: pack!.files.map((f) => f.path).sort() };
 })();
 
-test('npm pack holds bin, src, bench, README and LICENSE, and nothing else', () => {
+test('npm pack holds bin, src, bench, schema, README and LICENSE, and nothing else', () => {
   const { files } = packed;
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/guardbench.js', 'src/cli.ts', 'src/version.ts', 'bench/profiles.ts', 'src/report/assets/page.js']) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/guardbench.js', 'src/cli.ts', 'src/version.ts', 'bench/profiles.ts', 'src/report/assets/page.js', 'schema/run.v1.json']) {
     assert.ok(files.includes(f), `${f} is missing from the package`);
   }
-  const stray = files.filter((f) => !/^(bin|src|bench)\//.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
+  const stray = files.filter((f) => !/^(bin|src|bench|schema)\//.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
   assert.deepEqual(stray, [], 'only what a user needs');
   // Every source file in the checkout ships: none forgotten by a pattern.
-  const sources = execFileSync('git', ['-C', ROOT, 'ls-files', 'bin', 'src', 'bench'], { encoding: 'utf8' }).trim().split('\n');
+  const sources = execFileSync('git', ['-C', ROOT, 'ls-files', 'bin', 'src', 'bench', 'schema'], { encoding: 'utf8' }).trim().split('\n');
   if (sources[0]) for (const f of sources) assert.ok(files.includes(f), `${f} is not packed`);
 });
 

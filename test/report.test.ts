@@ -118,7 +118,7 @@ test('report.md fits a GitHub comment, links its charts and flags noisy figures'
   assert.match(md, /5,055 ±8\.1% · p99 8,011 ⚠️/);
   assert.match(md, /1,830 ±0\.6% · p99 1,863 \|/);
   assert.match(md, /guard-process-madvise: install takes 176 ns\/guard, 19x faster than prot-none's 3,335 \(±4\.6%\)/);
-  assert.match(md, /adds 0 VMAs against prot-none's 32,767/);
+  assert.match(md, /0 VMAs added against prot-none's 32,767/);
   assert.match(md, /once per guard, process_madvise\(\) once per batch/);
 });
 

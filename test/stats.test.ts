@@ -29,7 +29,7 @@ test('one sample has no spread and no margin', () => {
 });
 
 test('coefficient of variation across runs', async () => {
-  const { coefficientOfVariation } = await import('../src/stats/stability.js');
+  const { coefficientOfVariation } = await import('../src/stats/describe.js');
   assert.equal(coefficientOfVariation([5, 5, 5]), 0);
   // mean 10, sd 1: 10%
   assert.ok(Math.abs(coefficientOfVariation([9, 10, 11]) - 10) < 1e-9);
@@ -38,7 +38,7 @@ test('coefficient of variation across runs', async () => {
 
 test('the host-speed meter reads real koffi calls and summarises them; a moving host gets a warning', async () => {
   const { HostSpeedMeter, readHostSpeed } = await import('../src/runner/host-speed.js');
-  const { hostSpeedSentence } = await import('../src/report/summary.js');
+  const { describeHostSpeed } = await import('../src/report/words.js');
   const meter = new HostSpeedMeter();
   assert.equal(meter.summary(), null);
   for (let i = 0; i < 5; i++) meter.sample();
@@ -47,7 +47,7 @@ test('the host-speed meter reads real koffi calls and summarises them; a moving 
   assert.ok(hs.minNs > 0 && hs.minNs <= hs.medianNs && hs.medianNs <= hs.maxNs, JSON.stringify(hs));
   assert.ok(readHostSpeed() < 100_000, 'a labs() call through koffi takes well under 100 µs');
   const steady = { ...hs, p10Ns: 50, medianNs: 51, p90Ns: 53, spreadPercent: 6 };
-  assert.match(hostSpeedSentence(steady), /held its speed/);
+  assert.match(describeHostSpeed(steady), /held its speed/);
   const moving = { ...hs, p10Ns: 48, medianNs: 60, p90Ns: 72, spreadPercent: 50 };
-  assert.match(hostSpeedSentence(moving), /varied by 50%.*baseline of several runs/);
+  assert.match(describeHostSpeed(moving), /varied by 50%.*baseline of several runs/);
 });

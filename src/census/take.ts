@@ -12,7 +12,7 @@ import { oneLine } from '../errors.js';
 import { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, guardRule, type Classification } from './classify.js';
 import { MarkerScanner, type MarkerCount } from './markers.js';
 import { listPids, readComm, readVmas, type UnreadableReason } from './procfs.js';
-import { headlineOf, percentOf } from './render.js';
+import { headlineOf, percentOf } from './headline.js';
 import { CENSUS_SCHEMA_ID, type Census, type Markers, type ProcessCensus, type Reservations } from '../results/census-schema.js';
 
 export interface CensusOptions {

@@ -3,15 +3,18 @@
  * the committed reference runs that compare and CI measure new runs against.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeJsonAtomic } from '../results/write.js';
 import type { Run } from '../results/schema.js';
-import { readRunForCli } from '../compare/input.js';
-import { estimateNoise, mostTypicalRun, noiseOf, type RunWithNoise } from '../compare/noise.js';
-import { baselineFileName, baselineFiles, chooseBaseline, DEFAULT_BASELINE_DIR, type BaselineEntry } from '../compare/baselines.js';
-import { compareKernelReleases } from '../history/kernel-version.js';
-import { kernelRelease } from '../history/runs.js';
+import { release as kernelRelease } from 'node:os';
+import { readRun } from '../results/read.js';
+import { estimateNoise, mostTypicalRun, noiseOf } from '../analysis/stability.js';
+import { baselineFiles, baselinePath, DEFAULT_BASELINE_DIR } from '../results/baseline-files.js';
+import { captureTestbed } from '../probe/testbed.js';
+import { textTable } from '../render/text-table.js';
+import { chooseBaseline, type BaselineEntry } from '../analysis/baselines.js';
+import { compareKernelReleases } from '../analysis/kernel-version.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 
@@ -31,6 +34,7 @@ options:
   --force           replace an existing baseline of that name
   --dir DIR         baseline directory (default ${DEFAULT_BASELINE_DIR})
   --kernel RELEASE  for pick: the kernel of the run to compare (default: uname -r)
+  --testbed NAME    for pick: the testbed of the run to compare (default: this machine's)
   --profile NAME    for pick: prefer baselines of this profile
   --json            for list and pick: print JSON instead of text
   --help            this text
@@ -43,6 +47,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   dir: { type: 'string' },
   kernel: { type: 'string' },
+  testbed: { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -64,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       if (json) throw new UsageError('--json is for baseline list and pick');
       return save(paths, dir, values.name, values.force ?? false);
     case 'list': return list(dir, json);
-    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.profile, json);
+    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.testbed ?? captureTestbed().name, values.profile, json);
     default: throw new UsageError(`unknown subcommand '${sub}' (save, list, pick)`);
   }
 }
@@ -74,7 +79,11 @@ function checkRepeats(runs: readonly Run[], paths: readonly string[]): void {
   const first = runs[0]!;
   runs.forEach((run, i) => {
     if (!run.complete) throw new UsageError(`${paths[i]}: the run was interrupted (complete: false); a baseline must be a complete run`);
-    if (noiseOf(run, paths[i]) !== null && runs.length > 1) throw new UsageError(`${paths[i]}: is already a baseline with a spread; give plain runs`);
+    if (noiseOf(run) !== null && runs.length > 1) throw new UsageError(`${paths[i]}: is already a baseline with a spread; give plain runs`);
+    if (!run.env.testbed) throw new UsageError(`${paths[i]}: the run records no testbed (made by an older guardbench); baselines are kept per testbed`);
+    if (run.env.testbed.name !== first.env.testbed?.name) {
+      throw new UsageError(`${paths[i]}: testbed ${run.env.testbed.name} differs from ${first.env.testbed?.name}; repeats must come from one machine`);
+    }
     if (run.env.kernel.release !== first.env.kernel.release) {
       throw new UsageError(`${paths[i]}: kernel ${run.env.kernel.release} differs from ${first.env.kernel.release}; repeats must come from one kernel`);
     }
@@ -85,13 +94,13 @@ function checkRepeats(runs: readonly Run[], paths: readonly string[]): void {
 
 function save(paths: string[], dir: string, name: string | undefined, force: boolean): number {
   if (paths.length === 0) throw new UsageError('baseline save needs a run.json (see guardbench baseline --help)');
-  const runs = paths.map((p) => readRunForCli(p));
+  const runs = paths.map((p) => readRun(p));
   checkRepeats(runs, paths);
   const chosen = runs.length >= 3 ? mostTypicalRun(runs) : runs[0]!;
-  const doc: RunWithNoise = runs.length >= 3 ? { ...chosen, baselineNoise: estimateNoise(runs) } : chosen;
-  const file = join(dir, baselineFileName(name ?? chosen.env.kernel.release));
+  const doc: Run = runs.length >= 3 ? { ...chosen, baselineNoise: estimateNoise(runs) } : chosen;
+  const file = baselinePath(dir, chosen.env.testbed!.name, name ?? chosen.env.kernel.release);
   if (existsSync(file) && !force) throw new UsageError(`${file} exists; pass --force to replace it`);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   writeJsonAtomic(file, doc);
   const spread = doc.baselineNoise ? `, with the run-to-run spread of ${runs.length} runs` : '';
   console.log(`saved ${chosen.id} (kernel ${chosen.env.kernel.release}, ${chosen.profile} profile${spread}) as ${file}`);
@@ -101,14 +110,14 @@ function save(paths: string[], dir: string, name: string | undefined, force: boo
 }
 
 function readBaselines(dir: string): BaselineEntry[] {
-  return baselineFiles(dir).map((path) => ({ path, run: readRunForCli(path) }));
+  return baselineFiles(dir).map((path) => ({ path, run: readRun(path) }));
 }
 
 /** A baseline as list --json and pick --json print it. */
 function baselineJson(e: BaselineEntry): Record<string, unknown> {
-  const noise = noiseOf(e.run, e.path);
+  const noise = noiseOf(e.run);
   return {
-    path: e.path, id: e.run.id, kernel: e.run.env.kernel.release, profile: e.run.profile,
+    path: e.path, id: e.run.id, testbed: e.run.env.testbed?.name ?? null, kernel: e.run.env.kernel.release, profile: e.run.profile,
     startedAt: e.run.startedAt, cpu: e.run.env.cpu.model, spreadRuns: noise ? noise.runs : null,
   };
 }
@@ -124,21 +133,21 @@ function list(dir: string, json: boolean): number {
     return 0;
   }
   const rows = entries.map((e) => {
-    const noise = noiseOf(e.run, e.path);
-    return [e.path, e.run.env.kernel.release, e.run.profile, e.run.startedAt.slice(0, 10), e.run.env.cpu.model,
+    const noise = noiseOf(e.run);
+    return [e.path, e.run.env.testbed?.name ?? 'not recorded', e.run.env.kernel.release, e.run.profile, e.run.startedAt.slice(0, 10),
       noise ? `${noise.runs} runs` : 'single run'];
   });
-  const header = ['file', 'kernel', 'profile', 'date', 'cpu', 'spread'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  console.log(textTable(['file', 'testbed', 'kernel', 'profile', 'date', 'spread'], rows, { align: Array(6).fill('left') }));
   return 0;
 }
 
-function pick(dir: string, kernel: string, profile: string | undefined, json: boolean): number {
-  const chosen = chooseBaseline(readBaselines(dir), kernel, profile);
-  if (!chosen) throw new UsageError(`no baselines in ${dir} to compare a ${kernel} run with`);
-  if (json) console.log(JSON.stringify({ forKernel: kernel, sameKernel: chosen.run.env.kernel.release === kernel, ...baselineJson(chosen) }, null, 2));
-  else console.log(chosen.path);
+function pick(dir: string, kernel: string, testbed: string, profile: string | undefined, json: boolean): number {
+  const chosen = chooseBaseline(readBaselines(dir), kernel, testbed, profile);
+  if (!chosen) throw new UsageError(`no baselines of testbed ${testbed} in ${dir} to compare a ${kernel} run with (save one from this machine: guardbench baseline save RUN RUN RUN)`);
+  if (json) {
+    const sameKernel = chosen.run.env.kernel.release === kernel;
+    console.log(JSON.stringify({ forKernel: kernel, forTestbed: testbed, sameKernel, ...baselineJson(chosen) }, null, 2));
+  } else console.log(chosen.path);
   if (chosen.run.env.kernel.release !== kernel) {
     console.error(`guardbench baseline: no baseline for ${kernel}; using ${chosen.run.env.kernel.release} (${chosen.path})`);
   }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeJsonAtomic } from '../results/write.js';
 import { DEFAULT_MAX_GUARD_BYTES } from '../census/classify.js';
-import { renderCensusText } from '../census/render.js';
+import { renderCensusText } from '../report/census-text.js';
 import { takeCensus } from '../census/take.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';

@@ -1,15 +1,15 @@
 /**
  * `guardbench compare BASE CURRENT`: pair the two runs' rows, judge each pair, print the Markdown
  * (or, with --json, the comparison as data) and exit 0 (no regression beyond the threshold), 1 (a
- * regression) or 2 (unusable input, through the CLI's handling of InvalidRunError and UsageError).
+ * regression), 2 (unusable input, through the CLI's handling of InvalidRunError and UsageError) or,
+ * with --strict, 4 (latencies that could not be compared).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readRunForCli } from '../compare/input.js';
+import { readRun } from '../results/read.js';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
-import { noiseOf } from '../compare/noise.js';
-import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../compare/compare.js';
+import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../analysis/comparison.js';
 import { renderCompareMarkdown } from '../compare/markdown.js';
 import { comparisonJson } from '../compare/json.js';
 import { chartsForComparison } from '../compare/charts.js';
@@ -22,7 +22,8 @@ import { loadChartRenderer } from './reports.js';
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
 Compares two runs (run.json files, or directories holding one) row by row and prints a Markdown
-report.
+report. Latencies are compared only between runs of one testbed (the machine a run records);
+counts and bytes between any two runs.
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
@@ -30,6 +31,8 @@ options:
   --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
   --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
                   against this run too (repeatable)
+  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one machine
+  --strict        exit 4 when latencies could not be compared (different testbeds, an emulated CPU)
   --out DIR       also write compare.md, compare.json, compare.html and charts/*.png (base and
                   current side by side) into DIR
   --json          print the comparison as JSON (guardbench.compare/v1, as compare.json) instead
@@ -39,6 +42,7 @@ options:
 ${exitCodesHelp({
   '0': 'no regression beyond the threshold',
   '1': 'at least one regression (with --confirm: one that repeated)',
+  '4': 'with --strict: latencies not comparable (different testbeds, an emulated CPU)',
 })}
 `;
 
@@ -50,6 +54,7 @@ interface CompareArgs {
   out: string | undefined;
   quiet: boolean;
   json: boolean;
+  strict: boolean;
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
@@ -67,7 +72,9 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
       threshold: values.threshold !== undefined ? parseThreshold(values.threshold) : DEFAULT_OPTIONS.threshold,
       alpha: values.alpha !== undefined ? parseAlpha(values.alpha) : DEFAULT_OPTIONS.alpha,
       maxRme: values['max-rme'] !== undefined ? parseMaxRme(values['max-rme']) : DEFAULT_OPTIONS.maxRme,
+      sameTestbed: values['same-testbed'] ?? false,
     },
+    strict: values.strict ?? false,
     confirmPaths: values.confirm ?? [],
     out: values.out,
     quiet: values.quiet ?? false,
@@ -83,6 +90,8 @@ const OPTIONS = {
   out: { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
+  'same-testbed': { type: 'boolean' },
+  strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -92,11 +101,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const base = readRunForCli(args.basePath);
-  const current = readRunForCli(args.currentPath);
-  noiseOf(base, args.basePath);
-  noiseOf(current, args.currentPath);
-  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRunForCli(p), args.options));
+  const base = readRun(args.basePath);
+  const current = readRun(args.currentPath);
+  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRun(p), args.options));
   const comparison = confirmComparison(compareRuns(base, current, args.options), confirming);
   if (comparedRows(comparison).length === 0) {
     throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);
@@ -109,7 +116,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`guardbench compare: warning: the runs' environments differ in ${comparison.environment.map((d) => d.field).join(', ')}`);
   }
   if (args.out) await writeOutputs(comparison, markdown, args.out);
-  return comparison.regressed ? EXIT.finding : EXIT.ok;
+  if (comparison.regressed) return EXIT.finding;
+  return args.strict && comparison.counts.incomparable > 0 ? EXIT.notComparable : EXIT.ok;
 }
 
 async function writeOutputs(comparison: Comparison, markdown: string, out: string): Promise<void> {

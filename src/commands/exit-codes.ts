@@ -12,11 +12,11 @@ export const EXIT = {
   usage: 2,
   /** an unexpected exception anywhere: a bug, or the machine failing under guardbench */
   internal: 3,
+  /** compare --strict: latencies that could not be compared (different testbeds, an emulated CPU) */
+  notComparable: 4,
   sigint: 130,
   sigterm: 143,
 } as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The meanings that are the same for every command (one line on stderr says what happened). */
 const COMMON: Record<string, string> = {
@@ -40,5 +40,6 @@ export function exitCodesHelp(own: Record<string, string>): string {
 export const EXIT_CODES_HELP = exitCodesHelp({
   '0': 'success (compare: no regression beyond the threshold)',
   '1': 'a finding: compare found a regression, verify a check that failed',
+  '4': 'compare --strict: latencies could not be compared (different testbeds, an emulated CPU)',
   '130/143': 'interrupted by SIGINT/SIGTERM; run keeps the partial run.json (complete: false)',
 });

@@ -6,9 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
-import { renderPage } from '../compare/page.js';
-import { collectRuns } from '../history/runs.js';
-import { buildTrend, HEADLINE_METRICS, type Trend } from '../history/trend.js';
+import { renderPage } from '../render/page.js';
+import { collectRuns } from '../results/read.js';
+import { orderRuns } from '../analysis/kernel-version.js';
+import { buildTrend, type Trend } from '../analysis/trend.js';
 import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from '../history/render.js';
 import { chartsForTrend } from '../history/charts.js';
 import { parseCommandArgs } from './args.js';
@@ -22,7 +23,7 @@ The trend of headline metrics across runs, oldest kernel first (6.9 < 6.13 < 6.1
 directory, or a directory of those (results/runs, results/baselines).
 
 options:
-  --metric NAME     metrics to show; repeatable (default: ${HEADLINE_METRICS.join(', ')})
+  --metric NAME     metrics to show; repeatable (default: the metrics each run marks as headline figures)
   --all-metrics     every metric
   --workload NAME   only this workload; repeatable
   --strategy NAME   only this strategy; repeatable
@@ -56,10 +57,12 @@ export async function main(argv: string[]): Promise<number> {
   if (values['all-metrics'] && values.metric) throw new UsageError('--metric and --all-metrics exclude each other');
   if (values.json && values.markdown) throw new UsageError('--json and --markdown exclude each other');
 
-  const { runs, skipped } = collectRuns(positionals);
-  for (const s of skipped) console.error(`guardbench history: skipped ${s.why}`);
+  const collected = collectRuns(positionals);
+  for (const s of collected.skipped) console.error(`guardbench history: skipped ${s.why}`);
+  if (collected.runs.length === 0) throw new UsageError(`no runs found in ${positionals.join(', ')}`);
+  const runs = orderRuns(collected.runs);
   const filter = {
-    metrics: values['all-metrics'] ? [] : values.metric ?? HEADLINE_METRICS,
+    metrics: values['all-metrics'] ? 'all' as const : values.metric ?? 'headline' as const,
     workloads: values.workload ?? [],
     strategies: values.strategy ?? [],
   };

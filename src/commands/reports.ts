@@ -10,16 +10,16 @@ import type { Run } from '../results/schema.js';
 import { REPORT_FORMATS, isReportFormat, type ReportFormat, type Reporter } from '../report/types.js';
 import { UsageError, oneLine } from '../errors.js';
 
-type PngModule = typeof import('../report/png.js');
+type RenderChartPng = (typeof import('../render/png.js'))['renderChartPng'];
 
 /**
- * src/report/png.ts, after loading its native module by require: that throws at once and only
- * once, whereas a CommonJS module that throws while imported through tsx's ESM loader also leaves an
- * unhandled rejection behind, which would end the process after the failure was handled.
+ * Load the chart renderer's native module by require before importing the modules that use it: a
+ * require throws at once and only once, whereas a CommonJS module that throws while imported through
+ * tsx's ESM loader also leaves an unhandled rejection behind, which would end the process after the
+ * failure was handled.
  */
-async function loadPngModule(): Promise<PngModule> {
+function requireCanvas(): void {
   createRequire(import.meta.url)('@napi-rs/canvas');
-  return import('../report/png.js');
 }
 
 /**
@@ -39,9 +39,10 @@ function chartRendererUnavailable(error: unknown): string {
 }
 
 /** The PNG chart renderer for compare and history --out, or the one line that says why it cannot load. */
-export async function loadChartRenderer(): Promise<{ render: PngModule['renderChartPng'] } | { unavailable: string }> {
+export async function loadChartRenderer(): Promise<{ render: RenderChartPng } | { unavailable: string }> {
   try {
-    return { render: (await loadPngModule()).renderChartPng };
+    requireCanvas();
+    return { render: (await import('../render/png.js')).renderChartPng };
   } catch (e) {
     return { unavailable: chartRendererUnavailable(e) };
   }
@@ -49,7 +50,10 @@ export async function loadChartRenderer(): Promise<{ render: PngModule['renderCh
 
 const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   md: async () => (await import('../report/markdown.js')).markdownReporter,
-  png: async () => (await loadPngModule()).pngReporter,
+  png: async () => {
+    requireCanvas();
+    return (await import('../report/png.js')).pngReporter;
+  },
   html: async () => (await import('../report/html.js')).htmlReporter,
 };
 

@@ -4,10 +4,12 @@
  * rows came out ok, skipped or failed, and each ok row's headline value. run.json stays the
  * contract; this is its receipt.
  */
-import type { Params, Row, RowStatus, Run } from '../results/schema.js';
+import type { Params, Row, Run } from '../results/schema.js';
 import type { MissingReport, ReportOutcome } from './reports.js';
 
 export const RUN_RESULT_SCHEMA_ID = 'guardbench.run-result/v1';
+
+type RowStatus = Row['status'];
 
 export interface RunResult {
   schema: typeof RUN_RESULT_SCHEMA_ID;

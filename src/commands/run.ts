@@ -19,7 +19,7 @@ import { HostSpeedMeter } from '../runner/host-speed.js';
 import { WorkerPool } from '../workloads/scaling-pool.js';
 import { calibrateFfi } from '../runner/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
-import { takeCensus } from '../census/index.js';
+import { takeCensus } from '../census/take.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { runVerification } from '../verify/index.js';
@@ -50,6 +50,8 @@ options:
   --pin CPU             pin the measuring thread to CPU (sched_setaffinity)
   --no-aslr             run with address-space randomisation off (personality ADDR_NO_RANDOMIZE)
   --no-verify           skip the guard-semantics checks (guardbench verify) that gate each strategy
+  --testbed NAME        name this machine's testbed (default: derived from its CPU, memory, hypervisor and
+                        machine id); latencies are only ever compared between runs of one testbed
   --help                this text
 
 parameter overrides (comma-separated values replace the profile's axis):
@@ -72,6 +74,7 @@ interface RunArgs {
   pin: number | null;
   noAslr: boolean;
   noVerify: boolean;
+  testbed: string | undefined;
   overrides: Record<string, string>;
 }
 
@@ -92,6 +95,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       pin: { type: 'string' },
       'no-aslr': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
+      testbed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...axisOptions,
     },
@@ -114,8 +118,15 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     pin: typeof values.pin === 'string' ? parsePinCpu(values.pin) : null,
     noAslr: Boolean(values['no-aslr']),
     noVerify: Boolean(values['no-verify']),
+    testbed: typeof values.testbed === 'string' ? parseTestbedName(values.testbed) : undefined,
     overrides,
   };
+}
+
+/** A testbed name names baseline directories: letters, digits and . _ - only. */
+function parseTestbedName(text: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(text)) throw new UsageError(`--testbed: '${text}' is not a usable name (letters, digits, . _ - only, at most 64)`);
+  return text;
 }
 
 /** Make sure results can be written before anything is measured. */
@@ -170,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.pin !== null) pinToCpu(args.pin);
   const probe = probeFeatures();
-  const env = captureEnv(probe);
+  const env = captureEnv(probe, args.testbed);
   const startedAt = new Date();
   const dir = resolve(args.out ?? join('results', 'runs', runId(startedAt, env.kernel.release)));
   prepareOutDir(dir);

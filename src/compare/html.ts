@@ -1,8 +1,8 @@
 /** compare.html: the comparison's tables and side-by-side charts as one self-contained page. */
-import type { ChartSpec } from '../report/charts.js';
-import type { Comparison } from './compare.js';
+import type { Comparison } from '../analysis/comparison.js';
+import type { ChartSpec } from '../render/charts.js';
+import { renderPage, type PageDoc } from '../render/page.js';
 import { methodNote, NUMERIC_COLUMNS, resultHead, resultTail, verdictTables } from './markdown.js';
-import { renderPage, type PageDoc } from './page.js';
 
 export function compareDoc(c: Comparison, charts: ChartSpec[]): PageDoc {
   return {

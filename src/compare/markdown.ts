@@ -3,16 +3,18 @@
  * one table per verdict (regressed first). The same text goes to the console, to compare.md and,
  * in CI, into the pull-request comment, so it must read well in all three.
  */
-import type { Params } from '../results/schema.js';
-import { formatValue, paramsKey } from '../report/summary.js';
-import type { Comparison, RowComparison, Verdict } from './compare.js';
-import { TEST_NAME } from './stats.js';
+import { MAX_USABLE_DETECTABLE, VERDICTS, type Comparison, type RowComparison, type Verdict } from '../analysis/comparison.js';
+import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
+import { TEST_NAME } from '../stats/significance.js';
+import { formatValue, percent as pct } from '../render/format.js';
+import { mdEscape, mdTable } from '../render/markdown.js';
 
 const HEADINGS: Record<Verdict, string> = {
   regressed: 'Regressed',
   improved: 'Improved',
   noisy: 'Noisy (too uncertain to decide)',
-  changed: 'Changed figures without a verdict (bytes, other counts)',
+  changed: 'Changed figures without a verdict (informational)',
+  incomparable: 'Latencies not compared (different testbeds or an emulated CPU)',
   unchanged: 'Unchanged',
   'not-compared': 'Not compared',
 };
@@ -29,14 +31,14 @@ export interface VerdictTable {
   rows: string[][];
 }
 
-export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'why'];
+export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'smallest detectable change', 'why'];
 /** Which columns hold figures (right-aligned). */
-export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, false];
+export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, true, false];
 
 export function verdictTables(c: Comparison): VerdictTable[] {
   const vary = varyingParamsByWorkload(c.rows);
   const tables: VerdictTable[] = [];
-  for (const verdict of ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'] as const) {
+  for (const verdict of VERDICTS) {
     const rows = c.rows.filter((r) => r.verdict === verdict);
     if (rows.length === 0) continue;
     tables.push({
@@ -46,7 +48,7 @@ export function verdictTables(c: Comparison): VerdictTable[] {
       header: TABLE_HEADER,
       rows: rows.map((r) => [
         r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
-        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), r.why,
+        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), detectableCell(r), whyCell(r),
       ]),
     });
   }
@@ -60,11 +62,16 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
     for (const d of c.environment) out.push(`> - **${d.field}**: \`${d.base}\` → \`${d.current}\` (${d.matters})`);
     out.push('');
   }
+  if (c.confounders.length > 0) {
+    out.push('> [!WARNING]', '> Settings of this testbed changed between the runs; each verdict they could explain names them:');
+    for (const d of c.confounders) out.push(`> - **${mdEscape(d.field)}**: ${mdEscape(clip(d.base))} → ${mdEscape(clip(d.current))}`);
+    out.push('');
+  }
   for (const w of c.warnings) out.push(`- ⚠ ${w}`);
   if (c.warnings.length > 0) out.push('');
   for (const t of verdictTables(c)) {
-    const table = [`| ${t.header.join(' | ')} |`, `| ${NUMERIC_COLUMNS.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
-      ...t.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)];
+    // A reason or parameter from a run must not break the table or become markup in a PR comment.
+    const table = mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => NUMERIC_COLUMNS[i] ?? false);
     if (t.open) out.push(`### ${t.title}`, '', ...table, '');
     else out.push('<details>', `<summary>${t.title}</summary>`, '', ...table, '', '</details>', '');
   }
@@ -72,18 +79,39 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   return out.join('\n') + '\n';
 }
 
-/** "3 regressed beyond 5%" or "No regression beyond 5%": the verdict of the whole comparison. */
+/** The largest smallest-detectable change among latencies judged for pass/fail, or null when none was. */
+export function latencyResolution(c: Comparison): number | null {
+  const judged = c.rows.filter((r) => r.spec.noise === 'timed' && r.detectable !== null && r.detectable <= MAX_USABLE_DETECTABLE
+    && ['regressed', 'improved', 'unchanged'].includes(r.verdict));
+  return judged.length ? Math.max(...judged.map((r) => r.detectable!)) : null;
+}
+
+/**
+ * "3 regressed beyond 5%", or what "no regression" means here: no latency regression larger than
+ * the largest change these runs could have told from noise, counts and bytes exact.
+ */
 export function resultHead(c: Comparison): string {
   const t = pct(c.options.threshold);
-  return c.regressed ? `${c.counts.regressed} regressed beyond ${t}` : `No regression beyond ${t}`;
+  if (c.regressed) return `${c.counts.regressed} regressed beyond ${t}`;
+  const res = latencyResolution(c);
+  if (res !== null) return `No regression: no latency regression larger than ${pct(Math.round(res * 100) / 100)}, counts and bytes within their noise`;
+  return c.latencies.comparable ? `No regression beyond ${t}` : 'No regression in counts and bytes (latencies not compared)';
 }
 
 export function resultTail(c: Comparison): string {
   const n = c.counts;
   const rest = [`${n.improved} improved`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
   if (n.changed > 0) rest.push(`${n.changed} other figures changed`);
+  if (n.incomparable > 0) rest.push(`${n.incomparable} latencies not comparable (${c.latencies.comparable ? 'emulated CPU' : c.latencies.reason})`);
   if (n['not-compared'] > 0) rest.push(`${n['not-compared']} not compared`);
+  const unusable = c.rows.filter((r) => r.spec.noise === 'timed' && r.detectable !== null && r.detectable > MAX_USABLE_DETECTABLE).length;
+  if (unusable > 0) rest.push(`${unusable} latencies too noisy on this testbed for pass/fail (smallest detectable change over ${pct(MAX_USABLE_DETECTABLE)})`);
   return rest.join(' · ');
+}
+
+/** A long setting (a kernel command line) cut for a table. */
+function clip(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function runsTable(c: Comparison): string[] {
@@ -94,6 +122,7 @@ function runsTable(c: Comparison): string[] {
     line('run', `\`${c.base.id}\``, `\`${c.current.id}\``),
     line('kernel', c.base.env.kernel.release, c.current.env.kernel.release),
     line('profile', c.base.profile, c.current.profile),
+    line('testbed', mdEscape(c.base.env.testbed?.name ?? 'not recorded'), mdEscape(c.current.env.testbed?.name ?? 'not recorded')),
     line('started', c.base.startedAt, c.current.startedAt),
   ];
 }
@@ -109,46 +138,28 @@ function changeCell(r: RowComparison): string {
   if (r.change === null) return '–';
   if (!Number.isFinite(r.change)) return r.delta !== null ? `${r.delta > 0 ? '+' : ''}${formatValue(r.delta)} (from 0)` : '–';
   const change = `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`;
-  if (r.kind !== 'latency') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
+  if (r.spec.noise !== 'timed') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
   return r.rme !== null ? `${change} ±${r.rme.toFixed(1)}%` : change;
+}
+
+function detectableCell(r: RowComparison): string {
+  if (r.detectable === null) return '–';
+  if (r.detectable === 0) return 'any';
+  return `${(r.detectable * 100).toFixed(r.detectable < 0.1 ? 1 : 0)}%`;
+}
+
+/** The reason, and the settings that changed and could explain it too. */
+function whyCell(r: RowComparison): string {
+  return r.confounders.length ? `${r.why}; could also be: ${r.confounders.join(', ')} changed` : r.why;
 }
 
 function confidenceCell(r: RowComparison): string {
   if (r.confidence === null) return '–';
-  if (r.kind !== 'latency') return 'exact';
+  if (r.spec.noise === 'exact') return 'exact';
+  // A counter's noise is a tolerance, not a probability: the why column gives it.
+  if (r.spec.noise !== 'timed') return '–';
   if (r.confidence >= 0.999) return '>99.9%';
   return `${(r.confidence * 100).toFixed(1)}%`;
-}
-
-/** Per workload, the parameter names whose values differ between its rows: the rest is noise. */
-export function varyingParamsByWorkload(rows: readonly { workload: string; params: Params }[]): Map<string, string[]> {
-  const values = new Map<string, Map<string, Set<string>>>();
-  for (const r of rows) {
-    let byName = values.get(r.workload);
-    if (!byName) values.set(r.workload, (byName = new Map()));
-    for (const [k, v] of Object.entries(r.params)) {
-      if (!byName.has(k)) byName.set(k, new Set());
-      byName.get(k)!.add(String(v));
-    }
-  }
-  const out = new Map<string, string[]>();
-  for (const [workload, byName] of values) out.set(workload, [...byName].filter(([, vs]) => vs.size > 1).map(([k]) => k));
-  return out;
-}
-
-/** The point named by only the parameters that vary: "threads=true" rather than all five. */
-export function shortParams(params: Params, keep: readonly string[]): string {
-  const kept = Object.fromEntries(Object.entries(params).filter(([k]) => keep.includes(k)));
-  return paramsKey(kept);
-}
-
-function escapeCell(text: string): string {
-  // A reason or parameter from a run must not break the table or become markup in a PR comment.
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
-}
-
-function pct(fraction: number): string {
-  return `${+(fraction * 100).toFixed(2)}%`;
 }
 
 export function methodNote(c: Comparison): string {
@@ -157,7 +168,11 @@ export function methodNote(c: Comparison): string {
     `Latency rows: change of the median; significance by ${TEST_NAME} from each row's mean, sd and sample count`,
     `(Student-t CDF from @stdlib/stats-base-dists-t-cdf), α=${o.alpha}. Regressed only when the median, the mean and the minimum all`,
     `moved beyond ${pct(o.threshold)} the same way and the test is significant; a side with a relative margin of error above ${o.maxRme}%`,
-    'is noisy unless the change clears threshold plus margin. Counts are exact: VMAs added, system calls and guards',
-    'detected fail on any change the wrong way, other counts and the system-wide slab/page-table bytes are shown only.',
+    'is noisy unless the change clears threshold plus margin. The smallest detectable change of a latency is the change the test',
+    `would find with 80% power at α=${o.alpha}, from both runs' margins of error and the baseline's run-to-run spread; a latency whose`,
+    `smallest detectable change is over ${pct(MAX_USABLE_DETECTABLE)} is not used for pass/fail. Latencies are compared only within one testbed`,
+    '(the machine a run records); counts and bytes on any. Counts and bytes are judged by the direction the run gives each metric:',
+    'exact counts (VMAs added, system calls) fail on any change the wrong way, figures from a process- or system-wide counter',
+    '(page tables, VMA slab) only on a change beyond the threshold and the counter\'s own noise; figures with no direction are shown only.',
   ].join('\n');
 }

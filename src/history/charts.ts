@@ -1,19 +1,13 @@
 /**
- * History charts in the report's chart format: per workload and metric one line chart, kernels
+ * History charts in the chart kit's format: per workload and metric one line chart, kernels
  * along x in release order, one line per strategy and point (strategy colours from the report).
  */
-import type { ChartConfig, ChartDataset, ChartSpec } from '../report/charts.js';
-import { strategyColour } from '../report/charts.js';
-import { chartOptions } from '../compare/charts.js';
-import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
-import type { Trend, TrendSeries } from './trend.js';
+import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
+import type { Trend, TrendSeries } from '../analysis/trend.js';
+import { axis, chartOptions, LOG_SPREAD, slug, spreadOf, strategyColour, type ChartConfig, type ChartDataset, type ChartSpec } from '../render/charts.js';
 
 /** Dash patterns that tell apart points of one strategy drawn in the same colour. */
 const DASHES: number[][] = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
-
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-}
 
 function chart(trend: Trend, workload: string, metric: string, series: TrendSeries[], vary: Map<string, string[]>): ChartSpec {
   const unit = series[0]!.unit;
@@ -35,12 +29,14 @@ function chart(trend: Trend, workload: string, metric: string, series: TrendSeri
       unit,
     };
   });
-  const values = series.flatMap((s) => s.cells.map((c) => c?.value ?? 0)).filter((v) => v > 0);
-  const log = values.length > 1 && Math.max(...values) / Math.min(...values) > 30;
+  const log = spreadOf(series.flatMap((s) => s.cells.map((c) => c?.value ?? 0))) > LOG_SPREAD;
   const config: ChartConfig = {
     type: 'line',
     data: { labels: trend.columns.map((c) => c.label), datasets },
-    options: { ...chartOptions(`${workload}: ${metric}`, `${unit}, median per run; kernels in release order`, 'kernel', unit, { log }), spanGaps: true },
+    options: {
+      ...chartOptions(`${workload}: ${metric}`, `${unit}, median per run; kernels in release order`, axis({ title: 'kernel' }), axis({ title: unit, log, numeric: true })),
+      spanGaps: true,
+    },
   };
   return {
     id: `history-${slug(workload)}-${slug(metric)}`,

@@ -2,9 +2,12 @@
  * A trend as text: Markdown (one table per workload and metric, kernels as columns) for files and
  * PR comments, and the same tables aligned for a terminal.
  */
-import { HOST_SHIFT_WARN_PERCENT, formatValue } from '../report/summary.js';
-import { shortParams, varyingParamsByWorkload } from '../compare/markdown.js';
-import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from './trend.js';
+import { hostSpeedRange } from '../analysis/host-speed.js';
+import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
+import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from '../analysis/trend.js';
+import { formatValue, signedPercent } from '../render/format.js';
+import { mdEscape, mdTable } from '../render/markdown.js';
+import { textTable } from '../render/text-table.js';
 
 export interface Table {
   title: string;
@@ -21,7 +24,7 @@ function changeText(s: TrendSeries): string {
   const change = overallChange(s);
   if (change === null) return '–';
   if (!Number.isFinite(change)) return 'from 0';
-  return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+  return signedPercent(change);
 }
 
 /** One table per workload and metric: the series of that metric as rows, runs as columns. */
@@ -45,11 +48,9 @@ function hostSpeedText(c: TrendColumn): string {
 }
 
 function hostSpeedNote(trend: Trend): string | null {
-  const medians = trend.columns.flatMap((c) => (c.hostSpeed ? [c.hostSpeed.medianNs] : []));
-  if (medians.length < 2) return null;
-  const lo = Math.min(...medians);
-  const hi = Math.max(...medians);
-  if (100 * (hi / lo - 1) <= HOST_SHIFT_WARN_PERCENT) return null;
+  const range = hostSpeedRange(trend.columns.map((c) => c.hostSpeed));
+  if (!range) return null;
+  const { lo, hi } = range;
   return `The host ran at different speeds across these runs (a koffi labs() call took ${lo.toFixed(0)}-${hi.toFixed(0)} ns, median per run): `
     + 'latency changes of that order may come from the machine, not the kernel.';
 }
@@ -71,22 +72,14 @@ export function trendNotes(trend: Trend): string[] {
 export function renderTrendMarkdown(trend: Trend): string {
   const out = ['## guardbench history', ''];
   out.push('| kernel | run | profile | host speed (labs, spread) |', '| --- | --- | --- | ---: |');
-  for (const c of trend.columns) out.push(`| ${c.label} | \`${c.runId}\` | ${c.profile} | ${hostSpeedText(c)} |`);
+  for (const c of trend.columns) out.push(`| ${mdEscape(c.label)} | ${mdEscape(c.runId)} | ${mdEscape(c.profile)} | ${hostSpeedText(c)} |`);
   out.push('');
-  for (const n of notes(trend)) out.push(`> [!WARNING]\n> ${n}`, '');
+  for (const n of notes(trend)) out.push(`> [!WARNING]\n> ${mdEscape(n)}`, '');
   for (const t of trendTables(trend)) {
-    out.push(`### ${t.title}`, '', `| ${t.header.join(' | ')} |`, `| --- | --- | ${t.header.slice(2).map(() => '---:').join(' | ')} |`);
-    for (const r of t.body) out.push(`| ${r.join(' | ')} |`);
-    out.push('');
+    out.push(`### ${mdEscape(t.title)}`, '', ...mdTable(t.header.map(mdEscape), t.body.map((r) => r.map(mdEscape)), (i) => i >= 2), '');
   }
   out.push('<sub>Medians (± relative margin of error of the mean, 95%) for latencies; exact values for counts. Columns in kernel release order.</sub>');
   return out.join('\n') + '\n';
-}
-
-function aligned(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 export function renderTrendConsole(trend: Trend): string {
@@ -95,6 +88,6 @@ export function renderTrendConsole(trend: Trend): string {
     out.push(`host speed (ns per koffi labs() call, median and p90/p10 spread): ${trend.columns.map((c) => `${c.label} ${hostSpeedText(c)}`).join(', ')}`);
   }
   for (const n of notes(trend)) out.push(`warning: ${n}`);
-  for (const t of trendTables(trend)) out.push('', t.title, aligned(t.header, t.body));
+  for (const t of trendTables(trend)) out.push('', t.title, textTable(t.header, t.body, { align: ['left', 'left'], rule: true }));
   return out.join('\n');
 }

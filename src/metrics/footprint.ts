@@ -41,6 +41,21 @@ export function sampleFootprint(span: Span): FootprintSample {
   return { vmas: countVmasIn(span.start, span.end), slab, pageTableBytes: pte };
 }
 
+/**
+ * How much the counters move on their own while a footprint is sampled, in bytes of the whole
+ * counter: VmPTE counts this whole process, whose runtime (V8's heap, koffi) may map and touch
+ * memory meanwhile, a page-table page at a time; the VMA slab caches count the whole system and
+ * move in whole slabs as other processes map and unmap. A figure per region resolves only these
+ * divided by the regions it is spread over; compare never calls a smaller change a regression.
+ */
+const PAGE_TABLE_NOISE_BYTES = 4 * 4096;
+const SLAB_NOISE_BYTES = 16 * 4096;
+
+/** The resolution of each per-region figure of a footprint sampled over `regions` regions. */
+export function footprintResolution(regions: number): { slabBytes: number; pageTableBytes: number } {
+  return { slabBytes: SLAB_NOISE_BYTES / regions, pageTableBytes: PAGE_TABLE_NOISE_BYTES / regions };
+}
+
 export interface FootprintDelta {
   vmaDelta: number;
   /** slab bytes added, or the reason there is no figure */

@@ -1,26 +1,14 @@
 /** The environment a run was made in: what a reader needs to judge and compare its numbers. */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { koffiVersion, libcVersion, pageSize } from '../sys/libc.js';
 import { aslrDisabled } from '../sys/personality.js';
 import type { Env } from '../results/schema.js';
 import type { FeatureProbe } from './features.js';
+import { readTrimmed, selectedChoice } from './sysfs.js';
+import { captureTestbed } from './testbed.js';
 
-function readTrimmed(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
-/** The selected value of a sysfs choice file such as "always [madvise] never". */
-export function selectedChoice(text: string | null): string {
-  if (text === null) return 'unknown';
-  return /\[([^\]]+)\]/.exec(text)?.[1] ?? text;
-}
-
-export function captureEnv(probe: FeatureProbe): Env {
+/** The environment of a run on this machine; `testbedName` names its testbed (--testbed), else one is derived. */
+export function captureEnv(probe: FeatureProbe, testbedName?: string): Env {
   const cpus = os.cpus();
   const maxMap = readTrimmed('/proc/sys/vm/max_map_count');
   return {
@@ -41,5 +29,6 @@ export function captureEnv(probe: FeatureProbe): Env {
     aslr: aslrDisabled() ? 'off for this run (ADDR_NO_RANDOMIZE)' : `on (randomize_va_space=${readTrimmed('/proc/sys/kernel/randomize_va_space') ?? 'unknown'})`,
     overcommit: readTrimmed('/proc/sys/vm/overcommit_memory') ?? 'unknown',
     loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    testbed: captureTestbed(testbedName),
   };
 }

@@ -1,170 +1,39 @@
 /**
- * Every chart of a report, as a pure function Run -> chart.js configuration. The configurations are
- * plain JSON (no callbacks), so png.ts renders them in Node and html.ts embeds them as data; the few
- * behaviours chart.js lacks (p99 whiskers, value labels, a white background, chosen ticks) are
- * plugins in assets/chart-runtime.js, which both renderers load, switched on by options here.
- *
- * Charts are generic over rows: per workload, one chart per latency metric (strategies side by side,
- * p99 whiskers), VMAs and kernel memory by strategy; where a workload sweeps a batch size, a line
- * per batched strategy with the one-call-per-guard strategies as reference lines; where it sweeps a
- * size axis (stacks, regions), cost against that axis.
+ * Every chart of a report, as a pure function Run -> chart configurations of the chart kit
+ * (render/charts.ts): per workload, one chart per latency metric (strategies side by side, p99
+ * whiskers), the VMAs and kernel memory the guards cost by strategy; where a workload sweeps a
+ * strategy's variant axis (a batch size), a line per batched strategy with the one-call-per-guard
+ * strategies as reference lines; where it sweeps a size axis (stacks, regions), cost against it.
+ * Which metric is which comes from the run's metric specs.
  */
-import type { Params, Row, Run } from '../results/schema.js';
-import { formatValue, paramsKey } from './summary.js';
+import type { MetricSpec, Params, Row, Run } from '../results/schema.js';
+import { axisValues, cell, okRows, workloadShapes, type PointInfo, type WorkloadShape } from '../analysis/shapes.js';
+import { memoryMetrics, vmaMetric } from '../analysis/footprint.js';
+import { paramsKey } from '../analysis/keys.js';
 import {
-  axisValues, cell, formatRatio, describePoint, isVmaMetric, perWhat, workloadShapes,
-  type MetricInfo, type PointInfo, type WorkloadShape,
-} from './facts.js';
-
-export interface XY {
-  x: number;
-  y: number | null;
-}
-
-export interface ChartDataset {
-  label: string;
-  data: (number | null)[] | XY[];
-  type?: 'bar' | 'line';
-  backgroundColor?: string | string[];
-  borderColor?: string | string[];
-  borderWidth?: number;
-  borderDash?: number[];
-  pointRadius?: number;
-  pointHoverRadius?: number;
-  pointStyle?: string;
-  order?: number;
-  /** per data point [median, p99], drawn by the guardbenchWhiskers plugin */
-  whiskers?: ([number, number] | null)[];
-  /** per data point text drawn above line points by the guardbenchLabels plugin */
-  pointLabels?: string[];
-  /** per data point relative margin of error (percent), shown in tooltips */
-  rme?: (number | null)[];
-  unit?: string;
-}
-
-export interface ChartConfig {
-  type: 'bar' | 'line';
-  data: { labels?: (string | string[])[]; datasets: ChartDataset[] };
-  options: Record<string, unknown>;
-}
-
-export interface ChartSpec {
-  /** file stem: charts/<id>.png, and the canvas id in report.html */
-  id: string;
-  workload: string;
-  title: string;
-  /** one sentence for alt text and captions */
-  alt: string;
-  config: ChartConfig;
-}
-
-/** Width the charts are laid out for (a GitHub PR column); PNGs are drawn at twice this. */
-export const CHART_WIDTH = 900;
-export const CHART_ASPECT = 2;
-
-/** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
-const STRATEGY_COLOURS: Record<string, string> = {
-  'no-guard': '#8c8c8c',
-  'prot-none': '#D55E00',
-  'guard-madvise': '#0072B2',
-  'guard-process-madvise': '#009E73',
-};
-const SPARE_COLOURS = ['#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
-const BYTES_COLOURS = ['#CC79A7', '#56B4E9', '#E69F00', '#F0E442'];
+  axis, chartOptions as options, LOG_SPREAD, PART_COLOURS, slug, spreadOf as spread, strategyColour,
+  type ChartDataset, type ChartSpec,
+} from '../render/charts.js';
+import { describePoint, formatRatio, formatValue, perWhat, pointLabel } from '../render/format.js';
 
 /** The system call a strategy makes per guard, for labels that name what a loop does. */
-export const STRATEGY_CALLS: Record<string, string> = {
+const STRATEGY_CALLS: Record<string, string> = {
   'prot-none': 'mprotect',
   'guard-madvise': 'madvise',
   'guard-process-madvise': 'process_madvise',
 };
 
-/** Axes a workload sweeps in size, plotted as cost against size. */
-const SIZE_AXES = ['stacks', 'regions'];
-/** The axis of a strategy's own batching (summary.ts VARIANT_AXES). */
-const BATCH_AXIS = 'batch';
 /** Beyond this many combinations of the other axes, further sweep charts add little: skip them. */
 const MAX_SWEEP_CHARTS = 4;
-/** When the largest value is this many times the smallest, a linear axis hides the small ones. */
-const LOG_SPREAD = 30;
 
-export function strategyColour(strategy: string, index = 0): string {
-  return STRATEGY_COLOURS[strategy] ?? SPARE_COLOURS[index % SPARE_COLOURS.length]!;
-}
-
-export function bytesLabel(metric: string): string {
-  if (metric === 'vma_slab_bytes') return 'VMA slab';
-  if (metric === 'page_table_bytes') return 'page tables';
-  return metric.replace(/_bytes$/, '').replace(/_/g, ' ');
-}
-
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'chart';
-}
-
-interface AxisOptions {
-  title: string;
-  log?: boolean;
-  /** the largest value drawn (a p99 whisker, a label): the axis leaves room above it */
-  top?: number;
-  /** explicit tick values (guardbenchTicks, applied by the runtime) */
-  ticks?: number[];
-  min?: number;
-  max?: number;
-  numeric?: boolean;
-}
-
-function axis(o: AxisOptions): Record<string, unknown> {
-  const a: Record<string, unknown> = {
-    type: o.log ? 'logarithmic' : o.numeric ? 'linear' : undefined,
-    title: { display: true, text: o.title, color: '#333', font: { size: 13 } },
-    grid: { color: '#e6e6e6' },
-    ticks: { color: '#333' },
-  };
-  if (!o.numeric && !o.log) delete a.type;
-  if (o.ticks) a.guardbenchTicks = o.ticks;
-  if (o.min !== undefined) a.min = o.min;
-  if (o.max !== undefined) a.max = o.max;
-  if (o.top !== undefined && o.top > 0) a.suggestedMax = o.log ? o.top * 1.6 : o.top * 1.1;
-  if (!o.log && o.numeric) a.beginAtZero = true;
-  return a;
-}
-
-function options(title: string, subtitle: string | string[], x: Record<string, unknown>, y: Record<string, unknown>,
-  extra: { legend?: boolean; labels?: boolean; pointLegend?: boolean } = {}): Record<string, unknown> {
-  return {
-    aspectRatio: CHART_ASPECT,
-    layout: { padding: { top: 4, right: 16, left: 4, bottom: 0 } },
-    plugins: {
-      title: { display: true, text: title, color: '#111', font: { size: 16, weight: 'bold' }, padding: { top: 4, bottom: 2 } },
-      subtitle: { display: true, text: subtitle, color: '#444', font: { size: 12 }, padding: { bottom: 10 } },
-      legend: {
-        display: extra.legend ?? true, position: 'bottom',
-        // Line charts show each series' own stroke (dashed references stay dashed) in the legend.
-        labels: extra.pointLegend
-          ? { color: '#222', boxWidth: 32, usePointStyle: true, pointStyle: 'line' }
-          : { color: '#222', boxWidth: 14 },
-      },
-      guardbenchBackground: { color: '#ffffff' },
-      guardbenchLabels: { display: extra.labels ?? false },
-    },
-    scales: { x, y },
-  };
+/** How a chart names a kernel-memory metric. */
+export function memoryLabel(metric: MetricSpec): string {
+  return metric.label ?? metric.metric;
 }
 
 /** A point label as chart.js multi-line tick text. */
-function pointLines(point: PointInfo): string[] {
-  return point.label.split(', ');
-}
-
-function okRows(shape: WorkloadShape, metric: string): Row[] {
-  return shape.rows.filter((r) => r.metric === metric && r.status === 'ok' && r.value !== null);
-}
-
-function spread(values: number[]): number {
-  const positive = values.filter((v) => v > 0);
-  if (positive.length < 2) return 1;
-  return Math.max(...positive) / Math.min(...positive);
+function pointLines(shape: WorkloadShape, point: PointInfo): string[] {
+  return pointLabel(point.params, shape.varying).split(', ');
 }
 
 function whisker(row: Row | undefined): [number, number] | null {
@@ -177,7 +46,7 @@ function constantsNote(shape: WorkloadShape, extra: Params = {}): string {
 }
 
 /** Strategies side by side at each point: one colour per strategy, p99 whiskers when latency. */
-function barsByStrategy(shape: WorkloadShape, metric: MetricInfo, points: PointInfo[], withWhiskers: boolean):
+function barsByStrategy(shape: WorkloadShape, metric: MetricSpec, points: PointInfo[], withWhiskers: boolean):
   { labels: (string | string[])[]; datasets: ChartDataset[]; values: number[]; legend: boolean } {
   const strategies = shape.strategies.filter((s) => points.some((p) => {
     const r = cell(shape, p, s, metric.metric);
@@ -206,7 +75,7 @@ function barsByStrategy(shape: WorkloadShape, metric: MetricInfo, points: PointI
     };
   }
   return {
-    labels: points.map(pointLines),
+    labels: points.map((p) => pointLines(shape, p)),
     legend: true,
     values,
     datasets: strategies.map((s, i) => {
@@ -229,7 +98,7 @@ function skippedNote(shape: WorkloadShape, metric: string): string {
   return skipped.length ? ` · not measured: ${skipped.join(', ')}` : '';
 }
 
-function latencyChart(shape: WorkloadShape, metric: MetricInfo): ChartSpec | null {
+function latencyChart(shape: WorkloadShape, metric: MetricSpec): ChartSpec | null {
   const points = shape.points.filter((p) => shape.strategies.some((s) => cell(shape, p, s, metric.metric)?.status === 'ok'));
   if (points.length === 0) return null;
   const bars = barsByStrategy(shape, metric, points, true);
@@ -279,12 +148,12 @@ function rowAt(shape: WorkloadShape, points: PointInfo[], strategy: string, metr
  * strategies (which run at batch 1 only) as dashed horizontal references across the sweep, and the
  * cover letter's ~5x over prot-none as a dotted target.
  */
-function batchSweepCharts(shape: WorkloadShape, metric: MetricInfo): ChartSpec[] {
-  const batches = axisValues(shape, BATCH_AXIS);
+function batchSweepCharts(shape: WorkloadShape, metric: MetricSpec, batchAxis: string): ChartSpec[] {
+  const batches = axisValues(shape, batchAxis);
   // Pad the log axis so the end points and their whiskers are not cut in half.
   const lo = batches[0]! / 1.3;
   const hi = batches[batches.length - 1]! * 1.3;
-  return combos(shape, BATCH_AXIS).slice(0, MAX_SWEEP_CHARTS).flatMap((combo, n) => {
+  return combos(shape, batchAxis).slice(0, MAX_SWEEP_CHARTS).flatMap((combo, n) => {
     const datasets: ChartDataset[] = [];
     const values: number[] = [];
     const protNoneRow = combo.points.map((p) => cell(shape, p, 'prot-none', metric.metric)).find((r) => r?.status === 'ok' && r.value);
@@ -292,7 +161,7 @@ function batchSweepCharts(shape: WorkloadShape, metric: MetricInfo): ChartSpec[]
     // Each batched point says its figure and, where prot-none was measured, how many times faster it is.
     const pointLabel = (v: number) => `${formatValue(v)}${protNone ? ` (${formatRatio(protNone / v)})` : ''}`;
     shape.strategies.forEach((s, i) => {
-      const rows = batches.map((b) => rowAt(shape, combo.points, s, metric.metric, BATCH_AXIS, b));
+      const rows = batches.map((b) => rowAt(shape, combo.points, s, metric.metric, batchAxis, b));
       const ok = rows.map((r, j) => ({ r, b: batches[j]! })).filter(({ r }) => r?.status === 'ok' && r.value !== null);
       if (ok.length === 0) return;
       const colour = strategyColour(s, i);
@@ -349,7 +218,7 @@ function batchSweepCharts(shape: WorkloadShape, metric: MetricInfo): ChartSpec[]
 }
 
 /** Cost against a size axis (stacks, regions): does a strategy's cost grow with the count? */
-function sizeCharts(shape: WorkloadShape, metric: MetricInfo, sizeAxis: string): ChartSpec[] {
+function sizeCharts(shape: WorkloadShape, metric: MetricSpec, sizeAxis: string): ChartSpec[] {
   const sizes = axisValues(shape, sizeAxis);
   const logX = sizes[sizes.length - 1]! / sizes[0]! >= 8;
   const pad = logX ? 1.25 : 1;
@@ -391,12 +260,6 @@ function sizeCharts(shape: WorkloadShape, metric: MetricInfo, sizeAxis: string):
   });
 }
 
-/** The VMA metric a workload reports, per region when it has one. */
-export function vmaMetric(shape: WorkloadShape): MetricInfo | undefined {
-  const vmas = shape.metrics.filter((m) => isVmaMetric(m.metric, m.unit));
-  return vmas.find((m) => m.unit.includes('/')) ?? vmas[0];
-}
-
 function vmaChart(shape: WorkloadShape): ChartSpec | null {
   const metric = vmaMetric(shape);
   if (!metric || okRows(shape, metric.metric).length === 0) return null;
@@ -428,12 +291,12 @@ function vmaChart(shape: WorkloadShape): ChartSpec | null {
  * other work while sampling), and a stack mixing signs would hide that.
  */
 function memoryChart(shape: WorkloadShape): ChartSpec | null {
-  const metrics = shape.metrics.filter((m) => m.kind === 'bytes' && okRows(shape, m.metric).length > 0);
+  const metrics = memoryMetrics(shape).filter((m) => okRows(shape, m.metric).length > 0);
   if (metrics.length === 0) return null;
   const has = (p: PointInfo, s: string) => metrics.some((m) => cell(shape, p, s, m.metric)?.status === 'ok');
   const points = shape.points.filter((p) => shape.strategies.some((s) => has(p, s)));
   const strategies = shape.strategies.filter((s) => points.some((p) => has(p, s)));
-  const value = (p: PointInfo, s: string, m: MetricInfo) => {
+  const value = (p: PointInfo, s: string, m: MetricSpec) => {
     const r = cell(shape, p, s, m.metric);
     return r?.status === 'ok' ? r.value : null;
   };
@@ -442,17 +305,17 @@ function memoryChart(shape: WorkloadShape): ChartSpec | null {
     return vs.length ? vs.reduce((a, b) => a + b, 0) : null;
   };
   const unit = metrics[0]!.unit;
-  const parts = metrics.map((m) => bytesLabel(m.metric)).join(' + ');
+  const parts = metrics.map(memoryLabel).join(' + ');
   let labels: (string | string[])[];
   let datasets: ChartDataset[];
   if (points.length === 1) {
     labels = strategies;
     datasets = metrics.map((m, i) => ({
-      label: bytesLabel(m.metric), unit: m.unit,
-      data: strategies.map((s) => value(points[0]!, s, m)), backgroundColor: BYTES_COLOURS[i % BYTES_COLOURS.length]!,
+      label: memoryLabel(m), unit: m.unit,
+      data: strategies.map((s) => value(points[0]!, s, m)), backgroundColor: PART_COLOURS[i % PART_COLOURS.length]!,
     }));
   } else {
-    labels = points.map(pointLines);
+    labels = points.map((p) => pointLines(shape, p));
     datasets = strategies.map((s, i) => ({
       label: s, unit, data: points.map((p) => total(p, s)), backgroundColor: strategyColour(s, i),
     }));
@@ -480,25 +343,30 @@ function memoryChart(shape: WorkloadShape): ChartSpec | null {
   };
 }
 
-function sweepsBatch(shape: WorkloadShape, metric: MetricInfo): boolean {
-  if (axisValues(shape, BATCH_AXIS).length < 2) return false;
-  // Only when some strategy was measured at several batch sizes (not just the one-call loops).
-  return shape.strategies.some((s) => new Set(okRows(shape, metric.metric).filter((r) => r.strategy === s).map((r) => r.params[BATCH_AXIS])).size > 1);
+/** The variant axis (batch size) the workload sweeps for `metric`, if some strategy was measured at several of its values. */
+function sweptVariant(shape: WorkloadShape, metric: MetricSpec): string | null {
+  for (const a of shape.variantAxes) {
+    if (axisValues(shape, a).length < 2) continue;
+    // Only when some strategy was measured at several batch sizes (not just the one-call loops).
+    if (shape.strategies.some((s) => new Set(okRows(shape, metric.metric).filter((r) => r.strategy === s).map((r) => r.params[a])).size > 1)) return a;
+  }
+  return null;
 }
 
 export function chartsForWorkload(shape: WorkloadShape): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const latency = shape.metrics.filter((m) => m.kind === 'latency');
   for (const m of latency) {
-    if (sweepsBatch(shape, m)) charts.push(...batchSweepCharts(shape, m));
+    const variant = sweptVariant(shape, m);
+    if (variant) charts.push(...batchSweepCharts(shape, m, variant));
     else {
       const c = latencyChart(shape, m);
       if (c) charts.push(c);
     }
   }
   const first = latency[0];
-  if (first && axisValues(shape, BATCH_AXIS).length < 2) {
-    for (const a of SIZE_AXES) if (axisValues(shape, a).length >= 2) charts.push(...sizeCharts(shape, first, a));
+  if (first && !shape.variantAxes.some((a) => axisValues(shape, a).length >= 2)) {
+    for (const a of shape.sizeAxes) if (axisValues(shape, a).length >= 2) charts.push(...sizeCharts(shape, first, a));
   }
   for (const c of [vmaChart(shape), memoryChart(shape)]) if (c) charts.push(c);
   return charts;

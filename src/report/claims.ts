@@ -4,15 +4,14 @@
  * from an early prototype on Android; a run on another machine confirms, weakens or contradicts
  * them, and says which part of a claim it cannot test.
  */
-import type { Run } from '../results/schema.js';
-import { batchingAccount, ffiFloor, gainsOverProtNone, type Gain } from './summary.js';
-import { vmaMetric } from './charts.js';
+import { BATCHED_MARKER, PER_CALL_MARKER, type Run } from '../results/schema.js';
+import { footprintVsProtNone, type FootprintComparison } from '../analysis/footprint.js';
+import { batchingAccount, gainsOverProtNone, type Gain } from '../analysis/gains.js';
+import { workloadShapes } from '../analysis/shapes.js';
+import { isMarkerStrategy, workloadSpecs } from '../analysis/specs.js';
+import { describePoint, formatBytes, formatRatio, formatValue } from '../render/format.js';
 import type { CensusView } from './census.js';
-import {
-  describePoint, figure, footprintVsProtNone, formatBytes, formatRatio, moreOrLess, workloadShapes,
-  type FootprintComparison,
-} from './facts.js';
-import { formatValue } from './summary.js';
+import { batchingSentence, figure, moreOrLess } from './words.js';
 
 export type Verdict = 'confirms' | 'weakens' | 'contradicts' | 'inconclusive' | 'not measured';
 
@@ -35,26 +34,35 @@ const CLAIM_TOLERANCE = 0.8;
 
 /** Why a guard-marker strategy has no figures, when the run skipped or failed it: "guard-madvise skipped: EINVAL". */
 function whyMissing(run: Run, strategy?: string): string | null {
-  const row = run.rows.find((r) => r.status !== 'ok' && r.strategy.startsWith('guard-') && (!strategy || r.strategy === strategy) && r.reason);
+  const row = run.rows.find((r) => r.status !== 'ok' && isMarkerStrategy(r.strategy) && (!strategy || r.strategy === strategy) && r.reason);
   return row ? `${row.strategy} ${row.status}: ${row.reason}` : null;
 }
 
-function batchOf(g: Gain): number {
-  return typeof g.row.params.batch === 'number' ? g.row.params.batch : 1;
+/** The guards per call of a gain's row: its workload's variant axis (1 where it has none). */
+function batchOf(run: Run, g: Gain): number {
+  const axis = workloadSpecs(run).get(g.row.workload)?.variantAxes[0];
+  const v = axis ? g.row.params[axis] : undefined;
+  return typeof v === 'number' ? v : 1;
+}
+
+/** Each workload's first headline latency: the figure a claim about its speed is tested on. */
+function headlineLatencyGains(run: Run, strategy: string): Gain[] {
+  const firstHeadline = new Map([...workloadSpecs(run).values()].map((w) => [w.name, w.metrics.find((m) => m.kind === 'latency' && m.headline)?.metric]));
+  return gainsOverProtNone(run).filter((g) => g.row.strategy === strategy && firstHeadline.get(g.row.workload) === g.row.metric);
 }
 
 /** process_madvise makes installing guards ~5x faster than PROT_NONE guards. */
 function speedClaim(run: Run): ClaimCheck {
   const claim = 'Guard markers installed with process_madvise() make mapping memory with guards about 5x faster than PROT_NONE guards.';
-  const gains = gainsOverProtNone(run, 'install').filter((g) => g.row.strategy === 'guard-process-madvise');
-  // madvise-batches is the claim's own setup (many guards, batched); other workloads are supporting lines.
-  const primary = gains.filter((g) => g.row.workload === 'madvise-batches');
+  const gains = headlineLatencyGains(run, BATCHED_MARKER);
+  // A workload that sweeps guards per call is the claim's own setup (many guards, batched); others are supporting lines.
+  const primary = gains.filter((g) => (workloadSpecs(run).get(g.row.workload)?.variantAxes.length ?? 0) > 0);
   const pool = primary.length ? primary : gains;
   if (pool.length === 0) {
-    return { claim, measured: [whyMissing(run, 'guard-process-madvise') ?? 'no process_madvise install figure in this run'], ratio: '-', verdict: 'not measured',
+    return { claim, measured: [whyMissing(run, BATCHED_MARKER) ?? 'no process_madvise install figure in this run'], ratio: '-', verdict: 'not measured',
       why: 'Run the madvise-batches or allocator-arenas workload with guard-process-madvise to test it.' };
   }
-  const best = [...pool].sort((a, b) => batchOf(b) - batchOf(a) || b.speedup - a.speedup)[0]!;
+  const best = [...pool].sort((a, b) => batchOf(run, b) - batchOf(run, a) || b.speedup - a.speedup)[0]!;
   const u = best.speedupRme / 100;
   const lo = best.speedup / (1 + u);
   const hi = best.speedup * (1 + u);
@@ -68,7 +76,7 @@ function speedClaim(run: Run): ClaimCheck {
     if (gains.find((o) => o.row.workload === g.row.workload) !== g) continue;
     measured.push(`${g.row.workload}: ${figure(g.row)} against ${figure(g.base)}, ${formatRatio(g.speedup)} ±${g.speedupRme.toFixed(1)}%`);
   }
-  const perCall = gainsOverProtNone(run, 'install').find((g) => g.row.workload === best.row.workload && g.row.strategy === 'guard-madvise');
+  const perCall = gainsOverProtNone(run, best.row.metric).find((g) => g.row.workload === best.row.workload && g.row.strategy === PER_CALL_MARKER);
   const range = `${formatRatio(lo)} to ${formatRatio(hi)}`;
   const why = {
     confirms: `${formatRatio(best.speedup)} (${range} within its margin of error) is at least the claimed ${CLAIMED_SPEEDUP}x or so.`,
@@ -78,7 +86,7 @@ function speedClaim(run: Run): ClaimCheck {
     'not measured': '',
   }[verdict];
   const context = perCall
-    ? ` One madvise() per guard, without batching, is ${formatRatio(perCall.speedup)} faster: most of the gain comes from entering the kernel once per ${batchOf(best)} guards.`
+    ? ` One madvise() per guard, without batching, is ${formatRatio(perCall.speedup)} faster: most of the gain comes from entering the kernel once per ${batchOf(run, best)} guards.`
     : '';
   return { claim, measured, ratio: `${formatRatio(best.speedup)} ±${best.speedupRme.toFixed(1)}%`, verdict, why: why + context };
 }
@@ -87,8 +95,8 @@ function speedClaim(run: Run): ClaimCheck {
 function footprints(run: Run): { workload: string; f: FootprintComparison }[] {
   const out: { workload: string; f: FootprintComparison }[] = [];
   for (const shape of workloadShapes(run)) {
-    for (const s of shape.strategies.filter((x) => x.startsWith('guard-'))) {
-      const f = footprintVsProtNone(shape, s, vmaMetric(shape));
+    for (const s of shape.strategies.filter(isMarkerStrategy)) {
+      const f = footprintVsProtNone(shape, s);
       if (f) {
         out.push({ workload: shape.name, f });
         break;
@@ -166,14 +174,14 @@ export function checkClaims(run: Run, census: CensusView | null): ClaimCheck[] {
 }
 
 /**
- * Why one-call-per-guard loops and batches are not compared like for like (design section 6),
+ * Why one-call-per-guard loops and batches are not compared like for like,
  * with this run's own FFI figures when it has them.
  */
 export function callPriceNotes(run: Run): string[] {
   const notes = ['One call per guard against one call per batch: the mprotect() and madvise() loops cross the FFI and enter '
     + 'the kernel once per guard, process_madvise() once per batch. Every comparison between them carries that per-call price, '
     + 'which is higher from JavaScript (koffi) than from C, so a C program would see a somewhat smaller gap than this run.'];
-  const floor = ffiFloor(run);
+  const floor = run.env.ffi;
   if (!floor) {
     notes.push('This run did not record its FFI floor (env.ffi); newer runs measure it.');
     return notes;
@@ -181,10 +189,6 @@ export function callPriceNotes(run: Run): string[] {
   notes.push(`This run's FFI floor: ${formatValue(floor.labsNs)} ns per koffi call that stays in user space (labs), `
     + `${formatValue(floor.getppidNs)} ns per koffi call that enters the kernel (getppid), the least a one-call-per-guard loop pays per guard.`);
   const b = batchingAccount(run);
-  if (b && Number.isFinite(b.speedupWithoutCallPrice)) {
-    notes.push(`Batching ${b.guards} guards ${b.batch} per call is ${formatRatio(b.speedup)} faster than one madvise() per guard; `
-      + `without the per-call price it would still be ${formatRatio(b.speedupWithoutCallPrice)}, so the call price explains `
-      + `${(100 * b.callPriceShare).toFixed(0)}% of the speed-up (on a log scale) and kernel work saved per guard the rest.`);
-  }
+  if (b && Number.isFinite(b.speedupWithoutCallPrice)) notes.push(batchingSentence(b));
   return notes;
 }

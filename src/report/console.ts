@@ -1,72 +1,81 @@
 /**
- * The console summary printed at the end of a run: per workload and point, each strategy's headline
- * figures side by side, then the guard strategies' speed-up and VMA saving against prot-none.
+ * The console summary printed at the end of a run: per workload and point, each strategy's figures
+ * side by side, then the guard strategies' speed-up and VMA saving against prot-none, the FFI floor,
+ * the host's speed and whether every mapping was released.
  */
-import type { Run } from '../results/schema.js';
-import {
-  batchingAccount, ffiFloor, hostSpeedOf, hostSpeedSentence, formatCell, formatValue, gainsOverProtNone, groupByPoint, noiseWarning, VARIANT_AXES, paramsKey, vmaBalanceSentence,
-} from './summary.js';
+import type { Row, Run } from '../results/schema.js';
+import { batchingAccount, gainsOverProtNone } from '../analysis/gains.js';
+import { hostSpeedOf } from '../analysis/host-speed.js';
+import { paramsKey } from '../analysis/keys.js';
+import { noiseWarning } from '../analysis/noise.js';
+import { cell, workloadShapes, type PointInfo, type WorkloadShape } from '../analysis/shapes.js';
+import { footprintVsProtNone } from '../analysis/footprint.js';
+import { formatValue } from '../render/format.js';
+import { textTable } from '../render/text-table.js';
+import { batchingSentence, describeHostSpeed, vmaBalanceSentence, vmaWords } from './words.js';
 
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+/** "1,234 ±2.1%", with " !" when the figure is noisy. */
+function formatCell(row: Row | undefined): string {
+  if (!row) return '';
+  if (row.status !== 'ok') return row.status;
+  const v = formatValue(row.value);
+  if (!row.stats) return v;
+  return `${v} ±${row.stats.rme.toFixed(1)}%${noiseWarning(row) ? ' !' : ''}`;
+}
+
+function pointTable(shape: WorkloadShape, point: PointInfo): string[] {
+  const rows = shape.rows.filter((r) => paramsKey(r.params) === point.key);
+  const strategies = shape.strategies.filter((s) => rows.some((r) => r.strategy === s));
+  const metrics = shape.metrics.filter((m) => rows.some((r) => r.metric === m.metric));
+  const body = metrics.map((m) => [`${m.metric} (${m.unit})`, ...strategies.map((s) => formatCell(cell(shape, point, s, m.metric)))]);
+  const out = [`\n${shape.name}  ${point.key}`, textTable(['metric', ...strategies], body, { align: ['left'], rule: true })];
+  // Noise notes in the table's order: metric by metric, strategies left to right.
+  for (const m of metrics) {
+    for (const s of strategies) {
+      const r = cell(shape, point, s, m.metric);
+      const warning = r ? noiseWarning(r) : null;
+      if (warning) out.push(`  ! ${s} ${m.metric}: ${warning}`);
+    }
+  }
+  return out;
 }
 
 export function renderConsoleSummary(run: Run): string {
   const out: string[] = [];
-  for (const g of groupByPoint(run)) {
-    out.push(`\n${g.workload}  ${g.key}`);
-    const body: string[][] = [];
-    for (const [metric, byStrategy] of g.cells) {
-      const unit = [...byStrategy.values()][0]?.unit ?? '';
-      body.push([`${metric} (${unit})`, ...g.strategies.map((s) => formatCell(byStrategy.get(s)))]);
-    }
-    out.push(table(['metric', ...g.strategies], body));
-    const noisy = [...g.cells.values()].flatMap((m) => [...m.values()]).filter((r) => noiseWarning(r));
-    for (const r of noisy) out.push(`  ! ${r.strategy} ${r.metric}: ${noiseWarning(r)}`);
-  }
-  const lines = headlineSentences(run);
+  const shapes = workloadShapes(run);
+  for (const shape of shapes) for (const point of shape.points) out.push(...pointTable(shape, point));
+  const lines = headlineSentences(run, shapes);
   if (lines.length > 0) out.push('\nGuard markers against prot-none:', ...lines.map((l) => `  ${l}`));
   out.push(...ffiLines(run));
   const hs = hostSpeedOf(run);
-  if (hs) out.push(`\n${hostSpeedSentence(hs)}`);
+  if (hs) out.push(`\nHost speed: ${describeHostSpeed(hs)}`);
   const balance = vmaBalanceSentence(run);
   if (balance) out.push(balance);
-  const problems = run.rows.filter((r) => r.status !== 'ok' && r.status !== 'skipped');
+  const problems = run.rows.filter((r) => r.status === 'failed');
   if (problems.length > 0) out.push(`\n${problems.length} rows failed; first: ${problems[0]!.workload}/${problems[0]!.strategy}/${problems[0]!.metric}: ${problems[0]!.reason}`);
   return out.join('\n');
 }
 
-/** "guard-process-madvise installs 16384 guards 15.9x faster than prot-none (±2.1%) and adds 0 VMAs instead of 32767" */
-export function headlineSentences(run: Run): string[] {
-  const sentences: string[] = [];
-  for (const gain of gainsOverProtNone(run)) {
+/** "allocator-arenas install [...]: guard-process-madvise 15.9x faster than prot-none (±2.1%); adds 0 VMAs instead of 32,767" */
+function headlineSentences(run: Run, shapes: WorkloadShape[]): string[] {
+  return gainsOverProtNone(run).map((gain) => {
     const { row } = gain;
-    const point = paramsKey(row.params);
-    const vmaRow = run.rows.find((r) => r.workload === row.workload && r.strategy === row.strategy && r.metric === 'vma_delta'
-      && paramsKey(r.params) === paramsKey(row.params));
-    const baseVma = run.rows.find((r) => r.workload === row.workload && r.strategy === 'prot-none' && r.metric === 'vma_delta'
-      && paramsKey(r.params, VARIANT_AXES) === paramsKey(row.params, VARIANT_AXES));
-    const vmas = vmaRow?.value != null && baseVma?.value != null
-      ? `; adds ${formatValue(vmaRow.value)} VMAs instead of ${formatValue(baseVma.value)}` : '';
+    const shape = shapes.find((s) => s.name === row.workload)!;
+    const point = shape.points.find((p) => p.key === paramsKey(row.params))!;
+    const vma = footprintVsProtNone({ ...shape, points: [point] }, row.strategy)?.vma;
+    const vmas = vma ? `; ${vmaWords(vma)}` : '';
     const word = gain.speedup >= 1 ? `${gain.speedup.toFixed(2)}x faster` : `${(1 / gain.speedup).toFixed(2)}x slower`;
-    sentences.push(`${row.workload} ${row.metric} [${point}]: ${row.strategy} ${word} than prot-none (±${gain.speedupRme.toFixed(1)}%)${vmas}`);
-  }
-  return sentences;
+    return `${row.workload} ${row.metric} [${point.key}]: ${row.strategy} ${word} than prot-none (±${gain.speedupRme.toFixed(1)}%)${vmas}`;
+  });
 }
 
 /** The FFI floor and what it explains of batching's speed-up. */
-export function ffiLines(run: Run): string[] {
-  const floor = ffiFloor(run);
+function ffiLines(run: Run): string[] {
+  const floor = run.env.ffi;
   if (!floor) return [];
   const lines = [`\nFFI floor: a koffi call costs ${floor.labsNs.toFixed(0)} ns (labs, no kernel entry) and ${floor.getppidNs.toFixed(0)} ns `
     + 'as the cheapest system call (getppid): one-call-per-guard loops pay that per guard, a process_madvise batch once per batch.'];
   const b = batchingAccount(run);
-  if (b) {
-    lines.push(`Batching ${b.guards} guards ${b.batch} per call is ${b.speedup.toFixed(1)}x faster than one madvise per guard; `
-      + `without the per-call price it would still be ${b.speedupWithoutCallPrice.toFixed(1)}x, so the call price explains `
-      + `${(100 * b.callPriceShare).toFixed(0)}% of the speed-up (log scale) and kernel work saved per guard the rest.`);
-  }
+  if (b && Number.isFinite(b.speedupWithoutCallPrice)) lines.push(batchingSentence(b));
   return lines;
 }

@@ -11,19 +11,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Run } from '../results/schema.js';
 import { writeFileAtomic } from '../results/write.js';
-import { chartsForRun, type ChartSpec } from './charts.js';
-import { loadCensus } from './census.js';
+import type { ChartSpec } from '../render/charts.js';
+import { renderPageShell } from '../render/page-shell.js';
+import { chartsForRun } from './charts.js';
+import { censusView } from './census.js';
 import { buildReportModel, type ReportModel } from './model.js';
-import { renderPageShell } from './page-shell.js';
-
-export { jsonForScript } from './page-shell.js';
 import type { Reporter } from './types.js';
 
 const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
 
-/** JSON safe inside a <script> element: no `<` (so no `</script>`), no `&`, no line separators. */
-
-/** Our own script text must not contain `</script` either (chart.js's build does not; checked, not assumed). */
 const STYLE = `
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --line: #d9d9d9; --soft: #f6f7f9; }
 * { box-sizing: border-box; }
@@ -83,7 +79,7 @@ export const htmlReporter: Reporter = {
   format: 'html',
   async render(run: Run, outDir: string): Promise<string[]> {
     const file = join(outDir, 'report.html');
-    writeFileAtomic(file, renderHtml(buildReportModel(run, await loadCensus(run)), chartsForRun(run), run));
+    writeFileAtomic(file, renderHtml(buildReportModel(run, censusView(run)), chartsForRun(run), run));
     return [file];
   },
 };

@@ -7,23 +7,15 @@
 import { join } from 'node:path';
 import type { Run } from '../results/schema.js';
 import { writeFileAtomic } from '../results/write.js';
+import { folded, mdEscape } from '../render/markdown.js';
 import type { ClaimCheck, Verdict } from './claims.js';
-import { loadCensus } from './census.js';
+import { censusView } from './census.js';
 import { buildReportModel, type Cell, type ReportModel, type ReportTable, type WorkloadReport } from './model.js';
 import type { Reporter } from './types.js';
 
 /** GitHub rejects comments longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65536;
 const NOISE_MARK = '⚠️';
-
-/** Text inside HTML (a <summary>): entities only, Markdown is not parsed there. */
-export function htmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-import { mdEscape } from './escape.js';
-
-export { mdEscape };
 
 function cellText(c: Cell): string {
   return c.warn ? `${mdEscape(c.text)} ${NOISE_MARK}` : mdEscape(c.text);
@@ -46,10 +38,6 @@ function table(t: ReportTable): string[] {
   ];
   if (noisy(t).length) out.push('', `<sub>${NOISE_MARK} ${mdEscape(noisy(t).join(' · '))}</sub>`);
   return out;
-}
-
-function folded(summary: string, body: string[], open = false): string[] {
-  return [`<details${open ? ' open' : ''}>`, `<summary>${htmlEscape(summary)}</summary>`, '', ...body, '', '</details>', ''];
 }
 
 const VERDICT_MARK: Record<Verdict, string> = {
@@ -102,20 +90,9 @@ function workload(w: WorkloadReport): string[] {
   return out;
 }
 
-/** The longest run of backticks in `s`, so a fence around it can be one longer. */
-function fenceFor(s: string): string {
-  const longest = Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
-  return '`'.repeat(longest + 1);
-}
-
 function census(model: ReportModel): string[] {
-  const c = model.census;
-  if (!c) return [];
-  // The census renderer's Markdown brings its own heading; raw JSON goes in a fence it cannot close.
-  if (c.markdown !== null) return [c.markdown.trim(), ''];
-  const fence = fenceFor(c.json);
-  return ['### Census of this system', '', mdEscape(`${c.schema}: ${c.note ?? ''}`), '',
-    ...folded('census section (JSON)', [`${fence}json`, c.json, fence])];
+  // The census renderer's Markdown brings its own heading.
+  return model.census ? [model.census.markdown.trim(), ''] : [];
 }
 
 export function renderMarkdown(model: ReportModel): string {
@@ -151,7 +128,7 @@ export const markdownReporter: Reporter = {
   format: 'md',
   async render(run: Run, outDir: string): Promise<string[]> {
     const file = join(outDir, 'report.md');
-    writeFileAtomic(file, renderMarkdown(buildReportModel(run, await loadCensus(run))));
+    writeFileAtomic(file, renderMarkdown(buildReportModel(run, censusView(run))));
     return [file];
   },
 };

@@ -4,15 +4,18 @@
  * to build with textContent. Strings here may hold anything a run holds; escaping is each format's job.
  */
 import type { Row, Run, VerifyResult } from '../results/schema.js';
-import { formatValue, gainsOverProtNone, describeHostSpeed, hostSpeedOf, noiseWarning, paramsKey, type Gain } from './summary.js';
-import { chartsForRun, bytesLabel, vmaMetric } from './charts.js';
+import { footprintVsProtNone, type BytesPart, type FootprintComparison } from '../analysis/footprint.js';
+import { gainsOverProtNone, type Gain } from '../analysis/gains.js';
+import { hostSpeedOf } from '../analysis/host-speed.js';
+import { paramsKey } from '../analysis/keys.js';
+import { NOISE_RULE, noiseWarning } from '../analysis/noise.js';
+import { cell, pointOf, workloadShapes, type WorkloadShape } from '../analysis/shapes.js';
+import { isMarkerStrategy } from '../analysis/specs.js';
+import { describePoint, formatBytes, formatValue, pointLabel } from '../render/format.js';
+import { chartsForRun, memoryLabel } from './charts.js';
 import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
-import {
-  cell, describePoint, footprintVsProtNone, formatBytes, gainCell, gainWords, moreOrLess, perWhat,
-  workloadShapes, type FootprintComparison, type PointInfo, type WorkloadShape,
-} from './facts.js';
-import { NOISE_RME_PERCENT, NOISE_TAIL_RATIO } from './summary.js';
+import { describeHostSpeed, gainCell, gainWords, moreOrLess, vmaWords } from './words.js';
 
 /** A piece of text, with the reason to distrust it when it is noisy. */
 export interface Cell {
@@ -122,11 +125,8 @@ function envFacts(run: Run): Fact[] {
     { label: 'node / koffi', value: `${e.node} / ${e.koffi}` },
     { label: 'root', value: e.root ? 'yes' : 'no' },
   ];
-  const ffi = (e as Record<string, unknown>).ffi as Record<string, unknown> | undefined;
-  if (ffi && typeof ffi === 'object') {
-    const labs = typeof ffi.labsNs === 'number' ? `${formatValue(ffi.labsNs)} ns per call (labs)` : null;
-    const getppid = typeof ffi.getppidNs === 'number' ? `${formatValue(ffi.getppidNs)} ns per system call (getppid)` : null;
-    facts.push({ label: 'FFI floor', value: [labs, getppid].filter(Boolean).join(', ') || text(ffi) });
+  if (e.ffi) {
+    facts.push({ label: 'FFI floor', value: `${formatValue(e.ffi.labsNs)} ns per call (labs), ${formatValue(e.ffi.getppidNs)} ns per system call (getppid)` });
   }
   const hs = hostSpeedOf(run);
   if (hs) facts.push({ label: 'host speed', value: describeHostSpeed(hs) });
@@ -135,9 +135,9 @@ function envFacts(run: Run): Fact[] {
 }
 
 function featureFacts(run: Run): Fact[] {
-  const reasons = ((run.env as Record<string, unknown>).featureReasons ?? {}) as Record<string, unknown>;
+  const reasons = run.env.featureReasons ?? {};
   return Object.entries(run.env.features).map(([k, v]) => {
-    const why = typeof reasons[k] === 'string' && reasons[k] ? ` (${reasons[k]})` : '';
+    const why = reasons[k] ? ` (${reasons[k]})` : '';
     return { label: FEATURE_LABELS[k] ?? k, value: v === true ? 'yes' : v === false ? `no${why}` : text(v) };
   });
 }
@@ -156,9 +156,10 @@ function gainsOf(run: Run, shape: WorkloadShape, metric: string, strategy: strin
   return gainsOverProtNone(run, metric).filter((g) => g.row.workload === shape.name && g.row.strategy === strategy);
 }
 
-function pointOf(shape: WorkloadShape, row: Row): PointInfo | undefined {
-  const key = paramsKey(row.params);
-  return shape.points.find((p) => p.key === key);
+/** The point a row is at, named by the axes that vary in its workload. */
+function whereOf(shape: WorkloadShape, row: Row): string {
+  const p = pointOf(shape, row);
+  return p ? pointLabel(p.params, shape.varying) : '';
 }
 
 function warnOf(...rows: Row[]): string | undefined {
@@ -174,7 +175,7 @@ function latencySentence(shape: WorkloadShape, gains: Gain[]): Cell | null {
   if (gains.length === 0) return null;
   const s = gains[0]!.row.strategy;
   const metric = gains[0]!.row.metric;
-  const where = (g: Gain) => pointOf(shape, g.row)?.label ?? '';
+  const where = (g: Gain) => whereOf(shape, g.row);
   if (gains.length === 1) {
     const g = gains[0]!;
     const at = shape.points.length > 1 ? ` at ${where(g)}` : '';
@@ -191,35 +192,26 @@ function latencySentence(shape: WorkloadShape, gains: Gain[]): Cell | null {
   };
 }
 
-function vmaWords(f: FootprintComparison): string | null {
-  if (!f.vma) return null;
-  const { metric, row, base } = f.vma;
-  const per = perWhat(metric.unit);
-  return per
-    ? `${formatValue(row.value)} VMAs ${per} against prot-none's ${formatValue(base.value)}`
-    : `adds ${formatValue(row.value)} VMAs against prot-none's ${formatValue(base.value)}`;
-}
-
 function bytesWords(f: FootprintComparison): string | null {
   if (!f.bytes) return null;
   const b = f.bytes;
-  const parts = (pick: (p: { metric: string; value: number; base: number }) => number) =>
-    b.parts.filter((p) => pick(p) !== 0).map((p) => `${bytesLabel(p.metric)} ${formatValue(pick(p))}`).join(', ') || 'nothing measured';
+  const parts = (pick: (p: BytesPart) => number) =>
+    b.parts.filter((p) => pick(p) !== 0).map((p) => `${memoryLabel(p.spec)} ${formatValue(pick(p))}`).join(', ') || 'nothing measured';
   return `uses ${formatValue(b.value, b.unit)} of kernel memory (${parts((p) => p.value)}) against prot-none's `
     + `${formatValue(b.base)} (${parts((p) => p.base)}): ${moreOrLess(b.value, b.base)}`;
 }
 
 function footprintSentence(shape: WorkloadShape, strategy: string): Cell | null {
-  const f = footprintVsProtNone(shape, strategy, vmaMetric(shape));
+  const f = footprintVsProtNone(shape, strategy);
   if (!f) return null;
-  const words = [vmaWords(f), bytesWords(f)].filter(Boolean).join(', and ');
+  const words = [f.vma ? vmaWords(f.vma) : null, bytesWords(f)].filter(Boolean).join(', and ');
   if (!words) return null;
-  const at = shape.points.length > 1 ? ` (at ${f.point.label})` : '';
+  const at = shape.points.length > 1 ? ` (at ${pointLabel(f.point.params, shape.varying)})` : '';
   return { text: `${strategy}: ${words}${at}.` };
 }
 
 function workloadSentences(run: Run, shape: WorkloadShape): Cell[] {
-  const guards = shape.strategies.filter((s) => s.startsWith('guard-'));
+  const guards = shape.strategies.filter(isMarkerStrategy);
   const out: Cell[] = [];
   for (const m of shape.metrics.filter((x) => x.kind === 'latency')) {
     for (const s of guards) {
@@ -239,7 +231,7 @@ function glanceSentences(run: Run, shapes: WorkloadShape[]): Cell[] {
   const out: Cell[] = [];
   for (const shape of shapes) {
     const first = shape.metrics.find((m) => m.kind === 'latency');
-    const guards = shape.strategies.filter((s) => s.startsWith('guard-'));
+    const guards = shape.strategies.filter(isMarkerStrategy);
     let bestStrategy: string | undefined;
     if (first) {
       const ranked = guards.map((s) => ({ s, gains: gainsOf(run, shape, first.metric, s) })).filter((x) => x.gains.length > 0)
@@ -267,7 +259,7 @@ function gainWarn(g: Gain): { warn?: string } {
 }
 
 function gainsTable(run: Run, shape: WorkloadShape): ReportTable | null {
-  const guards = shape.strategies.filter((s) => s.startsWith('guard-'));
+  const guards = shape.strategies.filter(isMarkerStrategy);
   const rows: Cell[][] = [];
   const multi = shape.points.length > 1;
   for (const m of shape.metrics.filter((x) => x.kind === 'latency')) {
@@ -277,7 +269,7 @@ function gainsTable(run: Run, shape: WorkloadShape): ReportTable | null {
       if (!gains.some(Boolean)) continue;
       rows.push([
         { text: m.metric },
-        ...(multi ? [{ text: p.label }] : []),
+        ...(multi ? [{ text: pointLabel(p.params, shape.varying) }] : []),
         ...gains.map((g): Cell => (g ? { text: gainCell(g), ...gainWarn(g) } : { text: '–' })),
       ]);
     }
@@ -300,7 +292,7 @@ function metricTables(shape: WorkloadShape): ReportTable[] {
   }
   return shape.metrics.map((m) => {
     const points = shape.points.filter((p) => shape.strategies.some((s) => cell(shape, p, s, m.metric)));
-    const rows = points.map((p) => [{ text: p.label }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
+    const rows = points.map((p) => [{ text: pointLabel(p.params, shape.varying) }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
     return {
       caption: `${m.metric} (${m.unit})${m.kind === 'latency' ? ': median ±rme · p99' : ''}`,
       header: [shape.varying.join(', '), ...shape.strategies],
@@ -329,7 +321,7 @@ function workloadNotes(shape: WorkloadShape): string[] {
     const own = shape.points.filter((p) => shape.rows.some((r) => r.strategy === g.strategy && paramsKey(r.params) === p.key));
     let where = '';
     if (shape.points.length > 1) {
-      if (g.points.size === 1) where = ` at ${shape.points.find((p) => g.points.has(p.key))!.label}`;
+      if (g.points.size === 1) where = ` at ${pointLabel(shape.points.find((p) => g.points.has(p.key))!.params, shape.varying)}`;
       else where = g.points.size === own.length ? ' at every point' : ` at ${g.points.size} points`;
     }
     const what = g.status === 'skipped' ? `skipped (${[...g.metrics].join(', ')}): ` : '';
@@ -364,7 +356,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     callPrice: callPriceNotes(run),
     workloads,
     problems: failed.map((r) => `${r.workload} / ${r.strategy} / ${r.metric} at ${describePoint(r.params, Object.keys(r.params))}: ${r.reason ?? 'failed'}`),
-    noiseRule: `noisy: relative margin of error above ${NOISE_RME_PERCENT}% or p99 above ${NOISE_TAIL_RATIO}x the median; read such figures as rough`,
+    noiseRule: NOISE_RULE,
     census,
   };
 }

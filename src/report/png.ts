@@ -1,47 +1,11 @@
-/**
- * PNG charts (charts/<id>.png) drawn by chart.js on @napi-rs/canvas: the configurations of
- * charts.ts, at twice the layout width so they stay sharp when GitHub scales them to a PR column.
- */
+/** The PNG reporter: every chart of a run as charts/<id>.png, for report.md and anywhere else. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import type { Run } from '../results/schema.js';
 import { writeFileAtomic } from '../results/write.js';
-import { CHART_ASPECT, CHART_WIDTH, chartsForRun, type ChartSpec } from './charts.js';
-import { loadRuntime } from './runtime.js';
+import { renderChartPng } from '../render/png.js';
+import { chartsForRun } from './charts.js';
 import type { Reporter } from './types.js';
-
-/** Device pixels per layout pixel in the PNGs. */
-const PNG_SCALE = 2;
-/** Fonts every Debian/Ubuntu box has (fonts-dejavu-core); chart.js's default Helvetica often is not there. */
-const PNG_FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
-
-let registered = false;
-
-function registerOnce(): void {
-  if (registered) return;
-  Chart.register(...registerables, ...loadRuntime().plugins);
-  Chart.defaults.font.family = PNG_FONT;
-  Chart.defaults.color = '#222';
-  registered = true;
-}
-
-/** Draw one chart; resolves to the PNG bytes. */
-export async function renderChartPng(spec: ChartSpec): Promise<Buffer> {
-  registerOnce();
-  const config = loadRuntime().hydrate(structuredClone(spec.config));
-  const aspect = typeof config.options.aspectRatio === 'number' ? config.options.aspectRatio : CHART_ASPECT;
-  const canvas = createCanvas(CHART_WIDTH, Math.round(CHART_WIDTH / aspect));
-  // A fixed-size, still image: no resize observer, no animation frames to wait for.
-  config.options = { ...config.options, responsive: false, animation: false, devicePixelRatio: PNG_SCALE };
-  const chart = new Chart(canvas as unknown as HTMLCanvasElement, config as unknown as ChartConfiguration);
-  try {
-    return await canvas.encode('png');
-  } finally {
-    chart.destroy();
-  }
-}
 
 export const pngReporter: Reporter = {
   format: 'png',

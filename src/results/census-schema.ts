@@ -173,4 +173,3 @@ export function parseCensus(text: string, source = 'census'): Census {
   return checkCensus(doc, source);
 }
 
-export const censusJsonSchema = CensusSchema;

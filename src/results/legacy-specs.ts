@@ -9,18 +9,20 @@ import type { Better, MetricKind, MetricSpec, NoiseSource, WorkloadSpec } from '
 /** `flags`: 'headline', and the footprint the figure stands for ('vmas' or 'memory'), space-separated. */
 type Entry = [metric: string, unit: string, kind: MetricKind, better: Better, noise: NoiseSource, flags?: string];
 
-const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
+const TABLE: Record<string, { variantAxes?: string[]; sizeAxes?: string[]; metrics: Entry[] }> = {
   'thread-stacks': {
+    sizeAxes: ['stacks'],
     metrics: [
       ['create', 'ns/stack', 'latency', 'lower', 'timed', 'headline'],
       ['teardown', 'ns/stack', 'latency', 'lower', 'timed'],
-      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
+      ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline'],
       ['vmas_per_stack', 'count/stack', 'count', 'lower', 'exact', 'vmas'],
       ['vma_slab_bytes', 'bytes/stack', 'bytes', 'lower', 'system', 'memory'],
       ['page_table_bytes', 'bytes/stack', 'bytes', 'lower', 'process', 'memory'],
     ],
   },
   'allocator-arenas': {
+    sizeAxes: ['regions'],
     metrics: [
       ['install', 'ns/guard', 'latency', 'lower', 'timed', 'headline'],
       ['churn', 'ns/op', 'latency', 'lower', 'timed', 'headline'],
@@ -39,12 +41,14 @@ const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
     ],
   },
   teardown: {
+    sizeAxes: ['regions'],
     metrics: [
       ['teardown', 'ns/region', 'latency', 'lower', 'timed'],
       ['vmas_unmapped', 'count', 'count', 'lower', 'exact', 'vmas'],
     ],
   },
   fork: {
+    sizeAxes: ['regions'],
     metrics: [
       ['fork', 'ns/fork', 'latency', 'lower', 'timed'],
       ['vma_delta', 'count', 'count', 'lower', 'exact', 'headline vmas'],
@@ -81,6 +85,9 @@ const TABLE: Record<string, { variantAxes?: string[]; metrics: Entry[] }> = {
   },
 };
 
+const VMA_LABELS: Record<string, string> = { vma_delta: 'VMAs added', vmas_per_stack: 'VMAs per stack', vmas_unmapped: 'VMAs unmapped' };
+const MEMORY_LABELS: Record<string, string> = { vma_slab_bytes: 'VMA slab', page_table_bytes: 'page tables' };
+
 /** The workload specs a run made before specs were stored would have carried; null for a workload the table lacks. */
 export function legacyWorkloadSpec(name: string): WorkloadSpec | null {
   const entry = TABLE[name];
@@ -89,11 +96,13 @@ export function legacyWorkloadSpec(name: string): WorkloadSpec | null {
     name,
     description: '',
     variantAxes: entry.variantAxes ?? [],
+    sizeAxes: entry.sizeAxes ?? [],
     metrics: entry.metrics.map(([metric, unit, kind, better, noise, flags = '']): MetricSpec => {
       const words = flags.split(' ');
-      const footprint = words.includes('vmas') ? 'vmas' as const : words.includes('memory') ? 'memory' as const : undefined;
       const spec: MetricSpec = { metric, unit, kind, better, noise, headline: words.includes('headline'), description: '' };
-      return footprint ? { ...spec, footprint } : spec;
+      if (words.includes('vmas')) return { ...spec, footprint: 'vmas', label: VMA_LABELS[metric] ?? metric };
+      if (words.includes('memory')) return { ...spec, footprint: 'memory', label: MEMORY_LABELS[metric] ?? metric };
+      return spec;
     }),
   };
 }

@@ -12,6 +12,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { CensusSchema } from './census-schema.js';
+import { printable } from '../errors.js';
 
 export const RUN_SCHEMA_ID = 'guardbench.run/v1';
 
@@ -27,6 +28,9 @@ export const STRATEGY_NAMES: readonly StrategyName[] = ['no-guard', 'prot-none',
 export const BASELINE_STRATEGY: StrategyName = 'prot-none';
 /** The strategies that install guard markers (MADV_GUARD_INSTALL) rather than PROT_NONE VMAs. */
 export const MARKER_STRATEGIES: readonly StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
+/** The marker strategy that makes one system call per guard, and the one that batches many guards per call. */
+export const PER_CALL_MARKER: StrategyName = 'guard-madvise';
+export const BATCHED_MARKER: StrategyName = 'guard-process-madvise';
 
 export const ParamValueSchema = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
 export type ParamValue = Static<typeof ParamValueSchema>;
@@ -51,7 +55,6 @@ export const StatsSchema = Type.Object({
 export type Stats = Static<typeof StatsSchema>;
 
 export const RowStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('skipped'), Type.Literal('failed')]);
-export type RowStatus = Static<typeof RowStatusSchema>;
 
 /** One measured quantity (tidy, long format). */
 export const RowSchema = Type.Object({
@@ -67,6 +70,11 @@ export const RowSchema = Type.Object({
   reason: Type.Optional(Type.String()),
   /** for metrics whose better value is "as expected": the value the kernel should give (e.g. guards a method can see) */
   expected: Type.Optional(Type.Number()),
+  /**
+   * for figures read from a process- or system-wide counter: the smallest change, in the row's unit,
+   * that the counter's own noise cannot make (other allocations while sampling, divided per region)
+   */
+  resolution: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export type Row = Static<typeof RowSchema>;
 
@@ -102,9 +110,12 @@ export const MetricSpecSchema = Type.Object({
   headline: Type.Boolean(),
   /**
    * What the figure says about the guards' footprint, where it says something: `vmas`, the VMAs
-   * the guards occupy; `memory`, the kernel memory they cost. Reports set these beside prot-none's.
+   * the guards occupy (one such metric per workload: the one reports set beside prot-none's);
+   * `memory`, kernel memory they cost (every such metric adds to the total).
    */
   footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
+  /** a short name for charts and sentences ("page tables"), where the metric's own name reads badly */
+  label: Type.Optional(Type.String()),
   description: Type.String(),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
@@ -118,6 +129,8 @@ export const WorkloadSpecSchema = Type.Object({
    * guard strategy is compared with prot-none at the same point whatever its value.
    */
   variantAxes: Type.Array(Type.String()),
+  /** axes that count what the cost is divided by (stacks, regions): charts plot cost against them */
+  sizeAxes: Type.Array(Type.String()),
   metrics: Type.Array(MetricSpecSchema),
 });
 export type WorkloadSpec = Static<typeof WorkloadSpecSchema>;
@@ -162,6 +175,51 @@ export type HostSpeed = Static<typeof HostSpeedSchema>;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/**
+ * The machine a run was made on. Latencies compare only within one testbed: `identity` is what a
+ * machine keeps across reboots and kernel upgrades (hashed into `fingerprint`); `confounders` are
+ * settings that can change between its runs and move the figures.
+ */
+export const TestbedSchema = Type.Object({
+  /** given with --testbed, or derived from the identity ("amd-epyc-2cpu-vm-1a2b3c4d") */
+  name: Type.String({ minLength: 1 }),
+  /** true when the user named it */
+  named: Type.Boolean(),
+  fingerprint: Type.String({ minLength: 1 }),
+  identity: Type.Object({
+    cpuVendor: Type.String(),
+    cpuModel: Type.String(),
+    cpuFamily: Nullable(Type.String()),
+    cpuModelNumber: Nullable(Type.String()),
+    cpuStepping: Nullable(Type.String()),
+    logicalCpus: Type.Integer({ minimum: 1 }),
+    /** simultaneous multithreading active; null where the kernel does not say */
+    smt: Nullable(Type.Boolean()),
+    /** runs in a virtual machine (cpuinfo's hypervisor flag, or a guardbench guest) */
+    hypervisor: Type.Boolean(),
+    /** /sys/hypervisor/type where the hypervisor says (xen) */
+    hypervisorType: Nullable(Type.String()),
+    /** DMI vendor and product, where readable */
+    product: Nullable(Type.String()),
+    memGiB: Type.Integer({ minimum: 0 }),
+    /** a hash of /etc/machine-id: two machines of one kind differ here */
+    machine: Nullable(Type.String()),
+    /** the CPU is emulated (QEMU TCG): latencies are no benchmark */
+    emulated: Type.Boolean(),
+  }),
+  /** the QEMU accelerator of a guardbench guest (guardbench kernel run), null on a host */
+  accelerator: Nullable(Type.Union([Type.Literal('kvm'), Type.Literal('tcg')])),
+  confounders: Type.Object({
+    cmdline: Type.String(),
+    /** /sys/devices/system/cpu/vulnerabilities, file by file */
+    mitigations: Type.Record(Type.String(), Type.String()),
+    thp: Type.String(),
+    governor: Nullable(Type.String()),
+    boost: Nullable(Type.String()),
+  }),
+});
+export type Testbed = Static<typeof TestbedSchema>;
+
 export const EnvSchema = Type.Object({
   kernel: Type.Object({ release: Type.String(), version: Type.String(), machine: Type.String() }),
   cpu: Type.Object({ model: Type.String(), count: Type.Integer({ minimum: 1 }) }),
@@ -195,6 +253,8 @@ export const EnvSchema = Type.Object({
   vmaCountAtStart: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   vmaCountAtEnd: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   hostSpeed: Type.Optional(Nullable(HostSpeedSchema)),
+  /** the machine the run was made on (absent in runs made before testbeds were recorded) */
+  testbed: Type.Optional(TestbedSchema),
 }, { additionalProperties: true });
 export type Env = Static<typeof EnvSchema>;
 
@@ -280,22 +340,13 @@ export function checkRun(doc: unknown, source = 'run'): Run {
   return doc;
 }
 
-/** An error message safe for one terminal line: control and non-ASCII bytes shown as escapes. */
-function printable(message: string, max = 120): string {
-  const safe = message.replace(/[^\x20-\x7e]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
-  });
-  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
-}
-
 /** Parse JSON text as a run. */
 export function parseRun(text: string, source = 'run'): Run {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '')})`;
+    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '', 120)})`;
     throw new InvalidRunError(`${source}: ${why}`);
   }
   return checkRun(doc, source);

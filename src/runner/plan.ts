@@ -4,7 +4,7 @@
  */
 import { STRATEGY_NAMES, type ParamValue, type Params, type Profile, type StrategyName } from '../results/schema.js';
 import { UsageError } from '../errors.js';
-import { WORKLOADS, workloadByName } from '../workloads/index.js';
+import { WORKLOADS } from '../workloads/index.js';
 import type { Axes, AxesSpec, Workload } from '../workloads/types.js';
 import { crossProduct } from './axes.js';
 import type { TimingBudget } from './timing.js';
@@ -80,16 +80,19 @@ export interface PlanOptions {
   overrides: Record<string, string>;
 }
 
-/** The plan of a run; a workload the chosen profile lacks gets the quick profile's axes. */
-export function buildPlan(o: PlanOptions, profiles: Profiles): RunPlan {
+/**
+ * The plan of a run over the workloads of `registry` (guardbench's own unless a caller brings
+ * more); a workload the chosen profile lacks gets the quick profile's axes.
+ */
+export function buildPlan(o: PlanOptions, profiles: Profiles, registry: readonly Workload[] = WORKLOADS): RunPlan {
   const profile = profiles[o.profile];
   for (const name of o.workloads) {
-    if (!workloadByName(name)) throw new UsageError(`unknown workload '${name}' (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+    if (!registry.some((w) => w.name === name)) throw new UsageError(`unknown workload '${name}' (workloads: ${registry.map((w) => w.name).join(', ')})`);
   }
   for (const name of o.strategies) {
     if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown strategy '${name}' (strategies: ${STRATEGY_NAMES.join(', ')})`);
   }
-  const chosen = WORKLOADS.filter((w) => (o.workloads.length === 0 ? w.name in profile.workloads : o.workloads.includes(w.name)));
+  const chosen = registry.filter((w) => (o.workloads.length === 0 ? w.name in profile.workloads : o.workloads.includes(w.name)));
   const used = new Set<string>();
   const workloads = chosen.map((workload) => {
     const sets = axisSets(profile.workloads[workload.name] ?? profiles.quick.workloads[workload.name]).map((axes) => {

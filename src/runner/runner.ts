@@ -52,7 +52,10 @@ function baseRow(plan: PointPlan, spec: MetricSpec): Omit<Row, 'value' | 'stats'
 
 /** What the run stores of a workload, so readers take each metric's meaning from the run itself. */
 export function workloadSpec(w: Workload): WorkloadSpec {
-  return { name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], metrics: w.metrics.map((m) => ({ ...m })) };
+  return {
+    name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], sizeAxes: [...(w.sizeAxes ?? [])],
+    metrics: w.metrics.map((m) => ({ ...m })),
+  };
 }
 
 /** Rows saying every metric of a point was not measured, and why. */
@@ -85,9 +88,9 @@ export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResu
       metricSpec(plan.workload, metric);
       latency.set(metric, sampleOperation(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
     },
-    record(metric, value, expected) {
+    record(metric, value, extra = {}) {
       const spec = metricSpec(plan.workload, metric);
-      if (typeof value === 'number') rows.push({ ...baseRow(plan, spec), value, stats: null, status: 'ok', ...(expected !== undefined ? { expected } : {}) });
+      if (typeof value === 'number') rows.push({ ...baseRow(plan, spec), value, stats: null, status: 'ok', ...extra });
       else rows.push({ ...baseRow(plan, spec), value: null, stats: null, status: 'skipped', reason: value.reason });
     },
     skip(metric, reason) {

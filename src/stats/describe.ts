@@ -39,3 +39,12 @@ export function describeSamples(samples: readonly number[]): Stats {
     samples: n,
   };
 }
+
+/** Coefficient of variation (sd / mean, percent) of a handful of figures; 0 for fewer than two. */
+export function coefficientOfVariation(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  return mean === 0 ? 0 : (100 * sd) / mean;
+}

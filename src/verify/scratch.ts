@@ -12,7 +12,7 @@ import { SysError, lastErrno, mmap, munmap, raw, writeMemory } from '../sys/libc
 import { PAGE_SIZE } from '../sys/pagemap.js';
 import { guardRanges, type Strategy } from '../strategies/index.js';
 import { describeAccess, type Children } from '../sys/children.js';
-import { fail } from './types.js';
+import { fail } from './outcome.js';
 
 export const PAGE = PAGE_SIZE;
 

@@ -29,27 +29,7 @@ export interface Check {
   run(env: CheckEnv): string;
 }
 
-export class CheckFailed extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckFailed';
-  }
-}
-
-export class CheckSkipped extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckSkipped';
-  }
-}
-
-export function fail(detail: string): never {
-  throw new CheckFailed(detail);
-}
-
-export function expect(ok: boolean, detail: string): void {
-  if (!ok) fail(detail);
-}
+export { CheckFailed, CheckSkipped, expect, fail } from './outcome.js';
 
 export const GUARD_STRATEGIES: readonly StrategyName[] = ['guard-madvise', 'guard-process-madvise'];
 /** Checks whose behaviour a PROT_NONE guard shares with markers run under prot-none too. */

@@ -27,13 +27,14 @@ export default defineWorkload<ArenaParams>({
   name: 'allocator-arenas',
   description: 'one arena of slots with a guard after each, as hardened allocators build their pools',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  sizeAxes: ['regions'],
   metrics: [
     latency('install', 'ns/guard', 'install every guard of a fresh arena', { headline: true }),
     latency('churn', 'ns/op', 'remove one guard and install it again', { headline: true }),
     latency('teardown', 'ns/region', 'munmap the guarded arena'),
-    count('vma_delta', 'count', 'lower', 'VMAs the guards add to the arena', { headline: true, footprint: 'vmas' }),
-    kernelMemory('vma_slab_bytes', 'bytes/region', 'system', 'vm_area_struct + maple_node slab bytes added'),
-    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) added'),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add to the arena', { headline: true, footprint: 'vmas', label: 'VMAs added' }),
+    kernelMemory('vma_slab_bytes', 'VMA slab', 'bytes/region', 'system', 'vm_area_struct + maple_node slab bytes added'),
+    kernelMemory('page_table_bytes', 'page tables', 'bytes/region', 'process', 'page-table bytes (VmPTE) added'),
   ],
   validate(p) {
     const layoutProblem = arenaLayoutProblem(p);

@@ -10,7 +10,7 @@
 import { mmap, munmap } from '../sys/libc.js';
 import { guardRanges, type GuardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import type { PrepareOptions } from '../strategies/types.js';
-import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
+import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
 import type { WorkloadContext } from './types.js';
 
 export interface ArenaLayout {
@@ -112,7 +112,11 @@ export function recordArenaFootprint(ctx: WorkloadContext, layout: ArenaLayout, 
       vma_slab_bytes: perRegion(delta.slabBytes, layout.regions),
       page_table_bytes: perRegion(delta.pageTableBytes, layout.regions),
     };
-    for (const m of metrics) ctx.record(m, figures[m]);
+    const resolution = footprintResolution(layout.regions);
+    const resolutions: Record<FootprintMetric, number | undefined> = {
+      vma_delta: undefined, vma_slab_bytes: resolution.slabBytes, page_table_bytes: resolution.pageTableBytes,
+    };
+    for (const m of metrics) ctx.record(m, figures[m], { resolution: resolutions[m] });
   } finally {
     releaseArena(p);
   }

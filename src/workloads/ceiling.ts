@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { count, defineWorkload, kernelMemory } from './types.js';
 import type { CeilingReport } from './ceiling-growth.js';
+import { footprintResolution } from '../metrics/footprint.js';
 
 interface CeilingParams {
   [key: string]: number;
@@ -44,7 +45,7 @@ export default defineWorkload<CeilingParams>({
     count('stop_errno', 'errno', 'none', 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel'),
     count('predicted_regions', 'count', 'none', 'PROT_NONE guards vm.max_map_count allows: (max_map_count - VMAs in use - 1) / 2', { noise: 'process' }),
     count('vmas_at_stop', 'count', 'none', 'VMAs the kernel counted for the process when growth stopped', { noise: 'process' }),
-    kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),
+    kernelMemory('page_table_bytes', 'page tables', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),
   ],
   run(ctx) {
     // Every figure is a count: later passes have nothing to add.
@@ -62,6 +63,6 @@ export default defineWorkload<CeilingParams>({
     // PROT_NONE guards add VMAs, not page tables: their VmPTE delta is Node's own heap moving.
     if (isProtNone) ctx.skip('page_table_bytes', 'PROT_NONE guards add VMAs, not page tables');
     else if (pteDelta === null || growth.regions === 0) ctx.skip('page_table_bytes', 'VmPTE missing from /proc/self/status or no regions');
-    else ctx.record('page_table_bytes', pteDelta / growth.regions);
+    else ctx.record('page_table_bytes', pteDelta / growth.regions, { resolution: footprintResolution(growth.regions).pageTableBytes });
   },
 });

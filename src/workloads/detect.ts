@@ -60,7 +60,7 @@ function measureMethod(ctx: WorkloadContext<DetectParams>, m: MethodSpec, pid: n
   if (ctx.countsWanted) {
     const d = detect(m.name, pid, span, ctx);
     const expected = m.sees.includes(ctx.strategy.name) ? ctx.params.guards : 0;
-    ctx.record(`${m.name}_found`, d.found, expected);
+    ctx.record(`${m.name}_found`, d.found, { expected });
     ctx.record(`${m.name}_bytes`, d.bytes);
     if (m.sees.includes(ctx.strategy.name) && d.found !== ctx.params.guards) {
       throw new Error(`${m.name} found ${d.found} of ${ctx.params.guards} guards`);
@@ -90,7 +90,7 @@ export default defineWorkload<DetectParams>({
         unmapArena(arena);
       }
       try {
-        if (ctx.countsWanted) ctx.record('installed', layout.regions, ctx.params.guards);
+        if (ctx.countsWanted) ctx.record('installed', layout.regions, { expected: ctx.params.guards });
         const span = { start: arena.base, end: arena.base + arena.bytes };
         for (const m of METHODS) measureMethod(ctx, m, child.pid, span);
       } finally {

@@ -16,14 +16,15 @@ interface ForkParams extends ArenaLayout {
 
 const METRICS: readonly MetricSpec[] = [
   latency('fork', 'ns/fork', 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it'),
-  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true, footprint: 'vmas' }),
-  kernelMemory('page_table_bytes', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
+  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true, footprint: 'vmas', label: 'VMAs added' }),
+  kernelMemory('page_table_bytes', 'page tables', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
 ];
 
 export default defineWorkload<ForkParams>({
   name: 'fork',
   description: 'fork + _exit + waitpid of a process holding N guarded regions: VMA copying against page-table copying',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  sizeAxes: ['regions'],
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

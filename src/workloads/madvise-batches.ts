@@ -28,7 +28,7 @@ export default defineWorkload<BatchParams>({
   metrics: [
     latency('install', 'ns/guard', 'install every guard on a fresh arena', { headline: true }),
     count('calls', 'count', 'lower', 'system calls made per install of all guards'),
-    count('vma_delta', 'count', 'lower', 'VMAs the guards add', { headline: true, footprint: 'vmas' }),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add', { headline: true, footprint: 'vmas', label: 'VMAs added' }),
   ],
   applies(strategy, p) {
     return strategy === 'guard-process-madvise' || p.batch === 1;

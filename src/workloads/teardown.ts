@@ -14,13 +14,14 @@ interface TeardownParams extends ArenaLayout {
 
 const METRICS: readonly MetricSpec[] = [
   latency('teardown', 'ns/region', 'one munmap of the whole guarded arena, per region'),
-  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { footprint: 'vmas' }),
+  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { footprint: 'vmas', label: 'VMAs unmapped' }),
 ];
 
 export default defineWorkload<TeardownParams>({
   name: 'teardown',
   description: 'munmap of N guarded regions: one mapping holding N markers against N PROT_NONE VMAs',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  sizeAxes: ['regions'],
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

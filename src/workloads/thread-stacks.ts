@@ -15,7 +15,7 @@ import {
 } from '../sys/constants.js';
 import { SysError, lastErrno, libcFunction, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
+import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { count, defineWorkload, kernelMemory, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
@@ -69,8 +69,9 @@ function recordPoolFootprint(ctx: WorkloadContext<StackParams>): void {
       // The VMAs a pool of exactly `stacks` stacks occupies: its first `stacks` stacks.
       ctx.record('vma_delta', countVmasIn(pool.base, pool.base + p.stacks * p.stackBytes));
       ctx.record('vmas_per_stack', delta.vmaDelta / pool.count);
-      ctx.record('vma_slab_bytes', perStack(delta.slabBytes));
-      ctx.record('page_table_bytes', perStack(delta.pageTableBytes));
+      const resolution = footprintResolution(pool.count);
+      ctx.record('vma_slab_bytes', perStack(delta.slabBytes), { resolution: resolution.slabBytes });
+      ctx.record('page_table_bytes', perStack(delta.pageTableBytes), { resolution: resolution.pageTableBytes });
     } finally {
       unmapStacks(pool);
     }
@@ -137,13 +138,14 @@ export default defineWorkload<StackParams>({
   name: 'thread-stacks',
   description: 'thread stacks with a guard at the low end, created (and optionally run) as a threading library does',
   positiveAxes: ['stacks', 'stackBytes', 'guardBytes'],
+  sizeAxes: ['stacks'],
   metrics: [
     latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { headline: true }),
     latency('teardown', 'ns/stack', 'munmap the stack'),
-    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true, footprint: 'vmas' }),
-    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas' }),
-    kernelMemory('vma_slab_bytes', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
-    kernelMemory('page_table_bytes', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
+    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true }),
+    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas', label: 'VMAs per stack' }),
+    kernelMemory('vma_slab_bytes', 'VMA slab', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
+    kernelMemory('page_table_bytes', 'page tables', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
   validate(p) {
     for (const k of ['stackBytes', 'guardBytes'] as const) {

@@ -18,6 +18,8 @@ type CountOptions = SpecOptions & {
   noise?: NoiseSource;
   /** `vmas`: the count is the VMAs the guards occupy, which reports set beside prot-none's */
   footprint?: 'vmas';
+  /** a short name for sentences and charts ("VMAs per stack") */
+  label?: string;
 };
 
 /** A timing: sampled by the runner, lower is better. */
@@ -28,7 +30,7 @@ export function latency(metric: string, unit: string, description: string, o: Sp
 /** A count: exact unless a process-wide counter moves it too. */
 export function count(metric: string, unit: string, better: MetricSpec['better'], description: string, o: CountOptions = {}): MetricSpec {
   const spec: MetricSpec = { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', headline: o.headline ?? false, description };
-  return o.footprint ? { ...spec, footprint: o.footprint } : spec;
+  return { ...spec, ...(o.footprint ? { footprint: o.footprint } : {}), ...(o.label ? { label: o.label } : {}) };
 }
 
 /** Bytes (read, copied): lower is better, as noisy as the counter it comes from. */
@@ -36,9 +38,9 @@ export function bytes(metric: string, unit: string, noise: NoiseSource, descript
   return { metric, unit, kind: 'bytes', better: 'lower', noise, headline: false, description };
 }
 
-/** Kernel memory the guards cost (slab, page tables): reports set it beside prot-none's. */
-export function kernelMemory(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
-  return { ...bytes(metric, unit, noise, description), footprint: 'memory' };
+/** Kernel memory the guards cost (slab, page tables), named `label` in charts: reports set it beside prot-none's. */
+export function kernelMemory(metric: string, label: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
+  return { ...bytes(metric, unit, noise, description), footprint: 'memory', label };
 }
 
 /** Operations per second over a timed window: higher is better. */
@@ -64,6 +66,13 @@ export interface TimedOperation<S> {
   teardown: (state: S) => void;
 }
 
+export interface RecordExtra {
+  /** the value the kernel should give, for metrics whose better value is "as expected" */
+  expected?: number;
+  /** the smallest change the figure's counter can tell from its own noise, in the metric's unit */
+  resolution?: number;
+}
+
 export interface WorkloadContext<P extends Params = Params> {
   readonly params: P;
   readonly strategy: Strategy;
@@ -72,11 +81,8 @@ export interface WorkloadContext<P extends Params = Params> {
   readonly countsWanted: boolean;
   /** time an operation with tinybench and record a latency row for `metric` */
   time<S>(metric: string, op: TimedOperation<S>): void;
-  /**
-   * record a count, byte or throughput figure; a `{ reason }` records it as skipped. `expected` is
-   * the value the kernel should give, for metrics whose better value is "as expected".
-   */
-  record(metric: string, value: number | { reason: string }, expected?: number): void;
+  /** record a count, byte or throughput figure; a `{ reason }` records it as skipped */
+  record(metric: string, value: number | { reason: string }, extra?: RecordExtra): void;
   /** record a metric as skipped for this point */
   skip(metric: string, reason: string): void;
 }
@@ -87,6 +93,8 @@ export interface Workload<P extends Params = Params> {
   readonly metrics: readonly MetricSpec[];
   /** axes that vary how a strategy works (a batch size), not the memory guarded */
   readonly variantAxes?: readonly string[];
+  /** axes that count what the cost is divided by (stacks, regions) */
+  readonly sizeAxes?: readonly string[];
   /** strategies the workload runs under (default: all four) */
   readonly strategies?: readonly StrategyName[];
   /** names of the numeric axes that must be positive integers (checked on CLI overrides) */

@@ -144,11 +144,7 @@
     var c = model.census;
     if (!c) return null;
     var kids = [el('h2', {}, ['Census of this system'])];
-    if (c.markdown !== null) kids.push(el('pre', { class: 'census' }, [c.markdown]));
-    else {
-      kids.push(el('p', {}, [c.schema + ': ' + (c.note || '')]));
-      kids.push(el('details', {}, [el('summary', {}, ['census section (JSON)']), el('pre', {}, [c.json])]));
-    }
+    kids.push(el('pre', { class: 'census' }, [c.markdown]));
     return el('section', { id: 'census' }, kids);
   }
 

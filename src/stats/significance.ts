@@ -1,5 +1,5 @@
 /**
- * The statistics compare needs, as pure functions of numbers: Welch's two-sample t-test computed
+ * The statistics comparisons need, as pure functions of numbers: Welch's two-sample t-test computed
  * from summary statistics (a run keeps mean, sd and the sample count of every latency row, not the
  * samples themselves), relative change, and the combined margin of error of a ratio.
  *
@@ -7,6 +7,7 @@
  * Welch-Satterthwaite degrees of freedom are computed here and only the Student-t CDF is borrowed.
  */
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { Stats } from '../results/schema.js';
 
 /** What a two-sample test needs from each side. */
@@ -82,4 +83,17 @@ export function betweenRunTest(change: number, cvPercent: number, runs: number):
   if (se === 0) return change === 0 ? { t: 0, df, p: 1 } : { t: change > 0 ? Infinity : -Infinity, df, p: 0 };
   const t = change / se;
   return { t, df, p: Math.min(1, 2 * tCdf(-Math.abs(t), df)) };
+}
+
+/** Power the smallest detectable change is stated at: the chance a real change of that size is seen. */
+export const DETECTION_POWER = 0.8;
+
+/**
+ * The smallest relative change (a fraction) a two-sided test at `alpha` detects with 80% power,
+ * when the two figures compared each carry relative standard error `se` (a fraction) and that
+ * error was estimated with `df` degrees of freedom (Infinity when it is known well).
+ */
+export function detectableChange(se: number, alpha: number, df = Infinity): number {
+  const d = Number.isFinite(df) ? Math.max(1, df) : 1e9;
+  return (tQuantile(1 - alpha / 2, d) + tQuantile(DETECTION_POWER, d)) * Math.SQRT2 * se;
 }

@@ -2,24 +2,12 @@
  * Presenting a census: the headline sentence, a plain-text console view and Markdown for reports.
  * Both read only the document, so a census taken on one machine renders anywhere.
  */
-import { mdEscape } from '../report/escape.js';
+import { mdEscape } from '../render/markdown.js';
+import { textTable } from '../render/text-table.js';
 import { checkCensus, type Census, type ProcessCensus } from '../results/census-schema.js';
 
 const int = (n: number): string => n.toLocaleString('en-US');
 const pct = (n: number): string => `${n.toFixed(1)}%`;
-
-export function percentOf(part: number, whole: number): number {
-  return whole === 0 ? 0 : (100 * part) / whole;
-}
-
-/** "412 of 5,210 VMAs (7.9%) are PROT_NONE guards; as markers, 7.9%-9.6% fewer VMAs" */
-export function headlineOf(totals: Pick<Census['totals'], 'vmas' | 'guardVmas' | 'savings'>): string {
-  if (totals.vmas === 0) return 'no VMAs could be read';
-  const { lower, upper } = totals.savings;
-  const range = lower.vmas === upper.vmas ? pct(lower.percent) : `${pct(lower.percent)}-${pct(upper.percent)}`;
-  return `${int(totals.guardVmas)} of ${int(totals.vmas)} VMAs (${pct(percentOf(totals.guardVmas, totals.vmas))}) `
-    + `are PROT_NONE guards; as markers, ${range} fewer VMAs`;
-}
 
 function markerText(c: Census): string {
   const m = c.totals.markers;
@@ -96,9 +84,7 @@ export function renderCensusText(c: Census, top = 10): string {
   const rows = topProcesses(c, top);
   if (rows.length > 0) {
     const cells = rows.map((p) => COLUMNS.map((col) => col.cell(p)));
-    const widths = COLUMNS.map((col, i) => Math.max(col.title.length, ...cells.map((r) => r[i]!.length)));
-    const fmt = (r: string[]): string => r.map((s, i) => (i === 1 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
-    lines.push('', `top processes by guard VMAs`, fmt(COLUMNS.map((col) => col.title)), ...cells.map(fmt));
+    lines.push('', `top processes by guard VMAs`, textTable(COLUMNS.map((col) => col.title), cells, { align: ['right', 'left'] }));
   }
   for (const n of c.notes) lines.push(`note: ${n}`);
   return lines.join('\n');

@@ -1,19 +1,18 @@
 /**
- * A trend across runs: chosen headline metrics as series (workload, strategy, point, metric), one
- * column per run in kernel order. Pure: reads runs, measures nothing.
+ * A trend across runs: metrics as series (workload, strategy, point, metric), one column per run in
+ * kernel order. By default the metrics each run marks as headline figures. Pure: reads runs,
+ * measures nothing.
  */
-import type { Params, Row, Run } from '../results/schema.js';
-import { STRATEGY_NAMES } from '../results/schema.js';
-import { rowKey, environmentDifferences } from '../compare/compare.js';
-import { relativeChange } from '../compare/stats.js';
-import { hostSpeedOf } from '../report/summary.js';
-import type { HostSpeed } from '../results/schema.js';
-
-/** What history shows unless told otherwise: the cost of installing guards and what they add. */
-export const HEADLINE_METRICS = ['install', 'create', 'churn', 'vma_delta'];
+import { STRATEGY_NAMES, type HostSpeed, type MetricSpec, type Params, type Row, type Run } from '../results/schema.js';
+import { relativeChange } from '../stats/significance.js';
+import { environmentDifferences } from './environment.js';
+import { hostSpeedOf } from './host-speed.js';
+import { rowKey } from './keys.js';
+import { specOf } from './specs.js';
 
 export interface TrendFilter {
-  metrics: readonly string[];
+  /** metric names to show; `headline`: the metrics the runs mark as headline figures; `all`: every metric */
+  metrics: readonly string[] | 'headline' | 'all';
   workloads: readonly string[];
   strategies: readonly string[];
 }
@@ -41,6 +40,7 @@ export interface TrendSeries {
   params: Params;
   metric: string;
   unit: string;
+  spec: MetricSpec;
   /** one per column; null where that run did not measure the row (or it was not ok) */
   cells: (TrendCell | null)[];
 }
@@ -54,8 +54,11 @@ export interface Trend {
   mixedProfiles: boolean;
 }
 
-function wanted(row: Row, filter: TrendFilter): boolean {
-  return (filter.metrics.length === 0 || filter.metrics.includes(row.metric))
+function wanted(run: Run, row: Row, filter: TrendFilter): boolean {
+  const metricWanted = filter.metrics === 'all' ? true
+    : filter.metrics === 'headline' ? specOf(run, row).headline
+      : filter.metrics.includes(row.metric);
+  return metricWanted
     && (filter.workloads.length === 0 || filter.workloads.includes(row.workload))
     && (filter.strategies.length === 0 || filter.strategies.includes(row.strategy));
 }
@@ -77,11 +80,11 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
   const byKey = new Map<string, TrendSeries>();
   runs.forEach((run, col) => {
     for (const row of run.rows) {
-      if (!wanted(row, filter)) continue;
+      if (!wanted(run, row, filter)) continue;
       const key = rowKey(row);
       let s = byKey.get(key);
       if (!s) {
-        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, cells: runs.map(() => null) };
+        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, spec: specOf(run, row), cells: runs.map(() => null) };
         byKey.set(key, s);
       }
       if (row.status === 'ok' && row.value !== null) s.cells[col] = { value: row.value, rme: row.stats?.rme ?? null };

@@ -1,13 +1,14 @@
 /**
- * compare.html and history.html: one self-contained page (chart.js, the report's chart runtime and
- * assets/page.js inlined; no network) built from plain data. The data travels as escaped JSON
- * (report/page-shell.ts, shared with report.html) and the page builds the DOM with textContent; a
- * Content-Security-Policy admits only these inline scripts, by hash, as report.html does.
+ * A generic page of lead lines, warnings, tables and charts (compare.html and history.html): one
+ * self-contained file (chart.js, the chart runtime and assets/page.js inlined; no network) built
+ * from plain data. The data travels as escaped JSON (page-shell.ts, shared with report.html) and
+ * the page builds the DOM with textContent; a Content-Security-Policy admits only these inline
+ * scripts, by hash.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChartSpec } from '../report/charts.js';
-import { renderPageShell } from '../report/page-shell.js';
+import type { ChartSpec } from './charts.js';
+import { renderPageShell } from './page-shell.js';
 
 const PAGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'assets', 'page.js');
 

@@ -1,26 +1,42 @@
 /**
  * Run x Run -> verdicts. Rows are paired by workload, strategy, parameter point and metric; each
- * pair gets one verdict, and the comparison as a whole says whether anything regressed.
+ * pair gets one verdict from what its metric means (the run's metric specs), and the comparison as
+ * a whole says whether anything regressed.
  *
  * Latency rows: a row is regressed (or improved) only when the change of the median is beyond the
  * threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
  * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
  * difference significant, and - when the baseline measured it - the change is outside the row's
  * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
- * on a small change. Counts are exact: any change is a line; for counts whose better direction is
- * known (VMAs added, system calls, guards detected) a change the wrong way is a regression. Byte
- * figures are system-wide slab and page-table deltas that other processes disturb, so they are
- * reported as exact deltas but never fail a comparison alone.
+ * on a small change.
+ *
+ * Counts and bytes carry no sampling statistics: an exact figure (VMAs the guards add, system calls
+ * made) regresses on any change the wrong way; a figure read from a process- or system-wide
+ * counter (page tables, VMA slab) only on a change beyond the threshold and beyond the counter's
+ * own noise (the row's resolution). A figure whose better value is "as expected" regresses when it
+ * moves away from what the kernel should give. A figure whose better direction is unknown, or a
+ * throughput from one timed window, is listed with its exact change and never fails a comparison.
  */
-import type { Params, Row, Run } from '../results/schema.js';
-import { betweenRunTest, combinedRme, relativeChange, summaryOf, welchTTest } from './stats.js';
-import { noiseKey, noiseOf, type NoiseModel } from './noise.js';
-import { HOST_SHIFT_WARN_PERCENT, HOST_SPREAD_WARN_PERCENT, hostSpeedOf } from '../report/summary.js';
+import type { MetricKind, MetricSpec, Params, Row, Run } from '../results/schema.js';
+import { betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
+import { environmentDifferences, type EnvDifference } from './environment.js';
+import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
+import { rowKey } from './keys.js';
+import { specOf } from './specs.js';
+import { noiseOf } from './stability.js';
+import { confounders as confoundersOf, latencyComparability, type Confounder, type LatencyComparability } from './testbed.js';
+import type { NoiseModel } from '../results/schema.js';
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'not-compared';
-export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'unchanged', 'not-compared'];
+/**
+ * `incomparable`: latencies of two testbeds (or of an emulated CPU), never set against each other;
+ * `changed`: a figure whose better direction is unknown moved; `not-compared`: only one run has it,
+ * or one side was not measured.
+ */
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'noisy' | 'changed' | 'incomparable' | 'not-compared';
+export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'noisy', 'changed', 'incomparable', 'unchanged', 'not-compared'];
 
-export type RowKind = 'latency' | 'count' | 'bytes' | 'other';
+/** A latency whose smallest detectable change is larger than this is not used for pass/fail. */
+export const MAX_USABLE_DETECTABLE = 0.25;
 
 export interface CompareOptions {
   /** smallest relative change worth calling a regression, as a fraction (0.05 = 5%) */
@@ -32,6 +48,8 @@ export interface CompareOptions {
    * the threshold's size; a change larger than threshold plus the combined margin still counts
    */
   maxRme: number;
+  /** the user's word that two runs recorded without a testbed come from one machine */
+  sameTestbed?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.01, maxRme: 10 };
@@ -42,7 +60,8 @@ export interface RowComparison {
   params: Params;
   metric: string;
   unit: string;
-  kind: RowKind;
+  kind: MetricKind;
+  spec: MetricSpec;
   base: Row | null;
   current: Row | null;
   verdict: Verdict;
@@ -56,17 +75,19 @@ export interface RowComparison {
   rme: number | null;
   /** run-to-run coefficient of variation of the median, percent, when a baseline measured it */
   runToRunCv: number | null;
+  /**
+   * the smallest change (a fraction) this comparison could have detected for the row: from the
+   * run-to-run spread and the margins of error for latencies, the counter's resolution for counts
+   * and bytes (0 for exact figures); null when it was not judged
+   */
+  detectable: number | null;
+  /** settings that changed between the runs and could explain this row's verdict */
+  confounders: string[];
   /** why this verdict, in a few words */
   why: string;
 }
 
-export interface EnvDifference {
-  field: string;
-  base: string;
-  current: string;
-  /** what the difference does to the figures */
-  matters: string;
-}
+export type { EnvDifference };
 
 export interface Comparison {
   base: Run;
@@ -74,23 +95,16 @@ export interface Comparison {
   options: CompareOptions;
   rows: RowComparison[];
   environment: EnvDifference[];
+  /** whether the two runs' latencies can be compared, and why not */
+  latencies: LatencyComparability;
+  /** settings that changed between two runs of one testbed */
+  confounders: Confounder[];
   /** other things a reader should know (incomplete runs, different profiles) */
   warnings: string[];
   counts: Record<Verdict, number>;
   /** true when at least one row regressed: the exit code is 1 */
   regressed: boolean;
 }
-
-/** What a row measures, from its unit: the contract keeps stats only for latencies. */
-export function rowKind(row: Row): RowKind {
-  if (row.stats || /^ns\b/.test(row.unit)) return 'latency';
-  if (/^count\b/.test(row.unit)) return 'count';
-  if (/^bytes\b/.test(row.unit)) return 'bytes';
-  return 'other';
-}
-
-/** Rows are "the same" when workload, strategy, parameter point and metric agree. */
-export const rowKey = noiseKey;
 
 export interface RowPair {
   base: Row | null;
@@ -114,14 +128,17 @@ export function pairRows(base: Run, current: Run): RowPair[] {
   return pairs;
 }
 
-function describe(pair: RowPair, kind: RowKind): Omit<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why' | 'runToRunCv'> {
-  const row = (pair.base ?? pair.current)!;
-  return { workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, kind, base: pair.base, current: pair.current };
-}
-
-type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'>;
+type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'> & { detectable?: number | null };
 
 const notTested = { change: null, delta: null, confidence: null, rme: null };
+
+/** What the pair's context allows: whether its latencies may be compared, and what changed around it. */
+export interface PairContext {
+  latencies: LatencyComparability;
+  confounders: readonly Confounder[];
+}
+
+const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [] };
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
@@ -139,13 +156,23 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
   return null;
 }
 
-/** One pair -> one verdict. */
-export function compareRow(pair: RowPair, options: CompareOptions = DEFAULT_OPTIONS, noise: RowNoise | null = null): RowComparison {
-  const kind = rowKind((pair.base ?? pair.current)!);
-  return { ...describe(pair, kind), ...judge(pair, kind, options, noise), runToRunCv: noise?.cvPercent ?? null };
+/** One pair -> one verdict; `spec` says what the pair's metric means. */
+export function compareRow(pair: RowPair, spec: MetricSpec, options: CompareOptions = DEFAULT_OPTIONS, noise: RowNoise | null = null,
+  context: PairContext = SAME_MACHINE): RowComparison {
+  const row = (pair.base ?? pair.current)!;
+  const { detectable = null, ...judged } = judge(pair, spec, options, noise, context);
+  const decided = judged.verdict === 'regressed' || judged.verdict === 'improved';
+  return {
+    workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, kind: spec.kind, spec,
+    base: pair.base, current: pair.current,
+    ...judged,
+    detectable,
+    confounders: decided ? context.confounders.filter((c) => c.affects.includes(spec.kind)).map((c) => c.field) : [],
+    runToRunCv: noise?.cvPercent ?? null,
+  };
 }
 
-function judge(pair: RowPair, kind: RowKind, options: CompareOptions, noise: RowNoise | null): Judgement {
+function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: RowNoise | null, context: PairContext): Judgement {
   const { base, current } = pair;
   if (!base) return { verdict: 'not-compared', ...notTested, why: 'only in the current run' };
   if (!current) return { verdict: 'not-compared', ...notTested, why: 'only in the base run' };
@@ -158,41 +185,72 @@ function judge(pair: RowPair, kind: RowKind, options: CompareOptions, noise: Row
     const reason = (base.status !== 'ok' ? base.reason : current.reason) ?? '';
     return { verdict: 'not-compared', ...notTested, why: reason ? `${side}: ${reason}` : side };
   }
-  if (kind === 'latency' && base.stats && current.stats) return judgeLatency(base, current, options, noise);
-  return judgeExact(base.metric, base.value, current.value, kind);
+  if (spec.noise === 'timed') {
+    if (!context.latencies.comparable) return { verdict: 'incomparable', ...exactChange(base.value, current.value), confidence: null, why: context.latencies.reason };
+    if (base.stats && current.stats) return judgeLatency(base, current, options, noise);
+    return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
+  }
+  return judgeFigure(spec, base, current, options);
+}
+
+function exactChange(base: number, current: number): Pick<Judgement, 'change' | 'delta' | 'confidence' | 'rme'> {
+  return { change: relativeChange(base, current), delta: current - base, confidence: 1, rme: null };
+}
+
+/** A count or bytes figure: exact, or as noisy as its counter; judged by its better direction. */
+function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: CompareOptions): Judgement {
+  const b = base.value!;
+  const c = current.value!;
+  const exact = { ...exactChange(b, c), detectable: spec.noise === 'exact' ? 0 : null };
+  if (spec.better === 'expected') return judgeExpected(b, c, current.expected ?? base.expected, exact);
+  if (c === b) return { verdict: 'unchanged', ...exact, change: 0, why: 'identical' };
+  if (spec.better === 'none') return { verdict: 'changed', ...exact, why: 'which way is better is not known: informational' };
+  const delta = c - b;
+  let margin = '';
+  if (spec.noise !== 'exact') {
+    // A process- or system-wide counter: other allocations move it by up to its resolution.
+    const counter = spec.noise === 'process' ? 'a process-wide counter' : 'a system-wide counter';
+    if (base.resolution === undefined && current.resolution === undefined) {
+      return { verdict: 'changed', ...exact, why: `${counter} whose noise the run did not record: informational` };
+    }
+    const tolerance = Math.max(base.resolution ?? 0, current.resolution ?? 0, options.threshold * Math.abs(b));
+    exact.detectable = b !== 0 ? tolerance / Math.abs(b) : null;
+    if (Math.abs(delta) <= tolerance) return { verdict: 'unchanged', ...exact, why: `within ±${round(tolerance)} (${counter}'s noise)` };
+    margin = `beyond ±${round(tolerance)}, ${counter}'s noise; `;
+  }
+  const worse = spec.better === 'lower' ? delta > 0 : delta < 0;
+  const why = `${delta > 0 ? 'rose' : 'fell'} (${margin || 'exact; '}${spec.better} is better)`;
+  return { verdict: worse ? 'regressed' : 'improved', ...exact, why };
+}
+
+/** A figure that should equal what the kernel gives: farther from it is worse. */
+function judgeExpected(b: number, c: number, expected: number | undefined, exact: Omit<Judgement, 'verdict' | 'why'>): Judgement {
+  if (expected === undefined) {
+    return c === b ? { verdict: 'unchanged', ...exact, change: 0, why: 'identical' } : { verdict: 'changed', ...exact, why: 'no expected value recorded: informational' };
+  }
+  const before = Math.abs(b - expected);
+  const now = Math.abs(c - expected);
+  if (now === before) return { verdict: c === b ? 'unchanged' : 'changed', ...exact, change: c === b ? 0 : exact.change, why: now === 0 ? `as expected (${expected})` : `${now} off the expected ${expected}, as before` };
+  return now > before
+    ? { verdict: 'regressed', ...exact, why: `${c} where ${expected} is expected (was ${b})` }
+    : { verdict: 'improved', ...exact, why: `${c}, closer to the expected ${expected} (was ${b})` };
+}
+
+function round(x: number): string {
+  return Number(x.toPrecision(2)).toString();
 }
 
 /**
- * Counts whose direction is known and that nothing but the kernel and the workload decide: VMAs
- * the guards add or unmap, system calls made, guards a detection method finds. Other counts (VMAs
- * of the whole process at a ceiling, throughput, CPUs) are listed with their exact delta but do not
- * fail a comparison: the run does not say which way is better, or other mappings move them.
+ * The smallest change of a latency these two runs could tell from noise: from the margins of error
+ * within each run and, when a baseline measured it, the spread of whole runs (which within-run
+ * statistics cannot see), at the comparison's significance level with 80% power; never below the
+ * threshold.
  */
-export const COUNT_DIRECTION: Record<string, 'lower' | 'higher'> = {
-  vma_delta: 'lower',
-  vmas_per_stack: 'lower',
-  vmas_unmapped: 'lower',
-  calls: 'lower',
-  maps_found: 'higher',
-  pagemap_found: 'higher',
-  scan_found: 'higher',
-};
-
-/** Counts and bytes carry no sampling statistics: the delta is exact. */
-function judgeExact(metric: string, base: number, current: number, kind: RowKind): Judgement {
-  const delta = current - base;
-  const change = relativeChange(base, current);
-  const exact = { change, delta, confidence: 1, rme: null };
-  if (delta === 0) return { verdict: 'unchanged', ...exact, change: 0, why: 'identical' };
-  const direction = kind === 'count' ? COUNT_DIRECTION[metric] : undefined;
-  if (direction) {
-    const worse = direction === 'lower' ? delta > 0 : delta < 0;
-    return worse
-      ? { verdict: 'regressed', ...exact, why: `count ${delta > 0 ? 'rose' : 'fell'} (exact; ${direction} is better)` }
-      : { verdict: 'improved', ...exact, why: `count ${delta > 0 ? 'rose' : 'fell'} (exact; ${direction} is better)` };
-  }
-  const why = kind === 'bytes' ? 'system-wide delta; informational' : 'exact; which way is better is not known, informational';
-  return { verdict: 'changed', ...exact, why };
+function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise | null, options: CompareOptions): number {
+  // rme is the 95% half-width of the mean, in percent: a standard error of about rme / 196.
+  const within = detectableChange(Math.hypot(rmeBase, rmeCurrent) / 196 / Math.SQRT2, options.alpha);
+  const between = noise ? detectableChange(noise.cvPercent / 100, options.alpha, noise.runs - 1) : 0;
+  return Math.max(within, between, options.threshold);
 }
 
 function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: RowNoise | null): Judgement {
@@ -203,9 +261,8 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const delta = current.value! - base.value!;
   const rme = combinedRme(b.rme, c.rme);
   const test = welchTTest(summaryOf(b), summaryOf(c));
-  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, why: 'fewer than 2 samples on a side' };
+  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, detectable: null, why: 'fewer than 2 samples on a side' };
   const confidence = 1 - test.p;
-  const judged = { change, delta, confidence, rme };
   const T = options.threshold;
   const beyond = Math.abs(change) > T;
   const significant = test.p < options.alpha;
@@ -219,8 +276,13 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
   const beyondRunToRun = between === null || between.p < options.alpha;
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
+  const detectable = latencyDetectable(b.rme, c.rme, noise, options);
+  const judged = { change, delta, confidence, rme, detectable };
 
   if (beyond && significant && meansAgree && minsAgree && decidable && beyondRunToRun) {
+    if (detectable > MAX_USABLE_DETECTABLE) {
+      return { verdict: 'noisy', ...judged, why: `median ${signed(change)}, but on this testbed only changes above ${pct(detectable)} can be told from noise: not used for pass/fail` };
+    }
     const runToRun = between ? `, run-to-run p=${formatP(between.p)}` : '';
     return { verdict: direction, ...judged, why: `median ${signed(change)}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
   }
@@ -236,7 +298,7 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   return { verdict: 'unchanged', ...judged, why: significant ? `within ±${pct(T)}` : 'no significant change' };
 }
 
-function signed(fraction: number): string {
+export function signed(fraction: number): string {
   return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`;
 }
 
@@ -246,41 +308,6 @@ function pct(fraction: number): string {
 
 function formatP(p: number): string {
   return p < 0.001 ? '<0.001' : p.toFixed(3);
-}
-
-/**
- * Environment fields whose difference changes the figures, with what it does to them. A kernel
- * difference is the point of a regression comparison, but it is still said.
- */
-const ENV_FIELDS: { field: string; get: (run: Run) => string; matters: string }[] = [
-  { field: 'kernel', get: (r) => r.env.kernel.release, matters: 'the change being measured, or a confounder if unintended' },
-  { field: 'cpu model', get: (r) => r.env.cpu.model, matters: 'system-call and page-fault costs differ per CPU' },
-  { field: 'cpu count', get: (r) => String(r.env.cpu.count), matters: 'scheduling noise and lock contention differ' },
-  { field: 'machine', get: (r) => r.env.kernel.machine, matters: 'a different architecture' },
-  { field: 'profile', get: (r) => r.profile, matters: 'different sampling budget and parameter points' },
-  { field: 'page size', get: (r) => String(r.env.pageSize), matters: 'guards and page tables are counted in pages' },
-  { field: 'THP mode', get: (r) => r.env.thp, matters: 'huge pages change page-table bytes and fault costs' },
-  { field: 'libc', get: (r) => r.env.libc, matters: 'thread-stack and allocator behaviour come from libc' },
-  { field: 'node', get: (r) => r.env.node, matters: 'the FFI floor added to every system call' },
-  { field: 'koffi', get: (r) => r.env.koffi, matters: 'the FFI floor added to every system call' },
-  { field: 'root', get: (r) => String(r.env.root), matters: 'slab figures need root to read /proc/slabinfo' },
-];
-
-export function environmentDifferences(base: Run, current: Run): EnvDifference[] {
-  const diffs: EnvDifference[] = [];
-  for (const f of ENV_FIELDS) {
-    const b = f.get(base);
-    const c = f.get(current);
-    if (b !== c) diffs.push({ field: f.field, base: b, current: c, matters: f.matters });
-  }
-  const bf: Record<string, unknown> = base.env.features;
-  const cf: Record<string, unknown> = current.env.features;
-  for (const name of new Set([...Object.keys(bf), ...Object.keys(cf)])) {
-    const b = String(bf[name] ?? 'absent');
-    const c = String(cf[name] ?? 'absent');
-    if (b !== c) diffs.push({ field: `feature ${name}`, base: b, current: c, matters: 'strategies and checks that depend on it run differently or not at all' });
-  }
-  return diffs;
 }
 
 function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: boolean): string[] {
@@ -301,23 +328,22 @@ function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: bool
 }
 
 /**
- * What the host-speed meter (env.hostSpeed, a koffi labs() loop read before every point) says about
- * the machine under the two runs: a host that ran at another speed, or moved during a run, makes
- * latency differences of that order that no kernel made.
+ * What the host-speed meter says about the machine under the two runs: a host that ran at another
+ * speed, or moved during a run, makes latency differences of that order that no kernel made.
  */
 export function hostSpeedWarnings(base: Run, current: Run): string[] {
   const warnings: string[] = [];
   const b = hostSpeedOf(base);
   const c = hostSpeedOf(current);
   if (b && c) {
-    const shift = 100 * (c.medianNs / b.medianNs - 1);
+    const shift = hostShiftPercent(b, c);
     if (Math.abs(shift) > HOST_SHIFT_WARN_PERCENT) {
       warnings.push(`the host ran at another speed: a koffi labs() call took ${b.medianNs.toFixed(0)} ns (median) in the base run `
         + `and ${c.medianNs.toFixed(0)} ns in the current one (${shift > 0 ? '+' : ''}${shift.toFixed(0)}%); latency differences of that order may be the machine's, not the kernel's`);
     }
   }
   for (const [label, hs] of [['base', b], ['current', c]] as const) {
-    if (hs && hs.spreadPercent > HOST_SPREAD_WARN_PERCENT) {
+    if (hs && hostMoved(hs)) {
       warnings.push(`the host's speed moved ${hs.spreadPercent.toFixed(0)}% during the ${label} run (p90/p10 of its host-speed meter); `
         + 'its absolute latencies carry noise of that order');
     }
@@ -326,17 +352,24 @@ export function hostSpeedWarnings(base: Run, current: Run): string[] {
 }
 
 export function compareRuns(base: Run, current: Run, options: CompareOptions = DEFAULT_OPTIONS): Comparison {
-  const baseNoise = noiseOf(base, 'base');
-  const currentNoise = noiseOf(current, 'current');
+  const baseNoise = noiseOf(base);
+  const currentNoise = noiseOf(current);
+  const context: PairContext = { latencies: latencyComparability(base, current, options.sameTestbed), confounders: confoundersOf(base, current) };
   const rows = pairRows(base, current).map((p) => {
-    const key = rowKey((p.base ?? p.current)!);
-    return compareRow(p, options, rowNoise(key, baseNoise, currentNoise));
+    const row = (p.base ?? p.current)!;
+    // The current run's specs say what its metrics mean now; the base's are for rows only it has.
+    const spec = specOf(p.current ? current : base, row);
+    return compareRow(p, spec, options, rowNoise(rowKey(row), baseNoise, currentNoise), context);
   });
   const counts = countVerdicts(rows);
+  const warnings = runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null);
+  if (context.latencies.comparable && context.latencies.warning) warnings.unshift(context.latencies.warning);
   return {
     base, current, options, rows,
     environment: environmentDifferences(base, current),
-    warnings: runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null),
+    latencies: context.latencies,
+    confounders: [...context.confounders],
+    warnings,
     counts,
     regressed: counts.regressed > 0,
   };

@@ -4,6 +4,7 @@
  * A plain string sort gets the first and last of these wrong, so history and baseline selection
  * go through this one comparator.
  */
+import type { Run } from '../results/schema.js';
 
 export interface KernelVersion {
   major: number;
@@ -60,4 +61,10 @@ function compareRc(a: number | null, b: number | null): number {
   if (a === null) return 1;
   if (b === null) return -1;
   return a - b;
+}
+
+/** Runs in kernel release order (6.9 < 6.13 < 6.18-rc3 < 6.18 < 6.18.1), then by start time. */
+export function orderRuns<T extends { run: Run }>(runs: readonly T[]): T[] {
+  return [...runs].sort((a, b) => compareKernelReleases(a.run.env.kernel.release, b.run.env.kernel.release)
+    || a.run.startedAt.localeCompare(b.run.startedAt));
 }

@@ -1,0 +1,95 @@
+/**
+ * Stability across runs. A figure people cite must come out the same when the benchmark is run
+ * again: for every latency row present in all runs, the coefficient of variation of its median
+ * across them. A baseline saved from several back-to-back runs carries these spreads
+ * (`baselineNoise`), so compare can test a change against how much whole runs shift on this
+ * machine, which within-run statistics cannot see.
+ */
+import type { NoiseModel, Row, Run } from '../results/schema.js';
+import { coefficientOfVariation } from '../stats/describe.js';
+import { paramsKey, rowKey } from './keys.js';
+
+export interface StabilityRow {
+  key: string;
+  workload: string;
+  strategy: string;
+  metric: string;
+  params: string;
+  medians: number[];
+  mean: number;
+  cvPercent: number;
+}
+
+function isTimedOk(row: Row): boolean {
+  return row.status === 'ok' && row.stats !== null && row.value !== null;
+}
+
+export function stabilityAcross(runs: readonly Run[]): StabilityRow[] {
+  const byKey = new Map<string, { row: Row; medians: number[] }>();
+  for (const run of runs) {
+    for (const row of run.rows) {
+      if (!isTimedOk(row)) continue;
+      const key = rowKey(row);
+      const entry = byKey.get(key) ?? { row, medians: [] };
+      entry.medians.push(row.value!);
+      byKey.set(key, entry);
+    }
+  }
+  return [...byKey.entries()]
+    .filter(([, e]) => e.medians.length === runs.length)
+    .map(([key, e]) => ({
+      key,
+      workload: e.row.workload,
+      strategy: e.row.strategy,
+      metric: e.row.metric,
+      params: paramsKey(e.row.params),
+      medians: e.medians,
+      mean: e.medians.reduce((s, x) => s + x, 0) / e.medians.length,
+      cvPercent: coefficientOfVariation(e.medians),
+    }));
+}
+
+/** The noise model a run carries (validated with the run); null when it has none. */
+export function noiseOf(run: Run): NoiseModel | null {
+  return run.baselineNoise ?? null;
+}
+
+/** Per-row spread of the medians over repeated runs; rows missing from any run are left out. */
+export function estimateNoise(runs: readonly Run[]): NoiseModel {
+  if (runs.length < 3) throw new Error(`a run-to-run spread needs at least 3 runs, got ${runs.length}`);
+  const cvPercent: Record<string, number> = {};
+  for (const s of stabilityAcross(runs)) cvPercent[s.key] = s.cvPercent;
+  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent };
+}
+
+/**
+ * The run most like the others: the one whose latency medians are, summed over rows, closest (in
+ * log ratio) to the per-row median across all runs. Saving it rather than the first run keeps a
+ * baseline from being the one that was measured during a burst.
+ */
+export function mostTypicalRun(runs: readonly Run[]): Run {
+  const medianOf = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor((s.length - 1) / 2)]!;
+  };
+  const byKey = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const row of run.rows) {
+      if (!isTimedOk(row) || !row.value) continue;
+      const key = rowKey(row);
+      byKey.set(key, [...(byKey.get(key) ?? []), row.value]);
+    }
+  }
+  const centre = new Map([...byKey].map(([k, xs]) => [k, medianOf(xs)]));
+  let best = runs[0]!;
+  let bestDistance = Infinity;
+  for (const run of runs) {
+    let distance = 0;
+    for (const row of run.rows) {
+      const c = isTimedOk(row) && row.value ? centre.get(rowKey(row)) : undefined;
+      if (c) distance += Math.abs(Math.log(row.value! / c));
+    }
+    if (distance < bestDistance) [best, bestDistance] = [run, distance];
+  }
+  return best;
+}

@@ -1,0 +1,77 @@
+/**
+ * How the report and the console put a comparison with prot-none, a footprint and the host's speed
+ * in words, the same way everywhere. Pure functions of analysis results.
+ */
+import type { HostSpeed, MetricSpec, Row, Run } from '../results/schema.js';
+import { withinNoise, type BatchingAccount, type Gain } from '../analysis/gains.js';
+import { hostMoved } from '../analysis/host-speed.js';
+import { vmaBalance } from '../analysis/environment.js';
+import { describePoint, formatRatio, formatValue } from '../render/format.js';
+
+/** "3,242 ns/guard" */
+export function figure(row: Row): string {
+  return formatValue(row.value, row.unit);
+}
+
+/** "1.74x faster than prot-none" and "±10.4%": a gain's direction and its uncertainty, apart. */
+export function gainPhrase(gain: Gain, baseFigure?: string): { words: string; margin: string } {
+  const margin = `±${gain.speedupRme.toFixed(1)}%`;
+  const them = baseFigure ? `prot-none's ${baseFigure}` : 'prot-none';
+  if (withinNoise(gain)) return { words: `within noise of ${them} at ${formatRatio(gain.speedup)}`, margin };
+  return {
+    words: gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster than ${them}` : `${formatRatio(1 / gain.speedup)} slower than ${them}`,
+    margin,
+  };
+}
+
+/** "19x faster than prot-none's 3,335 (±4.6%)"; with `detail`, "(±4.6%; detail)". */
+export function gainWords(gain: Gain, baseFigure?: string, detail?: string): string {
+  const { words, margin } = gainPhrase(gain, baseFigure);
+  return `${words} (${margin}${detail ? `; ${detail}` : ''})`;
+}
+
+/** Shorter form for table cells: "19x faster", "3.3x slower", "≈ 1.08x". */
+export function gainCell(gain: Gain): string {
+  const u = `±${gain.speedupRme.toFixed(1)}%`;
+  if (withinNoise(gain)) return `≈ same (${formatRatio(gain.speedup)} ${u})`;
+  return gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster ${u}` : `${formatRatio(1 / gain.speedup)} slower ${u}`;
+}
+
+/** "0 VMAs added against prot-none's 32,767": the VMAs a guard strategy's guards occupy, beside prot-none's. */
+export function vmaWords(vma: { metric: MetricSpec; row: Row; base: Row }): string {
+  return `${formatValue(vma.row.value)} ${vma.metric.label ?? vma.metric.metric} against prot-none's ${formatValue(vma.base.value)}`;
+}
+
+/** "13x less", "6.0x more", "the same" for memory; `value` against `base`. */
+export function moreOrLess(value: number, base: number): string {
+  if (value === base) return 'the same';
+  if (base <= 0) return value > 0 ? 'more (prot-none: none)' : 'less';
+  if (value <= 0) return 'none of it';
+  return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
+}
+
+/** What the host's speed did during the run, with a warning when it moved enough to matter. */
+export function describeHostSpeed(hs: HostSpeed): string {
+  const range = `${hs.p10Ns.toFixed(0)}-${hs.p90Ns.toFixed(0)} ns (p10-p90 of ${hs.samples} readings, median ${hs.medianNs.toFixed(0)})`;
+  if (!hostMoved(hs)) return `a koffi labs() call took ${range}; the CPU held its speed through the run.`;
+  return `a koffi labs() call took ${range}: the CPU this run got varied by ${hs.spreadPercent.toFixed(0)}% `
+    + '(on a shared host, other tenants\' load does this), and every absolute latency here carries noise of that order. '
+    + 'Compare such runs against a baseline of several runs, or rerun on a quiet machine.';
+}
+
+/** Whether the workloads released every mapping they made, in a sentence; null for runs that did not count. */
+export function vmaBalanceSentence(run: Run): string | null {
+  const b = vmaBalance(run);
+  if (!b) return null;
+  const counts = `Process VMAs: ${b.start} before the first point, ${b.end} after the last (${b.delta >= 0 ? '+' : ''}${b.delta})`;
+  return b.balanced
+    ? `${counts}: every mapping the workloads made was released (Node's own heap accounts for a few dozen either way).`
+    : `${counts}: more than Node's own heap explains; a workload may have left mappings behind.`;
+}
+
+/** How much of batching's speed-up the price of a call explains, in one sentence. */
+export function batchingSentence(b: BatchingAccount): string {
+  return `Batching ${b.batch} guards per call (${b.workload}, ${describePoint(b.point, Object.keys(b.point))}) is ${formatRatio(b.speedup)} `
+    + `faster than one madvise() per guard; without the per-call price it would still be ${formatRatio(b.speedupWithoutCallPrice)}, `
+    + `so the call price explains ${(100 * b.callPriceShare).toFixed(0)}% of the speed-up (on a log scale) and kernel work saved per guard the rest.`;
+}
