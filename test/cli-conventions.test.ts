@@ -7,12 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../src/cli.js';
 import { EXIT } from '../src/commands/exit-codes.js';
 import { parseRun } from '../src/results/schema.js';
 import { ROOT, isOneLineError, runCli, runNode, scratchDir, type CliResult } from './helpers.js';
+import { onTestbed } from './fixtures/testbed.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -77,17 +78,21 @@ test('history --json prints the trend document that --out writes as history.json
 
 test('baseline list --json and pick --json describe the saved baselines', () => {
   const dir = scratchDir('guardbench-baselines-');
-  assert.equal(runCli(['baseline', 'save', FIXTURE, '--dir', dir, '--name', 'lab-box']).code, 0);
+  // The fixture predates testbeds; a baseline is kept per testbed, so give it one.
+  const run = join(scratchDir(), 'run.json');
+  writeFileSync(run, JSON.stringify(onTestbed(parseRun(readFileSync(FIXTURE, 'utf8')), 'lab-a')));
+  const saved = runCli(['baseline', 'save', run, '--dir', dir, '--name', 'lab-box']);
+  assert.equal(saved.code, 0, saved.stderr);
   const list = runCli(['baseline', 'list', '--dir', dir, '--json']);
   assert.equal(list.code, 0, list.stderr);
   const expected = {
-    path: join(dir, 'lab-box.json'), id: '2026-11-25T07-08-33Z-6.18.44-fc-v782', kernel: '6.18.44-fc-v782', profile: 'quick',
-    startedAt: (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { startedAt: string }).startedAt, cpu: 'AMD EPYC', spreadRuns: null,
+    path: join(dir, 'lab-a', 'lab-box.json'), id: '2026-11-25T07-08-33Z-6.18.44-fc-v782', testbed: 'lab-a', kernel: '6.18.44-fc-v782',
+    profile: 'quick', startedAt: (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { startedAt: string }).startedAt, cpu: 'AMD EPYC', spreadRuns: null,
   };
   assert.deepEqual(JSON.parse(list.stdout), { dir, baselines: [expected] });
-  const pick = runCli(['baseline', 'pick', '--dir', dir, '--kernel', '6.19.1', '--json']);
+  const pick = runCli(['baseline', 'pick', '--dir', dir, '--kernel', '6.19.1', '--testbed', 'lab-a', '--json']);
   assert.equal(pick.code, 0, pick.stderr);
-  assert.deepEqual(JSON.parse(pick.stdout), { forKernel: '6.19.1', sameKernel: false, ...expected });
+  assert.deepEqual(JSON.parse(pick.stdout), { forKernel: '6.19.1', forTestbed: 'lab-a', sameKernel: false, ...expected });
   assert.match(pick.stderr, /no baseline for 6\.19\.1; using 6\.18\.44-fc-v782/, 'the fallback note stays on stderr');
 });
 
