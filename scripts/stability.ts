@@ -57,7 +57,9 @@ const cWindows: Record<string, CWindow>[] = [];
 for (let i = 1; i <= runs; i++) {
   const dir = join(outDir, `run-${i}`);
   process.stderr.write(`run ${i}/${runs} -> ${dir}\n`);
-  const r = spawnSync(process.execPath, ['bin/guardbench.js', 'run', '--profile', values.profile!, '--out', dir, '--quiet', ...runArgs], { stdio: 'inherit' });
+  // Only run.json is read here: no reports, and each run's own summary (stdout) is left out.
+  const r = spawnSync(process.execPath, ['bin/guardbench.js', 'run', '--profile', values.profile!, '--out', dir, '--quiet', '--report', 'none', ...runArgs],
+    { stdio: ['inherit', 'ignore', 'inherit'] });
   if (r.status !== 0) {
     console.error(`stability: run ${i} exited ${r.status}`);
     process.exit(1);

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from './write.js';
 import { runToCsv } from './csv.js';
 import { headCommit } from './tool-commit.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { RUN_SCHEMA_ID, type Env, type Profile, type Row, type Run, type VerifyResult, type WorkloadSpec } from './schema.js';
 import type { Census } from './census-schema.js';
-
-export const TOOL_VERSION = '0.1.0';
 
 /** A sortable, unique id: start time and kernel release. */
 export function runId(startedAt: Date, kernelRelease: string): string {
@@ -37,7 +36,7 @@ export class RunWriter {
     this.csvPath = join(dir, 'run.csv');
     this.run = {
       schema: RUN_SCHEMA_ID,
-      tool: { name: 'guardbench', version: TOOL_VERSION, commit: headCommit() },
+      tool: { name: TOOL_NAME, version: TOOL_VERSION, commit: headCommit() },
       id: runId(header.startedAt, header.env.kernel.release),
       startedAt: header.startedAt.toISOString(),
       finishedAt: null,
