@@ -17,7 +17,6 @@ import { renderCompareHtml } from '../compare/html.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
-import { loadChartRenderer } from './reports.js';
 
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
@@ -132,11 +131,12 @@ async function writeOutputs(comparison: Comparison, markdown: string, out: strin
   writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison, charts));
   // Loaded only here: the chart renderer needs @napi-rs/canvas, which comparing does not. Without
   // it the verdict stands (its exit code must not turn into a chart failure's).
-  const renderer = await loadChartRenderer();
-  if ('unavailable' in renderer) {
-    console.error(`guardbench compare: ${renderer.unavailable}`);
+  const { chartRendererUnavailable, renderChartPng } = await import('../render/png.js');
+  const unavailable = chartRendererUnavailable();
+  if (unavailable) {
+    console.error(`guardbench compare: ${unavailable}`);
     return;
   }
   mkdirSync(join(out, 'charts'), { recursive: true });
-  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderer.render(spec));
+  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
 }

@@ -14,7 +14,6 @@ import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from
 import { chartsForTrend } from '../history/charts.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
-import { loadChartRenderer } from './reports.js';
 
 const HELP = `usage: guardbench history PATH... [options]
 
@@ -103,10 +102,11 @@ async function writeOutputs(trend: Trend, markdown: string, out: string): Promis
     notes: ['Medians (± relative margin of error of the mean, 95%) for latencies; exact values for counts.'],
   }));
   // Loaded only here: the chart renderer needs @napi-rs/canvas, which the trend itself does not.
-  const renderer = await loadChartRenderer();
-  if ('unavailable' in renderer) {
-    console.error(`guardbench history: ${renderer.unavailable}`);
+  const { chartRendererUnavailable, renderChartPng } = await import('../render/png.js');
+  const unavailable = chartRendererUnavailable();
+  if (unavailable) {
+    console.error(`guardbench history: ${unavailable}`);
     return;
   }
-  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderer.render(spec));
+  for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
 }

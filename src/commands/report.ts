@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { readRun } from '../results/read.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { parseCommandArgs } from './args.js';
-import { parseReportFormats, renderReportsLazily } from './reports.js';
+import { parseReportFormats } from './reports.js';
+import { renderReports } from '../report/index.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench report RUN.json [--out DIR] [--format md,png,html]
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   const runDir = existsSync(args.run) && statSync(args.run).isDirectory() ? args.run : dirname(args.run);
   const outDir = resolve(args.out ?? runDir);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${args.out}: is a file, not a directory`);
-  const { files, missing } = await renderReportsLazily(run, outDir, args.formats);
+  const { files, missing } = await renderReports(run, outDir, args.formats);
   for (const m of missing) console.error(`guardbench report: ${m.reason}`);
   const shown = files.map((f) => relative(process.cwd(), f) || f);
   const charts = shown.filter((f) => f.includes(join('charts', '')));

@@ -5,7 +5,7 @@
  * contract; this is its receipt.
  */
 import type { Params, Row, Run } from '../results/schema.js';
-import type { MissingReport, ReportOutcome } from './reports.js';
+import type { MissingReport, ReportOutcome } from '../report/index.js';
 
 export const RUN_RESULT_SCHEMA_ID = 'guardbench.run-result/v1';
 

@@ -27,7 +27,7 @@ import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
 import { parseCommandArgs } from './args.js';
-import { parseReportFormats, renderReportsLazily } from './reports.js';
+import { parseReportFormats } from './reports.js';
 import { runResult } from './run-result.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 
@@ -224,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
   // report.md, charts/*.png and report.html next to run.json, their code loaded only now; the run
   // is already written, so a report that cannot load or fails costs only itself (guardbench report
   // renders it again where it can).
-  const reports = await renderReportsLazily(writer.run, dir, args.reports);
+  const reports = await (await import('../report/index.js')).renderReports(writer.run, dir, args.reports);
   for (const m of reports.missing) console.error(`guardbench: ${m.reason}`);
   if (args.json) {
     printJson(runResult(writer.run, writer, reports, null));
