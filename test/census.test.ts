@@ -15,7 +15,7 @@ import { takeCensus } from '../src/census/take.js';
 import { renderCensusMarkdown } from '../src/report/census-text.js';
 import { parseMapsText } from '../src/census/maps.js';
 import { classifyVmas } from '../src/census/classify.js';
-import { isOneLineError, ROOT, runCli, scratchDir } from './helpers.js';
+import { isOneLineError, ROOT, runCli, runCliAsNobody, scratchDir } from './helpers.js';
 
 const K = 4;
 const M = 5;
@@ -191,8 +191,10 @@ test('a process that is gone is counted with its reason, never thrown', () => {
   assert.equal(census.totals.processes, 0);
   assert.equal(census.headline, 'no VMAs could be read');
   const r = runCli(['census', '--pid', String(gone)]);
-  assert.equal(r.code, 1, 'no named pid could be read');
+  assert.equal(r.code, 2, 'no named pid could be read: unusable input');
   assert.match(r.stdout, /1 processes not read: 1 gone/);
+  assert.ok(isOneLineError(r.stderr), r.stderr);
+  assert.match(r.stderr, new RegExp(`none of the pids given could be read \\(${gone}\\)`));
 });
 
 const badFlags: [string[], RegExp][] = [
@@ -246,11 +248,7 @@ test('parseCensus rejects bad files with one line', () => {
 });
 
 test('a non-root user gets a census of what it may read and a count of what it may not', { skip: process.getuid?.() !== 0 && 'needs root to drop to nobody' }, () => {
-  const nobody = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  const nogroup = Number(spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  const home = scratchDir();
-  spawnSync('chmod', ['777', home]);
-  const r = runCli(['census', '--json'], { uid: nobody, gid: nogroup, env: { PATH: process.env.PATH, CI: '1', HOME: home } });
+  const r = runCliAsNobody(['census', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const census = checkCensus(JSON.parse(r.stdout));
   assert.ok(census.unreadable.permission > 0, 'root processes are unreadable to nobody');

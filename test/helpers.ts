@@ -1,6 +1,6 @@
-/** Shared test helpers: run the real CLI in a child process, make scratch directories. */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+/** Shared test helpers: run the real CLI in a child process, make scratch directories, copy the project. */
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,4 +33,84 @@ export function scratchDir(prefix = 'guardbench-test-'): string {
 export function isOneLineError(stderr: string): boolean {
   const lines = stderr.trim().split('\n').filter((l) => !/^npm warn/i.test(l));
   return lines.length === 1 && !/\n\s+at /.test(stderr) && lines[0]!.startsWith('guardbench');
+}
+
+/** What guardbench needs to run from a copy: no .git, no tests, no results. */
+const RUNTIME_ENTRIES = ['bin', 'src', 'bench', 'package.json', 'tsconfig.json'];
+
+function copyRuntime(dest: string): void {
+  for (const entry of RUNTIME_ENTRIES) cpSync(join(ROOT, entry), join(dest, entry), { recursive: true });
+}
+
+/** Every file and directory under `dir` that another user could not read (or enter). */
+function unreadableByOthers(dir: string): string[] {
+  return execFileSync('find', [dir, '(', '-type', 'f', '!', '-perm', '-o+r', ')', '-o', '(', '-type', 'd', '!', '-perm', '-o+rx', ')'],
+    { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+let copyForOthers: string | undefined;
+
+/**
+ * A copy of the project that any user can read, for running guardbench as `nobody`: the checkout
+ * itself may sit where only its owner can enter (cloned into /root, mode 700), and then another user
+ * cannot even load bin/guardbench.js. node_modules is hard-linked (0.2 s here, against 1 s for a
+ * copy); where that fails (another filesystem) or would leave files only their owner can read
+ * (installed under umask 077), it is copied and opened up instead. Made once per test process.
+ */
+export function projectCopyForOtherUsers(): string {
+  if (copyForOthers) return copyForOthers;
+  const dir = scratchDir('guardbench-copy-');
+  // Thousands of links: gone with the test process, unlike the small scratch directories.
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  copyRuntime(dir);
+  const modules = join(dir, 'node_modules');
+  mkdirSync(modules);
+  // "node_modules/." also follows a node_modules that is a symlink (a clone sharing one install).
+  const source = `${join(ROOT, 'node_modules')}/.`; // join() would drop the '/.'
+  const opened = RUNTIME_ENTRIES.map((e) => join(dir, e));
+  const linked = spawnSync('cp', ['-al', source, modules]).status === 0 && unreadableByOthers(modules).length === 0;
+  if (!linked) {
+    // Hard links share their modes with the checkout's files: copy before opening anything up.
+    execFileSync('rm', ['-rf', modules]);
+    mkdirSync(modules);
+    execFileSync('cp', ['-a', source, modules]);
+    opened.push(modules);
+  }
+  execFileSync('chmod', ['-R', 'a+rX', ...opened]);
+  copyForOthers = dir;
+  return dir;
+}
+
+/** `guardbench ARGS` as the unprivileged user nobody, from a copy it can read, in a home it can write. */
+export function runCliAsNobody(args: string[], options: SpawnSyncOptions = {}): CliResult {
+  const copy = projectCopyForOtherUsers();
+  const home = scratchDir('guardbench-nobody-');
+  chmodSync(home, 0o777);
+  const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+  return runNode([join(copy, 'bin/guardbench.js'), ...args],
+    { cwd: home, uid, gid, env: { PATH: process.env.PATH, CI: '1', HOME: home }, ...options });
+}
+
+/**
+ * A copy of the project as installed on a machine where some packages could not be: node_modules
+ * holds symlinks to every installed package except `missing`, and real copies of `copied` (a
+ * package reached through a symlink resolves its own dependencies from the checkout, where the
+ * missing ones are still installed). Node itself then fails to find them, as it would there.
+ */
+export function projectCopyMissing(missing: readonly string[], copied: readonly string[] = []): string {
+  const dir = scratchDir('guardbench-missing-');
+  copyRuntime(dir);
+  const place = (from: string, to: string, prefix: string): void => {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) {
+      const pkg = prefix + name;
+      if (name.startsWith('@')) place(join(from, name), join(to, name), `${pkg}/`);
+      else if (copied.includes(pkg)) cpSync(join(from, name), join(to, name), { recursive: true });
+      else if (!missing.includes(pkg)) symlinkSync(join(from, name), join(to, name));
+    }
+  };
+  place(join(ROOT, 'node_modules'), join(dir, 'node_modules'), '');
+  return dir;
 }

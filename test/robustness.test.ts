@@ -8,15 +8,17 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
+import { ROOT, isOneLineError, runCli, runCliAsNobody, scratchDir } from './helpers.js';
 import { parseRun } from '../src/results/schema.js';
 
 const isRoot = process.getuid?.() === 0;
 
-async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: number | null; dir: string; stderr: string }> {
+async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: number | null; dir: string; stdout: string; stderr: string }> {
   const dir = scratchDir();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/guardbench.js'), 'run', '--quick', '--out', dir, '--quiet'], { cwd: ROOT });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/guardbench.js'), 'run', '--quick', '--out', dir, '--quiet', '--json'], { cwd: ROOT });
+  let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (d) => { stdout += String(d); });
   child.stderr.on('data', (d) => { stderr += String(d); });
   const file = join(dir, 'run.json');
   const deadline = Date.now() + 60_000;
@@ -29,15 +31,19 @@ async function interruptAfterFirstRows(signal: NodeJS.Signals): Promise<{ code: 
     } catch { /* being replaced right now: atomic rename makes the next read whole */ }
   }
   child.kill(signal);
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return { code, dir, stderr };
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  return { code, dir, stdout, stderr };
 }
 
 for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`${signal} mid-run leaves a valid run.json with complete: false and the finished rows`, async () => {
-    const { code, dir, stderr } = await interruptAfterFirstRows(signal);
+    const { code, dir, stdout, stderr } = await interruptAfterFirstRows(signal);
     assert.equal(code, exitCode, stderr);
     const run = parseRun(readFileSync(join(dir, 'run.json'), 'utf8'));
+    // --json still prints its document, saying the run is partial and why.
+    const doc = JSON.parse(stdout) as { complete: boolean; interrupted: string | null; files: { run: string }; rows: { ok: number } };
+    assert.deepEqual([doc.complete, doc.interrupted, doc.files.run], [false, signal, join(dir, 'run.json')]);
+    assert.equal(doc.rows.ok, run.rows.filter((r) => r.status === 'ok').length);
     assert.equal(run.complete, false);
     assert.ok(run.finishedAt, 'finishedAt records when it stopped');
     assert.ok(run.rows.length > 0);
@@ -99,10 +105,7 @@ test('a non-root user gets every figure they can read and a reason for the rest'
   mkdirSync(join(dir, 'out'));
   chmodSync(dir, 0o777);
   chmodSync(join(dir, 'out'), 0o777);
-  const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
-  const nogroup = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
-  const r = runCli(['run', '--quick', '--workload', 'allocator-arenas', '--regions', '1024', '--out', join(dir, 'out'), '--quiet'],
-    { uid: nobody, gid: nogroup, env: { PATH: process.env.PATH, CI: '1', HOME: dir } });
+  const r = runCliAsNobody(['run', '--quick', '--workload', 'allocator-arenas', '--regions', '1024', '--out', join(dir, 'out'), '--quiet']);
   assert.equal(r.code, 0, r.stderr);
   const run = parseRun(readFileSync(join(dir, 'out', 'run.json'), 'utf8'));
   assert.equal(run.env.root, false);

@@ -32,3 +32,15 @@ test('a loose ref, a packed ref, a detached HEAD; null where there is no commit 
   assert.equal(headCommit(fakeCheckout({ HEAD: 'ref: refs/../../etc/passwd\n' })), null);
   assert.equal(headCommit(scratchDir()), null);
 });
+
+test('a git worktree: .git is a file naming the worktree\'s HEAD, the branch lives in the common repository', () => {
+  const repo = fakeCheckout({ 'refs/heads/topic': `${A}\n`, 'packed-refs': `${B} refs/heads/packed\n`, 'worktrees/w/commondir': '../..\n' });
+  const worktree = scratchDir();
+  writeFileSync(join(worktree, '.git'), `gitdir: ${join(repo, '.git/worktrees/w')}\n`);
+  writeFileSync(join(repo, '.git/worktrees/w/HEAD'), 'ref: refs/heads/topic\n');
+  assert.equal(headCommit(worktree), A);
+  writeFileSync(join(repo, '.git/worktrees/w/HEAD'), 'ref: refs/heads/packed\n');
+  assert.equal(headCommit(worktree), B);
+  writeFileSync(join(worktree, '.git'), 'not a pointer\n');
+  assert.equal(headCommit(worktree), null);
+});

@@ -13,7 +13,7 @@ import type { Params, Row, StrategyName } from '../src/results/schema.js';
 import type { Workload } from '../src/workloads/types.js';
 import { workloadByName } from '../src/workloads/index.js';
 import { maxMapCount } from '../src/workloads/headroom.js';
-import { allowedCpus } from '../src/workloads/scaling-pool.js';
+import { allowedCpus } from '../src/sys/affinity.js';
 
 const probe = probeFeatures();
 const strategies = makeStrategies(probe);

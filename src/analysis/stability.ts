@@ -5,9 +5,10 @@
  * (`baselineNoise`), so compare can test a change against how much whole runs shift on this
  * machine, which within-run statistics cannot see.
  */
-import type { NoiseModel, Row, Run } from '../results/schema.js';
+import { STATISTICS, type MetricSpec, type NoiseModel, type Row, type Run, type Statistic, type Stats } from '../results/schema.js';
 import { coefficientOfVariation } from '../stats/describe.js';
 import { paramsKey, rowKey } from './keys.js';
+import { specOf } from './specs.js';
 
 export interface StabilityRow {
   key: string;
@@ -92,4 +93,61 @@ export function mostTypicalRun(runs: readonly Run[]): Run {
     if (distance < bestDistance) [best, bestDistance] = [run, distance];
   }
   return best;
+}
+
+/** One statistic of a row's stats, or null when the run did not record it. */
+export function statisticOf(stats: Stats, statistic: Statistic): number | null {
+  const v = stats[statistic];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A latency row across repeated runs: the spread of every candidate statistic. */
+export interface CandidateStability {
+  key: string;
+  workload: string;
+  strategy: string;
+  metric: string;
+  params: string;
+  spec: MetricSpec;
+  /** statistic -> its values across the runs, in run order */
+  values: Partial<Record<Statistic, number[]>>;
+  /** statistic -> coefficient of variation across the runs, percent */
+  cvPercent: Partial<Record<Statistic, number>>;
+}
+
+/** For every latency row present in all `runs`, how much each candidate statistic varied across them. */
+export function candidateStability(runs: readonly Run[]): CandidateStability[] {
+  const byKey = new Map<string, { run: Run; row: Row; stats: Stats[] }>();
+  for (const run of runs) {
+    for (const row of run.rows) {
+      if (!isTimedOk(row)) continue;
+      const key = rowKey(row);
+      const entry = byKey.get(key) ?? { run, row, stats: [] };
+      entry.stats.push(row.stats!);
+      byKey.set(key, entry);
+    }
+  }
+  return [...byKey.entries()].filter(([, e]) => e.stats.length === runs.length).map(([key, e]) => {
+    const values: CandidateStability['values'] = {};
+    const cvPercent: CandidateStability['cvPercent'] = {};
+    for (const statistic of STATISTICS) {
+      const xs = e.stats.map((s) => statisticOf(s, statistic));
+      if (xs.some((x) => x === null)) continue;
+      values[statistic] = xs as number[];
+      cvPercent[statistic] = coefficientOfVariation(xs as number[]);
+    }
+    return {
+      key, workload: e.row.workload, strategy: e.row.strategy, metric: e.row.metric, params: paramsKey(e.row.params),
+      spec: specOf(e.run, e.row), values, cvPercent,
+    };
+  });
+}
+
+/** Per candidate statistic, the worst and the median CV over the given rows (the headline latencies). */
+export function statisticSpread(rows: readonly CandidateStability[]): { statistic: Statistic; worst: number; median: number }[] {
+  return STATISTICS.flatMap((statistic) => {
+    const cvs = rows.map((r) => r.cvPercent[statistic]).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    if (cvs.length === 0 || cvs.length < rows.length) return [];
+    return [{ statistic, worst: cvs[cvs.length - 1]!, median: cvs[Math.floor((cvs.length - 1) / 2)]! }];
+  });
 }

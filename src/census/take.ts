@@ -7,7 +7,7 @@
 import { release } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { probeFeatures } from '../probe/features.js';
-import { TOOL_VERSION } from '../results/run-writer.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { oneLine } from '../errors.js';
 import { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, guardRule, type Classification } from './classify.js';
 import { MarkerScanner, type MarkerCount } from './markers.js';
@@ -178,7 +178,7 @@ export function takeCensus(options: CensusOptions = {}): Census {
   const listed = processes.slice(0, limit);
   return {
     schema: CENSUS_SCHEMA_ID,
-    tool: { name: 'guardbench', version: TOOL_VERSION },
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
     takenAt,
     durationMs: performance.now() - t0,
     kernel: release(),

@@ -16,10 +16,11 @@ import { textTable } from '../render/text-table.js';
 import { chooseBaseline, type BaselineEntry } from '../analysis/baselines.js';
 import { compareKernelReleases } from '../analysis/kernel-version.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench baseline save RUN [RUN...] [--name NAME] [--force]
-       guardbench baseline list
-       guardbench baseline pick [--kernel RELEASE] [--profile NAME]
+       guardbench baseline list [--json]
+       guardbench baseline pick [--kernel RELEASE] [--profile NAME] [--json]
 
 save   copy a validated, complete run to results/baselines/<kernel-release>.json (atomically).
        Given 3 or more runs of the same kernel and profile, it saves the most typical one and
@@ -35,7 +36,10 @@ options:
   --kernel RELEASE  for pick: the kernel of the run to compare (default: uname -r)
   --testbed NAME    for pick: the testbed of the run to compare (default: this machine's)
   --profile NAME    for pick: prefer baselines of this profile
+  --json            for list and pick: print JSON instead of text
   --help            this text
+
+${exitCodesHelp({ '0': 'saved, listed or picked', '2': 'or no baseline to pick' })}
 `;
 
 const OPTIONS = {
@@ -45,6 +49,7 @@ const OPTIONS = {
   kernel: { type: 'string' },
   testbed: { type: 'string' },
   profile: { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,14 +59,17 @@ export async function main(argv: string[]): Promise<number> {
   const [sub, ...paths] = positionals;
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (sub === undefined) throw new UsageError('missing subcommand: save, list or pick (see guardbench baseline --help)');
   const dir = values.dir ?? DEFAULT_BASELINE_DIR;
+  const json = values.json ?? false;
   switch (sub) {
-    case 'save': return save(paths, dir, values.name, values.force ?? false);
-    case 'list': return list(dir);
-    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.testbed ?? captureTestbed().name, values.profile);
+    case 'save':
+      if (json) throw new UsageError('--json is for baseline list and pick');
+      return save(paths, dir, values.name, values.force ?? false);
+    case 'list': return list(dir, json);
+    case 'pick': return pick(dir, values.kernel ?? kernelRelease(), values.testbed ?? captureTestbed().name, values.profile, json);
     default: throw new UsageError(`unknown subcommand '${sub}' (save, list, pick)`);
   }
 }
@@ -105,8 +113,21 @@ function readBaselines(dir: string): BaselineEntry[] {
   return baselineFiles(dir).map((path) => ({ path, run: readRun(path) }));
 }
 
-function list(dir: string): number {
+/** A baseline as list --json and pick --json print it. */
+function baselineJson(e: BaselineEntry): Record<string, unknown> {
+  const noise = noiseOf(e.run);
+  return {
+    path: e.path, id: e.run.id, testbed: e.run.env.testbed?.name ?? null, kernel: e.run.env.kernel.release, profile: e.run.profile,
+    startedAt: e.run.startedAt, cpu: e.run.env.cpu.model, spreadRuns: noise ? noise.runs : null,
+  };
+}
+
+function list(dir: string, json: boolean): number {
   const entries = readBaselines(dir).sort((a, b) => compareKernelReleases(a.run.env.kernel.release, b.run.env.kernel.release));
+  if (json) {
+    console.log(JSON.stringify({ dir, baselines: entries.map(baselineJson) }, null, 2));
+    return EXIT.ok;
+  }
   if (entries.length === 0) {
     console.log(`no baselines in ${dir} (save one with: guardbench baseline save RUN.json)`);
     return 0;
@@ -120,10 +141,13 @@ function list(dir: string): number {
   return 0;
 }
 
-function pick(dir: string, kernel: string, testbed: string, profile: string | undefined): number {
+function pick(dir: string, kernel: string, testbed: string, profile: string | undefined, json: boolean): number {
   const chosen = chooseBaseline(readBaselines(dir), kernel, testbed, profile);
   if (!chosen) throw new UsageError(`no baselines of testbed ${testbed} in ${dir} to compare a ${kernel} run with (save one from this machine: guardbench baseline save RUN RUN RUN)`);
-  console.log(chosen.path);
+  if (json) {
+    const sameKernel = chosen.run.env.kernel.release === kernel;
+    console.log(JSON.stringify({ forKernel: kernel, forTestbed: testbed, sameKernel, ...baselineJson(chosen) }, null, 2));
+  } else console.log(chosen.path);
   if (chosen.run.env.kernel.release !== kernel) {
     console.error(`guardbench baseline: no baseline for ${kernel}; using ${chosen.run.env.kernel.release} (${chosen.path})`);
   }

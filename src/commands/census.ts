@@ -7,6 +7,7 @@ import { DEFAULT_MAX_GUARD_BYTES } from '../census/classify.js';
 import { renderCensusText } from '../report/census-text.js';
 import { takeCensus } from '../census/take.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench census [--pid PID]... [--out DIR] [--max-guard-bytes N] [--json]
 
@@ -19,7 +20,9 @@ options:
   --out DIR               also write DIR/census.json (schema guardbench.census/v1)
   --max-guard-bytes N     largest PROT_NONE VMA counted as a guard (default ${DEFAULT_MAX_GUARD_BYTES}); larger ones are reservations
   --json                  print the census document instead of the summary
-  --help                  this text`;
+  --help                  this text
+
+${exitCodesHelp({ '0': 'surveyed', '2': 'or none of the pids given could be read' })}`;
 
 export interface CensusArgs {
   pids: number[];
@@ -69,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.log(args.json ? JSON.stringify(census, null, 2) : renderCensusText(census));
   if (args.out !== undefined && !args.json) console.log(`\nwrote ${join(args.out, 'census.json')}`);
-  // Naming pids none of which could be read is a failure the caller should see in the exit code.
-  return args.pids.length > 0 && census.totals.processes === 0 && census.noAddressSpace === 0 ? 1 : 0;
+  // Naming pids none of which could be read is unusable input the caller should see in the exit code.
+  if (args.pids.length > 0 && census.totals.processes === 0 && census.noAddressSpace === 0) {
+    console.error(`guardbench census: none of the pids given could be read (${args.pids.join(', ')})`);
+    return EXIT.usage;
+  }
+  return EXIT.ok;
 }

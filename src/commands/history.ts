@@ -6,7 +6,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
-import { renderChartPng } from '../render/png.js';
 import { renderPage } from '../render/page.js';
 import { collectRuns } from '../results/read.js';
 import { orderRuns } from '../analysis/kernel-version.js';
@@ -14,6 +13,7 @@ import { buildTrend, type Trend } from '../analysis/trend.js';
 import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from '../history/render.js';
 import { chartsForTrend } from '../history/charts.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench history PATH... [options]
 
@@ -27,8 +27,11 @@ options:
   --workload NAME   only this workload; repeatable
   --strategy NAME   only this strategy; repeatable
   --markdown        print Markdown instead of the console table
+  --json            print the trend as JSON (guardbench.history/v1, as history.json) instead
   --out DIR         also write history.md, history.json, history.html and charts/history-*.png
   --help            this text
+
+${exitCodesHelp({ '0': 'the trend was printed' })}
 `;
 
 const OPTIONS = {
@@ -37,6 +40,7 @@ const OPTIONS = {
   workload: { type: 'string', multiple: true },
   strategy: { type: 'string', multiple: true },
   markdown: { type: 'boolean' },
+  json: { type: 'boolean' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -46,10 +50,11 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError('give at least one run or directory of runs (see guardbench history --help)');
   if (values['all-metrics'] && values.metric) throw new UsageError('--metric and --all-metrics exclude each other');
+  if (values.json && values.markdown) throw new UsageError('--json and --markdown exclude each other');
 
   const collected = collectRuns(positionals);
   for (const s of collected.skipped) console.error(`guardbench history: skipped ${s.why}`);
@@ -66,9 +71,15 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`no measured rows match the filter (metrics in these runs: ${metrics.join(', ')})`);
   }
   const markdown = renderTrendMarkdown(trend);
-  console.log(values.markdown ? markdown : renderTrendConsole(trend));
+  if (values.json) console.log(JSON.stringify(trendDocument(trend), null, 2));
+  else console.log(values.markdown ? markdown : renderTrendConsole(trend));
   if (values.out) await writeOutputs(trend, markdown, values.out);
-  return 0;
+  return EXIT.ok;
+}
+
+/** The trend as data: what --json prints and --out writes as history.json. */
+function trendDocument(trend: Trend): { schema: 'guardbench.history/v1' } & Trend {
+  return { schema: 'guardbench.history/v1', ...trend };
 }
 
 async function writeOutputs(trend: Trend, markdown: string, out: string): Promise<void> {
@@ -78,7 +89,7 @@ async function writeOutputs(trend: Trend, markdown: string, out: string): Promis
     throw new UsageError(`--out ${out}: cannot create (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   writeFileAtomic(join(out, 'history.md'), markdown);
-  writeJsonAtomic(join(out, 'history.json'), { schema: 'guardbench.history/v1', ...trend });
+  writeJsonAtomic(join(out, 'history.json'), trendDocument(trend));
   const charts = chartsForTrend(trend);
   const numeric = (n: number) => [false, false, ...Array.from({ length: n - 2 }, () => true)];
   writeFileAtomic(join(out, 'history.html'), renderPage({
@@ -90,5 +101,12 @@ async function writeOutputs(trend: Trend, markdown: string, out: string): Promis
     charts,
     notes: ['Medians (± relative margin of error of the mean, 95%) for latencies; exact values for counts.'],
   }));
+  // Loaded only here: the chart renderer needs @napi-rs/canvas, which the trend itself does not.
+  const { chartRendererUnavailable, renderChartPng } = await import('../render/png.js');
+  const unavailable = chartRendererUnavailable();
+  if (unavailable) {
+    console.error(`guardbench history: ${unavailable}`);
+    return;
+  }
   for (const spec of charts) writeFileAtomic(join(out, 'charts', `${spec.id}.png`), await renderChartPng(spec));
 }

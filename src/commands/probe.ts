@@ -2,12 +2,15 @@
 import { probeFeatures, FEATURE_SINCE, type FeatureName } from '../probe/features.js';
 import { captureEnv } from '../probe/env.js';
 import { parseCommandArgs } from './args.js';
+import { exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench probe [--json]
 
 Tries each guard-marker feature on this kernel for real and prints what it found,
 with the environment a run records (kernel, CPU, libc, THP, vm.max_map_count, ...).
-  --json   print the environment as JSON instead of a table`;
+  --json   print the environment as JSON instead of a table
+
+${exitCodesHelp({ '0': 'probed (a feature this kernel lacks is a "no", not an error)' })}`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });

@@ -3,8 +3,11 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readRun } from '../results/read.js';
-import { REPORT_FORMATS, isReportFormat, renderReports, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { parseCommandArgs } from './args.js';
+import { parseReportFormats } from './reports.js';
+import { renderReports } from '../report/index.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench report RUN.json [--out DIR] [--format md,png,html]
 
@@ -16,21 +19,17 @@ Renders a run (a run.json, or a directory holding one) into reports that read it
 options:
   --out DIR        write the reports into DIR (default: the run's directory)
   --format LIST    comma-separated formats to render (default: ${REPORT_FORMATS.join(',')})
-  --help           this text`;
+  --help           this text
+
+${exitCodesHelp({
+  '0': 'every format asked for was rendered',
+  '2': 'or a format needs what this machine lacks (PNG: the @napi-rs/canvas binary)',
+})}`;
 
 interface ReportArgs {
   run: string;
   out: string | undefined;
   formats: ReportFormat[];
-}
-
-export function parseFormats(text: string): ReportFormat[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--format: give one or more of ${REPORT_FORMATS.join(', ')}`);
-  for (const n of names) {
-    if (!isReportFormat(n)) throw new UsageError(`--format: unknown format '${n}' (formats: ${REPORT_FORMATS.join(', ')})`);
-  }
-  return [...new Set(names as ReportFormat[])];
 }
 
 export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
@@ -49,7 +48,7 @@ export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
   return {
     run: positionals[0]!,
     out: values.out,
-    formats: values.format === undefined ? [...REPORT_FORMATS] : parseFormats(values.format),
+    formats: values.format === undefined ? [...REPORT_FORMATS] : parseReportFormats('--format', values.format),
   };
 }
 
@@ -63,10 +62,12 @@ export async function main(argv: string[]): Promise<number> {
   const runDir = existsSync(args.run) && statSync(args.run).isDirectory() ? args.run : dirname(args.run);
   const outDir = resolve(args.out ?? runDir);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${args.out}: is a file, not a directory`);
-  const files = await renderReports(run, outDir, args.formats);
+  const { files, missing } = await renderReports(run, outDir, args.formats);
+  for (const m of missing) console.error(`guardbench report: ${m.reason}`);
   const shown = files.map((f) => relative(process.cwd(), f) || f);
   const charts = shown.filter((f) => f.includes(join('charts', '')));
   const others = shown.filter((f) => !charts.includes(f));
-  console.log(`wrote ${[...others, ...(charts.length ? [`${charts.length} charts in ${join(relative(process.cwd(), outDir) || '.', 'charts')}`] : [])].join(', ')}`);
-  return 0;
+  if (files.length > 0) console.log(`wrote ${[...others, ...(charts.length ? [`${charts.length} charts in ${join(relative(process.cwd(), outDir) || '.', 'charts')}`] : [])].join(', ')}`);
+  if (missing.some((m) => m.kind === 'failed')) return EXIT.internal;
+  return missing.length > 0 ? EXIT.usage : EXIT.ok;
 }

@@ -1,6 +1,7 @@
 /**
  * `guardbench run` (what `npm run bench` does): probe, plan, measure point by point, write the run
- * document after every point, then print the summary and render the reports.
+ * document after every point, then render the reports and print the summary (or, with --json, one
+ * JSON document) on stdout. Progress and notes go to stderr.
  */
 import { existsSync, statSync, mkdirSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,12 +21,15 @@ import { calibrateFfi } from '../runner/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
 import { takeCensus } from '../census/take.js';
 import { renderConsoleSummary } from '../report/console.js';
-import { renderReports } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { runVerification } from '../verify/index.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
 import { parseCommandArgs } from './args.js';
+import { parseReportFormats } from './reports.js';
+import { runResult } from './run-result.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench run [options]     (npm run bench -- [options])
 
@@ -39,7 +43,10 @@ options:
   --workload NAME       only this workload; repeatable (${WORKLOADS.map((w) => w.name).join(', ')})
   --strategy NAME       only this strategy; repeatable (no-guard, prot-none, guard-madvise, guard-process-madvise)
   --out DIR             write the run into DIR instead of results/runs/<id>/
-  --quiet               no progress output
+  --report LIST         reports to render after measuring: none, or any of ${REPORT_FORMATS.join(',')} (default: all)
+  --json                print one JSON document on stdout instead of the summary: the files written,
+                        completeness, row counts by status and every ok row's value
+  --quiet               no progress on stderr (the summary, or --json's document, still prints)
   --pin CPU             pin the measuring thread to CPU (sched_setaffinity)
   --no-aslr             run with address-space randomisation off (personality ADDR_NO_RANDOMIZE)
   --no-verify           skip the guard-semantics checks (guardbench verify) that gate each strategy
@@ -49,6 +56,11 @@ options:
 
 parameter overrides (comma-separated values replace the profile's axis):
   ${axisNames(PROFILES).map((n) => `--${n} V[,V...]`).join('\n  ')}
+
+${exitCodesHelp({
+  '0': 'measured; run.json is complete (a report that could not be rendered is a note on stderr)',
+  '130/143': 'interrupted by SIGINT/SIGTERM: run.json keeps every finished row (complete: false)',
+})}
 `;
 
 interface RunArgs {
@@ -57,6 +69,8 @@ interface RunArgs {
   strategies: string[];
   out: string | undefined;
   quiet: boolean;
+  json: boolean;
+  reports: ReportFormat[];
   pin: number | null;
   noAslr: boolean;
   noVerify: boolean;
@@ -76,6 +90,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       strategy: { type: 'string', multiple: true },
       out: { type: 'string' },
       quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
       pin: { type: 'string' },
       'no-aslr': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
@@ -97,6 +113,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     strategies: (values.strategy as string[] | undefined) ?? [],
     out: values.out as string | undefined,
     quiet: Boolean(values.quiet),
+    json: Boolean(values.json),
+    reports: typeof values.report === 'string' ? parseReportFormats('--report', values.report, true) : [...REPORT_FORMATS],
     pin: typeof values.pin === 'string' ? parsePinCpu(values.pin) : null,
     noAslr: Boolean(values['no-aslr']),
     noVerify: Boolean(values['no-verify']),
@@ -154,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   if (args === 'help') {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   const plan = buildPlan(args, PROFILES);
   if (args.noAslr) {
@@ -200,18 +218,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (interrupted) {
     console.error(`guardbench: ${interrupted}: stopped after ${writer.run.rows.length} rows; partial run kept in ${writer.jsonPath}`);
-    return interrupted === 'SIGINT' ? 130 : 143;
+    if (args.json) printJson(runResult(writer.run, writer, { files: [], missing: [] }, interrupted));
+    return interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
   }
-  // report.md, charts/*.png and report.html next to run.json; the run is already written, so a
-  // reporting error costs only the reports (guardbench report can render them again).
-  try {
-    await renderReports(writer.run, dir);
-  } catch (e) {
-    console.error(`guardbench: reports not rendered (${oneLine(e)}); the run is kept in ${writer.jsonPath}`);
-  }
-  if (!args.quiet) {
+  // report.md, charts/*.png and report.html next to run.json, their code loaded only now; the run
+  // is already written, so a report that cannot load or fails costs only itself (guardbench report
+  // renders it again where it can).
+  const reports = await (await import('../report/index.js')).renderReports(writer.run, dir, args.reports);
+  for (const m of reports.missing) console.error(`guardbench: ${m.reason}`);
+  if (args.json) {
+    printJson(runResult(writer.run, writer, reports, null));
+  } else {
     console.log(renderConsoleSummary(writer.run));
     console.log(`\nrun written to ${writer.jsonPath} and ${writer.csvPath}`);
   }
-  return 0;
+  return EXIT.ok;
+}
+
+function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
 }

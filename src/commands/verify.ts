@@ -5,6 +5,7 @@
 import { probeFeatures } from '../probe/features.js';
 import { runVerification, type CheckResult } from '../verify/index.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench verify [--json]
 
@@ -14,7 +15,9 @@ fork, mprotect, split/merge and mremap keep it, munmap clears it, remove restore
 mlock'd ranges refuse it, pagemap bit 58 and PAGEMAP_SCAN see exactly it. Each check runs per
 strategy (madvise, process_madvise, PROT_NONE where it applies); only cloned children touch guards.
 Checks this kernel lacks the feature for are reported as skipped, with the kernel they need.
-  --json   print the results as JSON`;
+  --json   print the results as JSON
+
+${exitCodesHelp({ '0': 'no check failed (skipped checks fail nothing)', '1': 'a check failed: guards misbehave on this kernel' })}`;
 
 function status(r: CheckResult): string {
   return r.skipped ? 'skip' : r.ok ? 'pass' : 'FAIL';
@@ -39,5 +42,5 @@ export async function main(argv: string[]): Promise<number> {
   const { results, failed } = runVerification(probeFeatures());
   if (values.json) console.log(JSON.stringify({ results, failed }, null, 2));
   else console.log(renderVerifyTable(results));
-  return Object.keys(failed).length > 0 ? 1 : 0;
+  return Object.keys(failed).length > 0 ? EXIT.finding : EXIT.ok;
 }

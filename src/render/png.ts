@@ -1,9 +1,12 @@
 /**
  * Charts as PNG files, drawn by chart.js on @napi-rs/canvas at twice the layout width so they stay
- * sharp when GitHub scales them to a PR column. The canvas module is loaded on first use only:
- * a machine without its prebuilt binary can still measure and write every other format.
+ * sharp when GitHub scales them to a PR column. The canvas is a native module with prebuilt
+ * binaries for some platforms only, so it is loaded on first use: a machine without one can still
+ * measure and write every other format, and says why it has no PNGs.
  */
+import { createRequire } from 'node:module';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { oneLine } from '../errors.js';
 import { CHART_ASPECT, CHART_WIDTH, type ChartSpec } from './charts.js';
 import { loadRuntime } from './runtime.js';
 
@@ -24,7 +27,7 @@ function registerOnce(): void {
 
 /** Draw one chart; resolves to the PNG bytes. */
 export async function renderChartPng(spec: ChartSpec): Promise<Buffer> {
-  const { createCanvas } = await import('@napi-rs/canvas');
+  const { createCanvas } = loadCanvas();
   registerOnce();
   const config = loadRuntime().hydrate(structuredClone(spec.config));
   const aspect = typeof config.options.aspectRatio === 'number' ? config.options.aspectRatio : CHART_ASPECT;
@@ -36,5 +39,29 @@ export async function renderChartPng(spec: ChartSpec): Promise<Buffer> {
     return await canvas.encode('png');
   } finally {
     chart.destroy();
+  }
+}
+
+type Canvas = typeof import('@napi-rs/canvas');
+
+/**
+ * The canvas module, by require: a require that fails throws once, where a CommonJS module that
+ * throws while imported through tsx's ESM loader also leaves an unhandled rejection behind, which
+ * ends the process after the failure was handled.
+ */
+function loadCanvas(): Canvas {
+  return createRequire(import.meta.url)('@napi-rs/canvas') as Canvas;
+}
+
+/** Why PNG charts cannot be drawn on this machine (the canvas does not load), or null when they can. */
+export function chartRendererUnavailable(): string | null {
+  try {
+    loadCanvas();
+    return null;
+  } catch (e) {
+    // The loader's own message is advice about an npm bug; the modules it could not find are in its causes.
+    const parts: string[] = [];
+    for (let c: unknown = e; c !== undefined && parts.length < 4; c = c instanceof Error ? c.cause : undefined) parts.push(oneLine(c).replace(/\. .*$/, ''));
+    return `no PNG charts: the chart renderer @napi-rs/canvas cannot be loaded here (${parts.join('; ')})`;
   }
 }

@@ -51,8 +51,32 @@ export const StatsSchema = Type.Object({
   rme: Type.Number(),
   /** iterations measured */
   samples: Type.Integer({ minimum: 0 }),
+  /** 10th percentile */
+  p10: Type.Optional(Type.Number()),
+  /** mean of the middle 80% of the samples */
+  trimmedMean: Type.Optional(Type.Number()),
+  /**
+   * the median of the samples each set against the host's speed read just before it (a koffi
+   * labs() loop; a getppid() loop for the call-normalised one), scaled to a nominal speed
+   * (HOST_METER_NOMINAL_NS, CALL_METER_NOMINAL_NS): what the figure would be on a host running at
+   * that speed throughout
+   */
+  hostNormalisedMedian: Type.Optional(Type.Number()),
+  callNormalisedMedian: Type.Optional(Type.Number()),
 });
 export type Stats = Static<typeof StatsSchema>;
+
+/** The statistics of a latency row a run can hold: the candidates a comparison may trust. */
+export const StatisticSchema = Type.Union([
+  Type.Literal('median'), Type.Literal('p10'), Type.Literal('min'), Type.Literal('trimmedMean'),
+  Type.Literal('hostNormalisedMedian'), Type.Literal('callNormalisedMedian'),
+]);
+export type Statistic = Static<typeof StatisticSchema>;
+export const STATISTICS: readonly Statistic[] = ['median', 'p10', 'min', 'trimmedMean', 'hostNormalisedMedian', 'callNormalisedMedian'];
+
+/** The speeds normalised medians are scaled to: ns per koffi labs() call and per koffi getppid() call. */
+export const HOST_METER_NOMINAL_NS = 25;
+export const CALL_METER_NOMINAL_NS = 1000;
 
 export const RowStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('skipped'), Type.Literal('failed')]);
 

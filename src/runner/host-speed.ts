@@ -11,19 +11,38 @@ import { quantile } from '../stats/describe.js';
 import type { HostSpeed } from '../results/schema.js';
 
 const LOOP_CALLS = 8192;
+/** The short meters read before every timed iteration: about 10 µs and 20-40 µs here. */
+const ITERATION_LABS_CALLS = 256;
+const ITERATION_GETPPID_CALLS = 16;
 
 /** One reading: ns per labs() call over a short loop, after one untimed loop that warms it. */
 export function readHostSpeed(): number {
-  timeLabsLoop();
-  return timeLabsLoop();
+  timeLabsLoop(LOOP_CALLS);
+  return timeLabsLoop(LOOP_CALLS);
 }
 
-function timeLabsLoop(): number {
+/** A short labs() loop, read before a timed iteration: how fast the CPU is right now. */
+export function readHostMeter(): number {
+  return timeLabsLoop(ITERATION_LABS_CALLS);
+}
+
+/** A short getppid() loop, read before a timed iteration: how fast a kernel entry is right now. */
+export function readCallMeter(): number {
+  const getppid = raw.getppid;
+  let failures = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ITERATION_GETPPID_CALLS; i++) if (getppid() < 0) failures++;
+  const ns = ((performance.now() - t0) * 1e6) / ITERATION_GETPPID_CALLS;
+  if (failures) throw new Error('getppid failed');
+  return ns;
+}
+
+function timeLabsLoop(calls: number): number {
   const labs = raw.labs;
   let sum = 0;
   const t0 = performance.now();
-  for (let i = 0; i < LOOP_CALLS; i++) sum += labs(-i);
-  const ns = ((performance.now() - t0) * 1e6) / LOOP_CALLS;
+  for (let i = 0; i < calls; i++) sum += labs(-i);
+  const ns = ((performance.now() - t0) * 1e6) / calls;
   if (sum < 0) throw new Error('labs returned a negative sum');
   return ns;
 }

@@ -1,12 +1,13 @@
 /**
- * Progress of a run: a live line on a terminal, plain log lines when stdout is not a TTY or CI is
- * set, nothing with --quiet. A run of several minutes must never look hung.
+ * Progress of a run, on stderr so that stdout carries only results (a summary, or --json's document
+ * in a pipe): a live line when stderr is a terminal, plain log lines when it is not or CI is set,
+ * nothing with --quiet. A run of several minutes must never look hung.
  */
 export type ProgressMode = 'tty' | 'lines' | 'quiet';
 
 export function progressMode(quiet: boolean): ProgressMode {
   if (quiet) return 'quiet';
-  if (process.env.CI || !process.stdout.isTTY) return 'lines';
+  if (process.env.CI || !process.stderr.isTTY) return 'lines';
   return 'tty';
 }
 
@@ -28,10 +29,10 @@ export class Progress {
     const left = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : null;
     const line = `[${this.done + 1}/${this.total}] ${label}  ${seconds(elapsed)} elapsed${left === null ? '' : `, ~${seconds(left)} left`}`;
     if (this.mode === 'tty') {
-      const width = process.stdout.columns ?? 120;
-      process.stdout.write(`\r\x1b[K${line.slice(0, width - 1)}`);
+      const width = process.stderr.columns ?? 120;
+      process.stderr.write(`\r\x1b[K${line.slice(0, width - 1)}`);
     } else {
-      console.log(line);
+      console.error(line);
     }
     this.done++;
   }
@@ -39,11 +40,11 @@ export class Progress {
   /** A message that must stay on screen (a skip, a failure). */
   note(message: string): void {
     if (this.mode === 'quiet') return;
-    if (this.mode === 'tty') process.stdout.write('\r\x1b[K');
-    console.log(message);
+    if (this.mode === 'tty') process.stderr.write('\r\x1b[K');
+    console.error(message);
   }
 
   finish(): void {
-    if (this.mode === 'tty') process.stdout.write('\r\x1b[K');
+    if (this.mode === 'tty') process.stderr.write('\r\x1b[K');
   }
 }

@@ -12,8 +12,8 @@ import type { FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
 import { unavailableReason } from '../strategies/index.js';
 import type { MetricSpec, TimedOperation, Workload, WorkloadContext } from '../workloads/types.js';
-import { sampleOperation, type TimingBudget } from './timing.js';
-import { describeSamples } from '../stats/describe.js';
+import { sampleMetered, type MeteredSamples, type TimingBudget } from './timing.js';
+import { describeMetered } from '../stats/describe.js';
 import { oneLine } from '../errors.js';
 
 /** One unit of work: a workload under one strategy at one parameter point. */
@@ -36,8 +36,8 @@ export interface RunnerOptions {
 /** What one pass over a point produced: finished rows and raw latency samples. */
 export interface PointResult {
   rows: Row[];
-  /** metric -> samples in the metric's unit (ns per op) */
-  latency: Map<string, number[]>;
+  /** metric -> samples in the metric's unit (ns per op), each with the host meters read before it */
+  latency: Map<string, MeteredSamples>;
 }
 
 function metricSpec(workload: Workload, metric: string): MetricSpec {
@@ -74,7 +74,7 @@ export function pointBlocker(plan: PointPlan, options: RunnerOptions): { status:
 
 /** Run one pass over one point; never throws for a workload's failure. */
 export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResult {
-  const latency = new Map<string, number[]>();
+  const latency = new Map<string, MeteredSamples>();
   const blocker = pointBlocker(plan, options);
   if (blocker) return { rows: notMeasuredRows(plan, blocker.status, blocker.reason), latency };
 
@@ -86,7 +86,7 @@ export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResu
     countsWanted: options.countsWanted ?? true,
     time<S>(metric: string, op: TimedOperation<S>) {
       metricSpec(plan.workload, metric);
-      latency.set(metric, sampleOperation(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
+      latency.set(metric, sampleMetered(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
     },
     record(metric, value, extra = {}) {
       const spec = metricSpec(plan.workload, metric);
@@ -119,7 +119,7 @@ export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResu
  */
 export class PointAccumulator {
   private readonly fixed = new Map<string, Row>();
-  private readonly samples = new Map<string, number[]>();
+  private readonly samples = new Map<string, MeteredSamples>();
   private readonly failures = new Map<string, Row>();
 
   constructor(readonly plan: PointPlan) {}
@@ -131,8 +131,10 @@ export class PointAccumulator {
       else if (!this.fixed.has(row.metric) || row.status === 'failed') this.fixed.set(row.metric, row);
     }
     for (const [metric, xs] of result.latency) {
-      const pooled = this.samples.get(metric) ?? [];
-      pooled.push(...xs);
+      const pooled = this.samples.get(metric) ?? { ns: [], labs: [], getppid: [] };
+      pooled.ns.push(...xs.ns);
+      pooled.labs.push(...xs.labs);
+      pooled.getppid.push(...xs.getppid);
       this.samples.set(metric, pooled);
     }
   }
@@ -141,8 +143,8 @@ export class PointAccumulator {
     const out: Row[] = [];
     for (const spec of this.plan.workload.metrics) {
       const samples = this.samples.get(spec.metric);
-      if (samples && samples.length > 0) {
-        const stats = describeSamples(samples);
+      if (samples && samples.ns.length > 0) {
+        const stats = describeMetered(samples.ns, samples.labs, samples.getppid);
         out.push({ ...baseRow(this.plan, spec), value: stats.median, stats, status: 'ok' });
         continue;
       }

@@ -8,6 +8,7 @@ import { Bench } from 'tinybench';
 import type { Stats } from '../results/schema.js';
 import { describeSamples } from '../stats/describe.js';
 import type { TimedOperation } from '../workloads/types.js';
+import { readCallMeter, readHostMeter } from './host-speed.js';
 
 /** How long to measure one point. */
 export interface TimingBudget {
@@ -21,9 +22,26 @@ export interface TimingBudget {
 
 const now = (): number => performance.now();
 
+/**
+ * Latency samples with what the host's speed meters read just before each: a koffi labs() loop
+ * (the CPU alone) and a koffi getppid() loop (the CPU and a kernel entry), so a statistic can set
+ * each sample against how fast the machine was at that moment.
+ */
+export interface MeteredSamples {
+  /** ns per op, one per measured iteration, in the order measured */
+  ns: number[];
+  /** ns per labs() call read before each iteration */
+  labs: number[];
+  /** ns per getppid() call read before each iteration */
+  getppid: number[];
+}
+
 /** One tinybench iteration: returns the timed part and the whole cost, in ms. */
-function iterate<S>(op: TimedOperation<S>): { overriddenDuration: number; overriddenIterationCost: number } {
+function iterate<S>(op: TimedOperation<S>, record?: (durationMs: number, labs: number, getppid: number) => void): { overriddenDuration: number; overriddenIterationCost: number } {
   const t0 = now();
+  // The meters run untimed, in the iteration's setup, as close to the timed part as they can.
+  const labs = record ? readHostMeter() : NaN;
+  const getppid = record ? readCallMeter() : NaN;
   const state = op.setup();
   let t1 = 0;
   let t2 = 0;
@@ -34,6 +52,7 @@ function iterate<S>(op: TimedOperation<S>): { overriddenDuration: number; overri
   } finally {
     op.teardown(state);
   }
+  record?.(t2 - t1, labs, getppid);
   return { overriddenDuration: t2 - t1, overriddenIterationCost: now() - t0 };
 }
 
@@ -59,6 +78,32 @@ export function sampleOperation<S>(name: string, op: TimedOperation<S>, budget: 
   if (!samples || samples.length === 0) throw new Error('tinybench kept no samples');
   const nsPerOp = 1e6 / op.ops;
   return samples.map((ms) => ms * nsPerOp);
+}
+
+/**
+ * Run an operation under tinybench with the host meters read before every iteration; returns the
+ * measured iterations (warm-up ones dropped) in ns per op with their meter readings.
+ */
+export function sampleMetered<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): MeteredSamples {
+  const all: { ms: number; labs: number; getppid: number }[] = [];
+  const record = (ms: number, labs: number, getppid: number) => { all.push({ ms, labs, getppid }); };
+  const bench = new Bench({
+    time: budget.timeMs,
+    iterations: budget.minIterations,
+    warmup: budget.warmupIterations > 0,
+    warmupIterations: budget.warmupIterations,
+    warmupTime: 0,
+    throws: true,
+  });
+  bench.add(name, () => iterate(op, record));
+  const [task] = bench.runSync();
+  const result = task!.result;
+  if (result.state !== 'completed') throw new Error(`tinybench ended in state ${result.state}`);
+  // tinybench runs its warm-up iterations first: the measured ones are the last.
+  const measured = all.slice(all.length - result.latency.samplesCount);
+  if (measured.length === 0) throw new Error('tinybench measured no iteration');
+  const nsPerOp = 1e6 / op.ops;
+  return { ns: measured.map((m) => m.ms * nsPerOp), labs: measured.map((m) => m.labs), getppid: measured.map((m) => m.getppid) };
 }
 
 /** Sample an operation and summarise it (ns per op), for callers that make one pass. */

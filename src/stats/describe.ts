@@ -3,7 +3,7 @@
  * rows pooled over several passes of a run are summarised exactly as single-pass ones.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import type { Stats } from '../results/schema.js';
+import { CALL_METER_NOMINAL_NS, HOST_METER_NOMINAL_NS, type Stats } from '../results/schema.js';
 
 /** Linear-interpolated quantile of sorted values (the "R-7" rule spreadsheets use). */
 export function quantile(sorted: readonly number[], q: number): number {
@@ -47,4 +47,35 @@ export function coefficientOfVariation(xs: readonly number[]): number {
   const mean = xs.reduce((s, x) => s + x, 0) / n;
   const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
   return mean === 0 ? 0 : (100 * sd) / mean;
+}
+
+/** Mean of the samples between the `cut` and 1 - `cut` quantiles (sorted input). */
+export function trimmedMean(sorted: readonly number[], cut = 0.1): number {
+  const drop = Math.floor(sorted.length * cut);
+  const kept = sorted.slice(drop, sorted.length - drop);
+  return kept.reduce((s, x) => s + x, 0) / kept.length;
+}
+
+/** Median of sample_i / meter_i, scaled to the meter's nominal speed; NaN when a reading is missing. */
+function normalisedMedian(samples: readonly number[], meter: readonly number[], nominal: number): number {
+  const ratios = samples.map((x, i) => (x * nominal) / meter[i]!).sort((a, b) => a - b);
+  return quantile(ratios, 0.5);
+}
+
+/**
+ * The summary of samples read with the host's speed meters beside each: describeSamples, plus the
+ * candidate statistics whose spread across runs decides which one a comparison should trust.
+ */
+export function describeMetered(ns: readonly number[], labs: readonly number[], getppid: readonly number[]): Stats {
+  const stats = describeSamples(ns);
+  const sorted = [...ns].sort((a, b) => a - b);
+  const host = normalisedMedian(ns, labs, HOST_METER_NOMINAL_NS);
+  const call = normalisedMedian(ns, getppid, CALL_METER_NOMINAL_NS);
+  return {
+    ...stats,
+    p10: quantile(sorted, 0.1),
+    trimmedMean: trimmedMean(sorted),
+    ...(Number.isFinite(host) ? { hostNormalisedMedian: host } : {}),
+    ...(Number.isFinite(call) ? { callNormalisedMedian: call } : {}),
+  };
 }

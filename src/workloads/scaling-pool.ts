@@ -9,21 +9,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { CMD, CTL, NUM, MAX_WORKERS, makeShared, type SharedState, type WorkerInit } from './scaling-protocol.js';
+import { allowedCpus } from '../sys/affinity.js';
 
 const BOOT_TIMEOUT_MS = 60_000;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** The CPUs this process may run on (Cpus_allowed_list: "0-3,6"). */
-export function allowedCpus(): number[] {
-  const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'latin1'));
-  if (!m) return [0];
-  return m[1]!.split(',').flatMap((part) => {
-    const [lo, hi] = part.split('-').map(Number);
-    return Array.from({ length: (hi ?? lo!) - lo! + 1 }, (_, i) => lo! + i);
-  });
-}
 
 /**
  * Worker threads in Node 20 do not inherit the tsx loader, so each one registers tsx's require
