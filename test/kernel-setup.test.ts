@@ -240,9 +240,9 @@ test('a guest that crashes twice is reported with both causes, exit 1', { skip: 
   assert.equal(existsSync(r.out), false, 'no run directory for a failed session');
 });
 
-test('guardbench failing in the guest is not retried; a missing piece the guest finds is exit 2', { skip: sessionSkip }, () => {
+test('guardbench failing in the guest is not retried and keeps its exit code; a missing piece the guest finds is exit 2', { skip: sessionSkip }, () => {
   const usage = fakeSession('usage');
-  assert.equal(usage.code, 1, usage.stderr);
+  assert.equal(usage.code, 2, usage.stderr);
   assert.equal(usage.boots, 1);
   assert.match(usage.lastLine, /guardbench exited 2 in the guest: guardbench run: --regions 0/);
   const missing = fakeSession('missing');

@@ -134,10 +134,11 @@ test('compare of the host run against the guest run: counts and bytes judged, la
   assert.ok(guestRun && hostRun, 'needs the runs of the tests before');
   const out = scratchDir('guardbench-vm-compare-');
   const r = runCli(['compare', hostRun, guestRun.dir, '--out', out]);
-  assert.equal(r.code, 0, r.stderr);
+  // 1 when the slab bytes per guard differ past their noise the wrong way: a verdict, not a failure
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
   const rows = (JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as { rows: { strategy: string; metric: string; verdict: string }[] }).rows;
   const protNone = (metric: string) => rows.find((x) => x.strategy === 'prot-none' && x.metric === metric)?.verdict;
   assert.equal(protNone('install'), 'incomparable');
   assert.equal(protNone('vma_delta'), 'unchanged', 'the same 2n-1 VMAs on both kernels');
-  assert.ok(['unchanged', 'improved', 'regressed', 'changed'].includes(protNone('vma_slab_bytes') ?? ''), `slab bytes judged: ${protNone('vma_slab_bytes')}`);
+  assert.ok(['unchanged', 'improved', 'regressed', 'changed', 'noisy'].includes(protNone('vma_slab_bytes') ?? ''), `slab bytes judged: ${protNone('vma_slab_bytes')}`);
 });

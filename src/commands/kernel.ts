@@ -6,10 +6,11 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
-import { prepareKernel, runUnderKernel, GuestFailedError, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
+import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
 import { packProject } from '../kernel/project.js';
 import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { parseRunArgs } from './run.js';
 import { main as historyMain } from './history.js';
 
@@ -38,8 +39,13 @@ options:
                     to give it this host's setting (each kernel otherwise boots with its defaults)
   --help            this text
 
-Exit codes: 0 done; 1 a guest failed (crashed twice, or guardbench failed inside it);
-2 bad input or a missing piece (QEMU, busybox-static, the image, a 9p module), named in one line.
+${exitCodesHelp({
+  '0': 'the run (matrix: every run) was written',
+  '1': 'a finding about the kernel: the guest crashed twice (panic, Node killed by a signal, no run), or never started init',
+  '2': 'here: QEMU, busybox-static, the image or a 9p module, named in one line',
+  '3': 'here also: QEMU would not start, or guardbench failed inside the guest',
+  '130/143': 'interrupted by SIGINT/SIGTERM: QEMU is stopped, the console log kept',
+})}
 `;
 
 const OPTIONS = {
@@ -108,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   const [sub, ...images] = positionals;
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: run or matrix (see guardbench kernel --help)`);
   if (images.length === 0) throw new UsageError(`give a kernel image (see guardbench kernel --help)`);
@@ -130,33 +136,47 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (sub === 'run') {
       printRun(await runUnderKernel({ ...common, kernel: kernels[0]!, project, out: values.out, resultsRoot: resolve('results', 'runs') }));
-      return 0;
+      return EXIT.ok;
     }
     return await runMatrix(kernels, { ...common, project, out: undefined, resultsRoot: resolve(values.out ?? 'results/runs') });
   } catch (e) {
     if (!(e instanceof GuestFailedError)) throw e;
     say(e.message);
-    return e.exitCode;
+    return exitCodeOf(e.failure);
   } finally {
     project.remove();
   }
 }
 
+/**
+ * A kernel that crashed the guest is a finding about that kernel (1); guardbench failing inside keeps
+ * its own code (2 or 3); the host's side failing is an internal error (3).
+ */
+function exitCodeOf(failure: GuestFailure): number {
+  switch (failure.by) {
+    case 'kernel': return EXIT.finding;
+    case 'guardbench': return failure.exitCode === EXIT.usage ? EXIT.usage : EXIT.internal;
+    case 'host': return EXIT.internal;
+    case 'signal': return failure.signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  }
+}
+
+/** Each image in turn; one that fails does not stop the others, a signal does. The worst code wins. */
 async function runMatrix(kernels: PreparedKernel[], options: Omit<SessionOptions, 'kernel'>): Promise<number> {
   const dirs: string[] = [];
-  const failed: string[] = [];
+  const failed: { release: string; code: number }[] = [];
   for (const kernel of kernels) {
     try {
       const result = await runUnderKernel({ ...options, kernel });
       say(`${kernel.image.release}: run written to ${result.dir}`);
       dirs.push(result.dir);
     } catch (e) {
-      if (!(e instanceof GuestFailedError) || e.exitCode !== 1) throw e;
+      if (!(e instanceof GuestFailedError) || e.failure.by === 'signal') throw e;
       say(e.message);
-      failed.push(kernel.image.release);
+      failed.push({ release: kernel.image.release, code: exitCodeOf(e.failure) });
     }
   }
   if (dirs.length > 0) await historyMain(dirs);
-  if (failed.length > 0) say(`no run for ${failed.join(', ')}`);
-  return failed.length > 0 ? 1 : 0;
+  if (failed.length > 0) say(`no run for ${failed.map((f) => f.release).join(', ')}`);
+  return Math.max(EXIT.ok, ...failed.map((f) => f.code));
 }

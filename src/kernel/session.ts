@@ -69,11 +69,19 @@ export interface SessionResult {
 }
 
 /**
- * A guest that failed twice, or failed in a way another boot would repeat (exit code 1), or that
- * was stopped by a signal to the host (130 for SIGINT, 143 for SIGTERM, as for guardbench run).
+ * Whose failure a session's was, for the command's exit code: the kernel under test (it crashed
+ * twice, panicked, never started init: a finding about that kernel), guardbench inside the guest
+ * (with its exit code), the host's side (QEMU would not start, the init could not set up), or a
+ * signal to the host.
  */
+export type GuestFailure =
+  | { by: 'kernel' }
+  | { by: 'guardbench'; exitCode: number }
+  | { by: 'host' }
+  | { by: 'signal'; signal: NodeJS.Signals };
+
 export class GuestFailedError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(message: string, readonly failure: GuestFailure) {
     super(message);
     this.name = 'GuestFailedError';
   }
@@ -84,7 +92,7 @@ type AttemptOutcome =
   /** worth one more boot: the guest started and then died */
   | { kind: 'crash'; why: string }
   /** another boot would fail the same way */
-  | { kind: 'failed'; why: string }
+  | { kind: 'failed'; why: string; failure: GuestFailure }
   | { kind: 'interrupted'; signal: NodeJS.Signals };
 
 const BOOT_TIMEOUT_MS = 5 * 60_000;
@@ -112,17 +120,21 @@ function classify(boot: BootResult, dir: string, timeoutMs: number): AttemptOutc
   const booted = boot.stages.booted !== undefined;
   const qemuError = boot.qemu.stderr.trim().split('\n').pop();
   if (!booted) {
-    if (boot.panic) return { kind: 'failed', why: `the kernel panicked before init: ${boot.panic}` };
-    if (boot.timedOut === 'boot') return { kind: 'failed', why: `the kernel did not start init within ${BOOT_TIMEOUT_MS / 60_000} minutes` };
-    return { kind: 'failed', why: `QEMU exited (${boot.qemu.code ?? boot.qemu.signal}) before the guest started${qemuError ? `: ${qemuError}` : ''}` };
+    if (boot.panic) return { kind: 'failed', why: `the kernel panicked before init: ${boot.panic}`, failure: { by: 'kernel' } };
+    if (boot.timedOut === 'boot') return { kind: 'failed', why: `the kernel did not start init within ${BOOT_TIMEOUT_MS / 60_000} minutes`, failure: { by: 'kernel' } };
+    return { kind: 'failed', why: `QEMU exited (${boot.qemu.code ?? boot.qemu.signal}) before the guest started${qemuError ? `: ${qemuError}` : ''}`, failure: { by: 'host' } };
   }
-  if (boot.error) return { kind: 'failed', why: `guest: ${boot.error}` };
+  if (boot.error) return { kind: 'failed', why: `guest: ${boot.error}`, failure: { by: 'host' } };
   if (boot.exitCode === 0) {
     const run = completeRun(dir);
     return run ? { kind: 'ok', run, boot } : { kind: 'crash', why: 'guardbench exited 0 but left no complete run.json' };
   }
   if (boot.exitCode !== null && boot.exitCode < 128) {
-    return { kind: 'failed', why: `guardbench exited ${boot.exitCode} in the guest${boot.lastGuardbenchLine ? `: ${boot.lastGuardbenchLine}` : ''}` };
+    return {
+      kind: 'failed',
+      why: `guardbench exited ${boot.exitCode} in the guest${boot.lastGuardbenchLine ? `: ${boot.lastGuardbenchLine}` : ''}`,
+      failure: { by: 'guardbench', exitCode: boot.exitCode },
+    };
   }
   if (boot.exitCode !== null) {
     const signal = boot.exitCode - 128;
@@ -207,10 +219,10 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
       outcome = await attempt(options, accel, staging);
     } catch (e) {
       if (e instanceof MissingPieceError) throw e;
-      throw new GuestFailedError(`could not run QEMU: ${oneLine(e)}`);
+      throw new GuestFailedError(`could not run QEMU: ${oneLine(e)}`, { by: 'host' });
     }
     const log = join(staging, CONSOLE_LOG);
-    if (outcome.kind === 'interrupted') throw new GuestFailedError(`stopped by ${outcome.signal}; the guest's console is in ${log}`, outcome.signal === 'SIGINT' ? 130 : 143);
+    if (outcome.kind === 'interrupted') throw new GuestFailedError(`stopped by ${outcome.signal}; the guest's console is in ${log}`, { by: 'signal', signal: outcome.signal });
     if (outcome.kind === 'ok') {
       const s = outcome.boot.stages;
       const mounted = s.mounted ?? 0;
@@ -224,11 +236,10 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
       };
     }
     failures.push(`${outcome.why} (console: ${log})`);
-    if (outcome.kind === 'failed') break;
+    if (outcome.kind === 'failed') throw new GuestFailedError(`${kernel.image.release}: ${failures.join('; then ')}`, outcome.failure);
     if (boots === 1) options.say(`the guest crashed: ${outcome.why}; booting once more`);
   }
-  const twice = failures.length > 1 ? 'the guest crashed twice: ' : '';
-  throw new GuestFailedError(`${kernel.image.release}: ${twice}${failures.join('; then ')}`);
+  throw new GuestFailedError(`${kernel.image.release}: the guest crashed twice: ${failures.join('; then ')}`, { by: 'kernel' });
 }
 
 function describeModules(kernel: PreparedKernel): string {
