@@ -45,15 +45,39 @@ export function sampleFootprint(span: Span): FootprintSample {
  * How much the counters move on their own while a footprint is sampled, in bytes of the whole
  * counter: VmPTE counts this whole process, whose runtime (V8's heap, koffi) may map and touch
  * memory meanwhile, a page-table page at a time; the VMA slab caches count the whole system and
- * move in whole slabs as other processes map and unmap. A figure per region resolves only these
- * divided by the regions it is spread over; compare never calls a smaller change a regression.
+ * move in whole slabs as other processes map and unmap (on a busy machine by megabytes within one
+ * settling window: a prot-none arena once read 40 B of slab per guard instead of 417). A figure per
+ * region resolves only these divided by the regions it is spread over; compare never calls a
+ * smaller change a regression.
  */
 const PAGE_TABLE_NOISE_BYTES = 4 * 4096;
-const SLAB_NOISE_BYTES = 16 * 4096;
+const SLAB_NOISE_FLOOR_BYTES = 16 * 4096;
+/** Quiet windows read to see how far the slab caches drift with nothing of ours going on. */
+const SLAB_DRIFT_WINDOWS = 3;
+
+let slabNoise: number | null = null;
+
+/**
+ * The slab caches' own drift over a settling window, read once per process with nothing of ours
+ * happening, three times the largest seen and never less than the floor: what other processes made
+ * of this machine while it measured.
+ */
+function slabNoiseBytes(): number {
+  if (slabNoise !== null) return slabNoise;
+  let drift = 0;
+  for (let i = 0; i < SLAB_DRIFT_WINDOWS; i++) {
+    const a = readVmaSlab();
+    settleDeferredFrees();
+    const b = readVmaSlab();
+    if (a.ok && b.ok) drift = Math.max(drift, Math.abs(b.sample.bytes - a.sample.bytes));
+  }
+  slabNoise = Math.max(SLAB_NOISE_FLOOR_BYTES, 3 * drift);
+  return slabNoise;
+}
 
 /** The resolution of each per-region figure of a footprint sampled over `regions` regions. */
 export function footprintResolution(regions: number): { slabBytes: number; pageTableBytes: number } {
-  return { slabBytes: SLAB_NOISE_BYTES / regions, pageTableBytes: PAGE_TABLE_NOISE_BYTES / regions };
+  return { slabBytes: slabNoiseBytes() / regions, pageTableBytes: PAGE_TABLE_NOISE_BYTES / regions };
 }
 
 export interface FootprintDelta {
