@@ -140,6 +140,8 @@ export const MetricSpecSchema = Type.Object({
   footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
   /** a short name for charts and sentences ("page tables"), where the metric's own name reads badly */
   label: Type.Optional(Type.String()),
+  /** for latencies: which statistic of the samples the row's `value` holds (median when absent) */
+  statistic: Type.Optional(StatisticSchema),
   description: Type.String(),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
