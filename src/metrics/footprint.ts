@@ -52,27 +52,39 @@ export function sampleFootprint(span: Span): FootprintSample {
  */
 const PAGE_TABLE_NOISE_BYTES = 4 * 4096;
 const SLAB_NOISE_FLOOR_BYTES = 16 * 4096;
-/** Quiet windows read to see how far the slab caches drift with nothing of ours going on. */
+/** Quiet windows read at first to see how far the slab caches drift with nothing of ours going on. */
 const SLAB_DRIFT_WINDOWS = 3;
+/** Read the drift again when the last reading is older than this: other processes' load comes and goes. */
+const SLAB_DRIFT_MAX_AGE_MS = 3000;
+/** The drifts remembered (the newest last). */
+const SLAB_DRIFT_MEMORY = 5;
 
-let slabNoise: number | null = null;
+const drifts: number[] = [];
+let driftReadAt = -Infinity;
+
+function readSlabDrift(): number | null {
+  const a = readVmaSlab();
+  settleDeferredFrees();
+  const b = readVmaSlab();
+  return a.ok && b.ok ? Math.abs(b.sample.bytes - a.sample.bytes) : null;
+}
 
 /**
- * The slab caches' own drift over a settling window, read once per process with nothing of ours
- * happening, three times the largest seen and never less than the floor: what other processes made
- * of this machine while it measured.
+ * The slab caches' own drift over a settling window with nothing of ours happening, read at the
+ * first footprint and again whenever the last reading is a few seconds old: three times the
+ * largest of the recent ones, never less than the floor. What other processes make of this machine
+ * while it measures.
  */
 function slabNoiseBytes(): number {
-  if (slabNoise !== null) return slabNoise;
-  let drift = 0;
-  for (let i = 0; i < SLAB_DRIFT_WINDOWS; i++) {
-    const a = readVmaSlab();
-    settleDeferredFrees();
-    const b = readVmaSlab();
-    if (a.ok && b.ok) drift = Math.max(drift, Math.abs(b.sample.bytes - a.sample.bytes));
+  if (performance.now() - driftReadAt > SLAB_DRIFT_MAX_AGE_MS) {
+    for (let i = drifts.length === 0 ? SLAB_DRIFT_WINDOWS : 1; i > 0; i--) {
+      const d = readSlabDrift();
+      if (d !== null) drifts.push(d);
+    }
+    drifts.splice(0, Math.max(0, drifts.length - SLAB_DRIFT_MEMORY));
+    driftReadAt = performance.now();
   }
-  slabNoise = Math.max(SLAB_NOISE_FLOOR_BYTES, 3 * drift);
-  return slabNoise;
+  return Math.max(SLAB_NOISE_FLOOR_BYTES, 3 * Math.max(0, ...drifts));
 }
 
 /** The resolution of each per-region figure of a footprint sampled over `regions` regions. */
