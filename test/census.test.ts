@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import {
   checkCensus, parseCensus, renderCensusMarkdown, takeCensus, type Census, type ProcessCensus,
 } from '../src/census/index.js';
-import { parseMapsText } from '../src/census/maps.js';
+import { parseMaps } from '../src/metrics/maps.js';
 import { classifyVmas } from '../src/census/classify.js';
 import { isOneLineError, ROOT, runCli, scratchDir } from './helpers.js';
 
@@ -68,7 +68,7 @@ const inSpan = (span: Range) => (r: Range): boolean => r.start < span.end && r.e
 
 /** VMAs of `pid` overlapping the span, read straight from maps. */
 function vmasInSpan(pid: number, span: Range): number {
-  return parseMapsText(readFileSync(`/proc/${pid}/maps`, 'latin1'), false).filter(inSpan(span)).length;
+  return parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'), false).filter(inSpan(span)).length;
 }
 
 function only(c: Census, pid: number): ProcessCensus {
@@ -260,14 +260,14 @@ test('a non-root user gets a census of what it may read and a count of what it m
 test('merge and guard rules read what smaps shows: gu and sd do not block a merge, names and files do', () => {
   const block = (range: string, perms: string, path: string, flags: string): string =>
     `${range} ${perms} 00000000 ${path.startsWith('/') ? '08:01 42' : '00:00 0'}      ${path}\nSize: 4 kB\nVmFlags: ${flags}\n`;
-  const stacks = (lowFlags: string, lowName: string): ReturnType<typeof classifyVmas> => classifyVmas(parseMapsText(
+  const stacks = (lowFlags: string, lowName: string): ReturnType<typeof classifyVmas> => classifyVmas(parseMaps(
     block('10000-20000', 'rw-p', lowName, lowFlags)
     + block('20000-21000', '---p', '', 'mr mw me')
     + block('21000-30000', 'rw-p', '', 'rd wr mr mw me ac'), true));
   assert.deepEqual(stacks('rd wr mr mw me ac gu sd', '').savings, { lower: 1, upper: 2 });
   assert.deepEqual(stacks('rd wr mr mw me ac nh', '').savings, { lower: 1, upper: 1 }, 'different VmFlags');
   assert.deepEqual(stacks('rd wr mr mw me ac', '[anon:other]').savings, { lower: 1, upper: 1 }, 'different names');
-  const loaderGap = classifyVmas(parseMapsText(block('40000-41000', '---p', '/usr/lib/libx.so', 'mr mw me')
+  const loaderGap = classifyVmas(parseMaps(block('40000-41000', '---p', '/usr/lib/libx.so', 'mr mw me')
     + block('41000-42000', 'rw-p', '', 'rd wr mr mw me ac'), true));
   assert.deepEqual(loaderGap.reservations.map((r) => r.kind), ['fileBacked']);
   assert.equal(loaderGap.guards.length, 0);

@@ -12,7 +12,7 @@ import { parseRun } from '../src/results/schema.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { runVerification, type CheckResult } from '../src/verify/index.js';
 import { raw } from '../src/sys/libc.js';
-import { readMaps } from '../src/metrics/vmas.js';
+import { readMaps } from '../src/metrics/maps.js';
 
 const probe = probeFeatures();
 

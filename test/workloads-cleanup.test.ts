@@ -11,7 +11,7 @@ import { axisSets } from '../src/runner/plan.js';
 import { runPoint } from '../src/runner/runner.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { makeStrategies } from '../src/strategies/index.js';
-import { readMaps, type MapsEntry } from '../src/metrics/vmas.js';
+import { readMaps, type Vma } from '../src/metrics/maps.js';
 import { STRATEGY_NAMES } from '../src/results/schema.js';
 import { SysError, madvise, mmap, munmap, raw } from '../src/sys/libc.js';
 import { MADV_GUARD_INSTALL } from '../src/sys/constants.js';
@@ -42,7 +42,7 @@ raw.mmap = (addr, len, prot, flags, fd, off) => {
   return got;
 };
 
-function stillMapped(ranges: readonly { start: number; end: number }[]): MapsEntry[] {
+function stillMapped(ranges: readonly { start: number; end: number }[]): Vma[] {
   const maps = readMaps();
   return maps.filter((e) => ranges.some((r) => e.start < r.end && e.end > r.start));
 }

@@ -7,9 +7,8 @@
  * Every other PROT_NONE VMA is a reservation: address space kept free by allocators, JITs and
  * runtimes (or loader gaps inside a file mapping), which a marker cannot stand in for.
  */
-import {
-  hasGuardFlag, isAnonymous, isPrivateWritable, isProtNone, vmaBytes, type CensusVma,
-} from './maps.js';
+import type { Vma } from '../metrics/maps.js';
+import { hasGuardFlag, isAnonymous, isPrivateWritable, isProtNone, vmaBytes } from './maps.js';
 
 export const DEFAULT_MAX_GUARD_BYTES = 64 * 1024;
 
@@ -41,7 +40,7 @@ export interface Classification {
   guards: GuardVma[];
   reservations: ReservationVma[];
   /** VMAs whose smaps VmFlags carry `gu`: guard markers were installed in them at some time */
-  markerVmas: CensusVma[];
+  markerVmas: Vma[];
   /** whether VmFlags were known (smaps read) */
   flagsKnown: boolean;
   savings: { lower: number; upper: number };
@@ -60,7 +59,7 @@ export function guardRule(maxGuardBytes: number): string {
 }
 
 /** A mapping a guard can protect, and that can absorb it. */
-function canBeGuarded(v: CensusVma | undefined): v is CensusVma {
+function canBeGuarded(v: Vma | undefined): v is Vma {
   return v !== undefined && isPrivateWritable(v) && isAnonymous(v);
 }
 
@@ -75,14 +74,14 @@ function flagKey(flags: string[]): string {
  * Could `a` and `b` become one VMA once they touch? Only what /proc shows is compared; the kernel
  * also wants compatible anon_vmas, which it does not show, so a true here is a possible merge.
  */
-export function couldMerge(a: CensusVma, b: CensusVma): boolean {
+export function couldMerge(a: Vma, b: Vma): boolean {
   if (!isAnonymous(a) || !isAnonymous(b)) return false;
   if (a.perms !== b.perms || a.path !== b.path) return false;
   if (a.flags !== null && b.flags !== null) return flagKey(a.flags) === flagKey(b.flags);
   return true;
 }
 
-function reservationKind(v: CensusVma, prev: CensusVma | undefined, next: CensusVma | undefined,
+function reservationKind(v: Vma, prev: Vma | undefined, next: Vma | undefined,
   maxGuardBytes: number): ReservationKind | null {
   if (!isAnonymous(v)) return 'fileBacked';
   if (v.perms[3] !== 'p') return 'shared';
@@ -93,7 +92,7 @@ function reservationKind(v: CensusVma, prev: CensusVma | undefined, next: Census
   return null;
 }
 
-function guardOf(v: CensusVma, prev: CensusVma | undefined, next: CensusVma | undefined): GuardVma {
+function guardOf(v: Vma, prev: Vma | undefined, next: Vma | undefined): GuardVma {
   const above = next && next.start === v.end ? next : undefined;
   const below = prev && prev.end === v.start ? prev : undefined;
   const side: GuardSide = canBeGuarded(above) ? 'above' : 'below';
@@ -107,7 +106,7 @@ function guardOf(v: CensusVma, prev: CensusVma | undefined, next: CensusVma | un
 }
 
 /** Classify one process's VMAs (in address order, as /proc prints them). */
-export function classifyVmas(vmas: readonly CensusVma[], maxGuardBytes: number = DEFAULT_MAX_GUARD_BYTES): Classification {
+export function classifyVmas(vmas: readonly Vma[], maxGuardBytes: number = DEFAULT_MAX_GUARD_BYTES): Classification {
   const guards: GuardVma[] = [];
   const reservations: ReservationVma[] = [];
   let protNone = 0;

@@ -10,4 +10,3 @@ export {
   type Census, type ProcessCensus,
 } from '../results/census-schema.js';
 export { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, couldMerge, type Classification } from './classify.js';
-export { parseMapsText, type CensusVma } from './maps.js';

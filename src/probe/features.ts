@@ -3,13 +3,12 @@
  * mapping (never by comparing version numbers: vendors backport, and seccomp can hide a feature).
  * Nothing here touches a guard, so probing is safe in the measuring process.
  */
-import { readFileSync } from 'node:fs';
 import {
   MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, PIDFD_SELF_THREAD_GROUP, PIDFD_SELF_THREAD_GROUP_OLD,
 } from '../sys/constants.js';
 import { close, errnoName, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
 import { countGuardPagesByPagemap, scanGuardRegions, PAGE_SIZE } from '../sys/pagemap.js';
-import { parseMaps } from '../metrics/vmas.js';
+import { readSmaps, vmaAt } from '../metrics/maps.js';
 import type { Features } from '../results/schema.js';
 import { oneLine } from '../errors.js';
 
@@ -44,21 +43,13 @@ function tryProcessMadvise(pidfd: number, iov: number): number {
   return raw.syscall(processMadviseNr(), pidfd, iov, 1, MADV_GUARD_INSTALL, 0, 0);
 }
 
+/** The smaps VmFlags of the VMA holding `addr`, or null when smaps cannot be read or no VMA holds it. */
 function smapsFlagsAt(addr: number): string[] | null {
-  let text: string;
   try {
-    text = readFileSync('/proc/self/smaps', 'latin1');
+    return vmaAt(readSmaps(), addr)?.flags ?? null;
   } catch {
     return null;
   }
-  const blocks = text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
-  for (const block of blocks) {
-    const [entry] = parseMaps(block.split('\n')[0] ?? '');
-    if (!entry || addr < entry.start || addr >= entry.end) continue;
-    const m = /^VmFlags:\s*(.*)$/m.exec(block);
-    return m ? m[1]!.trim().split(/\s+/) : [];
-  }
-  return null;
 }
 
 export function probeFeatures(): FeatureProbe {
