@@ -6,8 +6,8 @@
 import {
   MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, PIDFD_SELF_THREAD_GROUP, PIDFD_SELF_THREAD_GROUP_OLD,
 } from '../sys/constants.js';
-import { close, errnoName, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
-import { countGuardPagesByPagemap, scanGuardRegions, PAGE_SIZE } from '../sys/pagemap.js';
+import { close, errnoName, lastErrno, mmap, munmap, pageSize, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
+import { countGuardPagesByPagemap, scanGuardRegions } from '../sys/pagemap.js';
 import { readSmaps, vmaAt } from '../metrics/maps.js';
 import type { Features } from '../results/schema.js';
 import { oneLine } from '../errors.js';
@@ -51,6 +51,8 @@ function smapsFlagsAt(addr: number): string[] | null {
     return null;
   }
 }
+
+const PAGE_SIZE = pageSize();
 
 export function probeFeatures(): FeatureProbe {
   const reasons: FeatureProbe['reasons'] = {};

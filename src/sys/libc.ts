@@ -228,10 +228,11 @@ export function libcVersion(): string {
 }
 
 const SC_PAGESIZE = 30;
+const PAGE_BYTES: number = raw.sysconf(SC_PAGESIZE);
 
-/** The kernel's base page size. */
+/** The kernel's base page size (sysconf(_SC_PAGESIZE), read once: it cannot change while we run). */
 export function pageSize(): number {
-  return raw.sysconf(SC_PAGESIZE);
+  return PAGE_BYTES;
 }
 
 export const koffiVersion: string = (koffi as unknown as { version: string }).version;

@@ -6,9 +6,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import {
   PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_SCAN_ARG_BYTES,
 } from './constants.js';
-import { SysError, lastErrno, mmap, munmap, raw } from './libc.js';
+import { SysError, lastErrno, mmap, munmap, pageSize, raw } from './libc.js';
 
-export const PAGE_SIZE = 4096;
+const PAGE_SIZE = pageSize();
 
 /** Count pages in [start, end) whose pagemap entry has bit 58 set; also returns the bytes read. */
 export function countGuardPagesByPagemap(pid: number | 'self', start: number, end: number): { guards: number; bytesRead: number } {

@@ -8,13 +8,12 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PM_GUARD_REGION_BIT, PROT_RW } from '../sys/constants.js';
-import { SysError, lastErrno, mmap, munmap, raw, writeMemory } from '../sys/libc.js';
-import { PAGE_SIZE } from '../sys/pagemap.js';
+import { SysError, lastErrno, mmap, munmap, pageSize, raw, writeMemory } from '../sys/libc.js';
 import { guardRanges, type Strategy } from '../strategies/index.js';
 import { describeAccess, type Children } from '../sys/children.js';
 import { fail } from './types.js';
 
-export const PAGE = PAGE_SIZE;
+export const PAGE = pageSize();
 
 export class Scratch {
   private readonly owned = new Set<number>();

@@ -7,7 +7,7 @@
  * With PROT_NONE every interior guard splits the arena's VMA in three (+2), the last one at its end
  * adds 1: n guards cost 2n - 1 VMAs. Markers leave the arena one VMA.
  */
-import { mmap, munmap } from '../sys/libc.js';
+import { mmap, munmap, pageSize } from '../sys/libc.js';
 import { guardRanges, type GuardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import type { PrepareOptions } from '../strategies/types.js';
 import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
@@ -19,14 +19,18 @@ export interface ArenaLayout {
   guardBytes: number;
 }
 
-const PAGE_BYTES = 4096;
+/** Why a size parameter is not a whole number of this kernel's pages, or null. */
+export function wholePagesProblem<K extends string>(p: Record<K, number>, keys: readonly K[]): string | null {
+  const page = pageSize();
+  for (const k of keys) {
+    if (p[k] % page !== 0) return `${k} must be a multiple of the ${page}-byte page, got ${p[k]}`;
+  }
+  return null;
+}
 
 /** Why an arena layout cannot be built (slot and guard sizes must be whole pages), or null. */
 export function arenaLayoutProblem(p: ArenaLayout): string | null {
-  for (const k of ['slotBytes', 'guardBytes'] as const) {
-    if (p[k] % PAGE_BYTES !== 0) return `${k} must be a multiple of the ${PAGE_BYTES}-byte page, got ${p[k]}`;
-  }
-  return null;
+  return wholePagesProblem(p, ['slotBytes', 'guardBytes']);
 }
 
 export interface Arena {

@@ -10,7 +10,10 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { PAGE_REGION_BYTES, PM_SCAN_ARG_BYTES } from '../sys/constants.js';
 import { hasGuardFlag, parseMaps } from '../metrics/maps.js';
-import { PAGE_SIZE, forEachGuardRegion } from '../sys/pagemap.js';
+import { forEachGuardRegion } from '../sys/pagemap.js';
+import { pageSize } from '../sys/libc.js';
+
+const PAGE_SIZE = pageSize();
 
 export type DetectMethod = 'maps' | 'pagemap' | 'scan';
 

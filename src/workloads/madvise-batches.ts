@@ -7,6 +7,7 @@
 import { count, defineWorkload, latency } from './types.js';
 import { recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
 import { UIO_MAXIOV } from '../sys/constants.js';
+import { pageSize } from '../sys/libc.js';
 
 interface BatchParams {
   [key: string]: number;
@@ -15,7 +16,7 @@ interface BatchParams {
   batch: number;
 }
 
-const PAGE = 4096;
+const PAGE = pageSize();
 /** Each guard follows a 3-page slot, so no two guards touch and every guard is its own range. */
 const SLOT_BYTES = 3 * PAGE;
 

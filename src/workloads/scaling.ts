@@ -11,6 +11,7 @@
  * 100 ms window, as will-it-scale does.
  */
 import { findRoom } from './room.js';
+import { wholePagesProblem } from './arena.js';
 import { count, defineWorkload, latency, throughput } from './types.js';
 import { CMD, WorkerPool } from './scaling-pool.js';
 import { NUM, STRATEGY_ORDER } from './scaling-protocol.js';
@@ -39,9 +40,8 @@ export default defineWorkload<ScalingParams>({
     count('cpus', 'count', 'none', 'CPUs the process may run on (workers are spread over them when pinned)'),
   ],
   validate(p) {
-    for (const k of ['stackBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
+    const pages = wholePagesProblem(p, ['stackBytes', 'guardBytes']);
+    if (pages) return pages;
     return p.guardBytes >= p.stackBytes ? `guardBytes must be smaller than stackBytes, got ${p.guardBytes}` : null;
   },
   run(ctx) {

@@ -19,6 +19,7 @@ import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { bytes, count, defineWorkload, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
+import { wholePagesProblem } from './arena.js';
 
 interface StackParams {
   [key: string]: number | boolean;
@@ -146,9 +147,8 @@ export default defineWorkload<StackParams>({
     bytes('page_table_bytes', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
   validate(p) {
-    for (const k of ['stackBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
+    const pages = wholePagesProblem(p, ['stackBytes', 'guardBytes']);
+    if (pages) return pages;
     if (p.stackBytes - p.guardBytes < 64 * 1024) return `stackBytes must leave at least 64 KiB above the guard for a thread, got ${p.stackBytes}`;
     return null;
   },
