@@ -28,7 +28,6 @@ export const UIO_MAXIOV = 1024;
 
 /** System call numbers (x86-64; arm64 uses the same numbers for these, see syscallNumbers()). */
 export interface SyscallNumbers {
-  getppid: number;
   pidfd_open: number;
   process_madvise: number;
   seccomp: number;
@@ -36,8 +35,8 @@ export interface SyscallNumbers {
 }
 
 const SYSCALLS: Record<string, SyscallNumbers> = {
-  x64: { getppid: 110, pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28 },
-  arm64: { getppid: 173, pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233 },
+  x64: { pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28 },
+  arm64: { pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233 },
 };
 
 /** The numbers for this process's architecture, or undefined where guardbench has no table. */

@@ -164,10 +164,6 @@ export function processMadviseNr(): number {
   return syscallNumber('process_madvise');
 }
 
-export function getppidNr(): number {
-  return syscallNumber('getppid');
-}
-
 export function close(fd: number): void {
   check('close', [fd], raw.close(fd));
 }
@@ -177,13 +173,6 @@ export function libcFunction(name: string): number {
   const addr = raw.dlsym(0, name);
   if (!addr) throw new Error(`dlsym: ${name} not found`);
   return addr;
-}
-
-/** Read `n` bytes of our own memory at `addr`. Never call this on a guard: it would kill the process. */
-export function readMemory(addr: number, n: number): Buffer {
-  const out = Buffer.alloc(n);
-  raw.copyOut(out, addr, n);
-  return out;
 }
 
 export function writeMemory(addr: number, data: Buffer): void {

@@ -125,8 +125,3 @@ export function scanGuardRegions(pid: number | 'self', start: number, end: numbe
   const calls = forEachGuardRegion(pid, start, end, (s, e) => regions.push({ start: s, end: e }), vecLen);
   return { regions, calls };
 }
-
-/** Total guard pages in a list of regions. */
-export function guardPages(regions: readonly GuardRegion[]): number {
-  return regions.reduce((n, r) => n + (r.end - r.start) / PAGE_SIZE, 0);
-}
