@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     ['root', String(env.root)],
     ['cpufreq governor', env.governor ?? 'unknown'],
     ['ASLR (randomize_va_space)', env.aslr ?? 'unknown'],
+    ['file-kind memory in', `${probe.fileBacking.dir} (${probe.fileBacking.fileSystem})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length), ...Object.keys(FEATURE_SINCE).map((k) => k.length));
   console.log('environment');

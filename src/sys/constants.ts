@@ -18,10 +18,21 @@ export const MAP_FIXED_NOREPLACE = 0x100000;
 
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
+/** Free the range's backing store (a hole punched in a shmem or file mapping). */
+export const MADV_REMOVE = 9;
+export const MADV_COLD = 20;
+export const MADV_PAGEOUT = 21;
+/** Linux 6.1: collapse the range into transparent huge pages now (khugepaged's work, synchronously). */
+export const MADV_COLLAPSE = 25;
 /** Linux 6.13: install guard markers in the page tables of the range (zaps what was there). */
 export const MADV_GUARD_INSTALL = 102;
 /** Linux 6.13: remove guard markers, keep everything else. */
 export const MADV_GUARD_REMOVE = 103;
+
+export const MFD_CLOEXEC = 0x1;
+export const MFD_ALLOW_SEALING = 0x2;
+export const F_ADD_SEALS = 1033;
+export const F_SEAL_WRITE = 0x8;
 
 /** process_madvise takes at most this many iovecs per call. */
 export const UIO_MAXIOV = 1024;

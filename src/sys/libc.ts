@@ -12,7 +12,7 @@
  */
 import koffi from 'koffi';
 import { constants as osConstants } from 'node:os';
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_RW, syscallNumbers } from './constants.js';
+import { F_ADD_SEALS, MAP_ANONYMOUS, MAP_PRIVATE, PROT_RW, syscallNumbers } from './constants.js';
 
 const libc = koffi.load('libc.so.6');
 
@@ -65,6 +65,9 @@ export const raw = {
   getppid: libc.func('int getppid()') as () => number,
   labs: libc.func('long labs(long v)') as (v: number) => number,
   close: libc.func('int close(int fd)') as (fd: number) => number,
+  memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)') as (name: string, flags: number) => number,
+  /** fcntl with one int argument (F_ADD_SEALS, F_GET_SEALS), passed as koffi variadic pairs. */
+  fcntl: libc.func('int fcntl(int fd, int cmd, ...)') as (fd: number, cmd: number, ...args: unknown[]) => number,
   dlsym: libc.func('uintptr_t dlsym(uintptr_t handle, const char *name)') as (handle: number, name: string) => number,
   /** Copy `n` bytes from an address into a Buffer (reading our own, unguarded memory). */
   copyOut: libc.func('void *memcpy(_Inout_ uint8_t *dst, uintptr_t src, size_t n)') as (
@@ -166,6 +169,16 @@ export function processMadviseNr(): number {
 
 export function close(fd: number): void {
   check('close', [fd], raw.close(fd));
+}
+
+/** memfd_create(name, flags): an anonymous shmem file, freed with its last reference. */
+export function memfdCreate(name: string, flags: number): number {
+  return check('memfd_create', [name, flags], raw.memfdCreate(name, flags));
+}
+
+/** fcntl(fd, F_ADD_SEALS, seals). */
+export function addSeals(fd: number, seals: number): void {
+  check('fcntl(F_ADD_SEALS)', [fd, seals], raw.fcntl(fd, F_ADD_SEALS, 'int', seals));
 }
 
 /** Address of a function in the loaded libc (dlsym(RTLD_DEFAULT, name)). */

@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import {
-  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_SCAN_ARG_BYTES,
+  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_PRESENT_BIT, PM_SCAN_ARG_BYTES,
 } from './constants.js';
 import { SysError, lastErrno, mmap, munmap, pageSize, raw } from './libc.js';
 
@@ -32,6 +32,28 @@ export function countGuardPagesByPagemap(pid: number | 'self', start: number, en
   } finally {
     closeSync(fd);
   }
+}
+
+/** The 64-bit pagemap entry of the page at `addr` in process `pid`. */
+export function pagemapEntry(pid: number | 'self', addr: number): bigint {
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    if (readSync(fd, buf, 0, 8, (addr / PAGE_SIZE) * 8) !== 8) throw new SysError('read(pagemap)', [addr], lastErrno());
+    return buf.readBigUInt64LE(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a guard install over a page this process had written replaced it: an installed guard
+ * zaps the page, so its pagemap entry is no longer present (bit 63). A page still present after an
+ * install that returned success means the install did nothing (a filter or a broken kernel that
+ * answers 0). Reading pagemap touches nothing, so this is safe where a read of the guard is not.
+ */
+export function installReplacedPage(addr: number): boolean {
+  return ((pagemapEntry('self', addr) >> PM_PRESENT_BIT) & 1n) === 0n;
 }
 
 /** A run of guard pages reported by PAGEMAP_SCAN. */

@@ -3,14 +3,16 @@
  * a guard after each; `churn` guards are then cycled (removed as if an allocation grew into them,
  * re-installed when it is freed), and the arena is unmapped.
  */
+import type { MemoryKind } from '../sys/memory.js';
 import { bytes, count, defineWorkload, latency } from './types.js';
 import {
-  arenaLayoutProblem, guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
+  arenaLayoutProblem, prepareArena, recordArenaFootprint, releaseArena, timeArenaTeardown, timeInstall, type ArenaLayout,
 } from './arena.js';
 import { guardRanges } from '../strategies/index.js';
 
 interface ArenaParams extends ArenaLayout {
-  [key: string]: number;
+  [key: string]: number | string;
+  memory: MemoryKind;
   /** guards removed and re-installed per iteration, spread over the arena (0: no churn) */
   churn: number;
 }
@@ -73,12 +75,7 @@ export default defineWorkload<ArenaParams>({
       }
     }
 
-    ctx.time('teardown', {
-      ops: layout.regions,
-      setup: () => guardedArena(layout, strategy),
-      measure: (arena) => unmapArena(arena),
-      teardown: () => {},
-    });
+    timeArenaTeardown(ctx, 'teardown', layout, strategy);
 
     recordArenaFootprint(ctx, layout);
   },

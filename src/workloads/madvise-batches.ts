@@ -8,10 +8,12 @@ import { count, defineWorkload, latency } from './types.js';
 import { recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
 import { UIO_MAXIOV } from '../sys/constants.js';
 import { pageSize } from '../sys/libc.js';
+import { memoryProblem, type MemoryKind } from '../sys/memory.js';
 
 interface BatchParams {
-  [key: string]: number;
+  [key: string]: number | string;
   guards: number;
+  memory: MemoryKind;
   /** guards per process_madvise call; the one-call strategies run at batch=1 only */
   batch: number;
 }
@@ -35,10 +37,10 @@ export default defineWorkload<BatchParams>({
     return strategy === 'guard-process-madvise' || p.batch === 1;
   },
   validate(p) {
-    return p.batch > UIO_MAXIOV ? `batch must be at most ${UIO_MAXIOV} (UIO_MAXIOV), got ${p.batch}` : null;
+    return p.batch > UIO_MAXIOV ? `batch must be at most ${UIO_MAXIOV} (UIO_MAXIOV), got ${p.batch}` : memoryProblem(p.memory);
   },
   run(ctx) {
-    const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: SLOT_BYTES, guardBytes: PAGE };
+    const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: SLOT_BYTES, guardBytes: PAGE, memory: ctx.params.memory };
     const options = { batch: ctx.params.batch };
     timeInstall(ctx, layout, options);
     ctx.record('calls', ctx.strategy.name === 'guard-process-madvise' ? Math.ceil(layout.regions / ctx.params.batch) : layout.regions);
