@@ -6,6 +6,7 @@
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
 export const PROT_RW = PROT_READ | PROT_WRITE;
 
 export const MAP_SHARED = 0x01;

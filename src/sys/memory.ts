@@ -73,7 +73,7 @@ export function fileBacking(): FileBacking {
 
 /** A new, nameless file: created in a fresh directory, both removed before it is returned. */
 function anonymousFile(): number {
-  const dir = mkdtempSync(join(fileBacking().dir, 'guardbench-'));
+  const dir = mkdtempSync(join(fileBacking().dir, 'guardbench-memory-'));
   try {
     const path = join(dir, 'memory');
     const fd = openSync(path, 'w+', 0o600);

@@ -12,6 +12,7 @@ export const traps: Check = {
   name: 'traps-sigsegv',
   items: [1],
   strategies: ALL_GUARDING,
+  processMadviseOnEveryKind: true,
   run({ scratch: s }) {
     // | 0 data | 1 data | 2 guard | 3 data | 4 data |
     const a = s.map(5);
@@ -92,6 +93,7 @@ export const processMadviseBytes: Check = {
   name: 'process-madvise-bytes',
   items: [5],
   strategies: ['guard-process-madvise'],
+  processMadviseOnEveryKind: true,
   run({ scratch: s, probe }) {
     const a = s.map(16);
     const ranges = [[0, 1], [2, 2], [5, 1], [7, 3], [11, 1], [13, 2]] as const;

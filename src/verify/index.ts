@@ -96,7 +96,9 @@ export function runVerification(probe: FeatureProbe, o: VerifyOptions = {}): Ver
       const failed: Verification['failed'] = {};
       for (const check of o.checks ?? CHECKS) {
         for (const kind of kinds.filter((k) => (check.kinds ?? MEMORY_KINDS).includes(k))) {
-          for (const strategy of check.strategies) {
+          const under = kind === 'anon' || check.processMadviseOnEveryKind ? check.strategies
+            : check.strategies.filter((s) => s !== 'guard-process-madvise');
+          for (const strategy of under) {
             const r = runOne(check, strategies[strategy], kind, probe, children);
             results.push(r);
             if (!r.ok) (failed[kind] ??= {})[strategy] ??= `${check.name}: ${r.detail}`;

@@ -27,6 +27,12 @@ export interface Check {
   strategies: readonly StrategyName[];
   /** the memory kinds it runs on (default: all three) */
   kinds?: readonly MemoryKind[];
+  /**
+   * On shmem and file, checks run under guard-madvise and prot-none only, as the selftest's
+   * variants do: process_madvise installs the same marker, only the call differs. Checks of the
+   * call itself (this flag) run under it on every kind.
+   */
+  processMadviseOnEveryKind?: boolean;
   /** features beyond the strategy's own that the check needs */
   needs?: readonly FeatureName[];
   /** returns a one-line account of what was seen */
