@@ -4,8 +4,15 @@
  * A guard is small and sits right next to the private writable anonymous mapping it protects. A
  * thread stack grows down, so its guard lies just below it: we look at the mapping just above the
  * guard first ("above") and accept the one just below ("below", an overflow guard after a slot).
+ *
+ * A loader gap is a PROT_NONE VMA of a file between two pieces of the same file: what a dynamic
+ * loader leaves between the segments of a library aligned beyond the page size (it maps the
+ * library's whole span from the file and makes the space between segments PROT_NONE). Since Linux
+ * 6.15 a loader could map each segment with the gap after it and put a marker over the gap: the gap
+ * then joins the segment before it (the loader-gap workload measures exactly this).
+ *
  * Every other PROT_NONE VMA is a reservation: address space kept free by allocators, JITs and
- * runtimes (or loader gaps inside a file mapping), which a marker cannot stand in for.
+ * runtimes, which a marker cannot stand in for.
  */
 import type { Vma } from '../metrics/maps.js';
 import { hasGuardFlag, isAnonymous, isPrivateWritable, isProtNone, vmaBytes } from './maps.js';
@@ -25,6 +32,12 @@ export interface GuardVma {
   otherSideMerges: boolean;
 }
 
+/** A loader gap: a PROT_NONE VMA of a file with pieces of the same file right below and above it. */
+export interface LoaderGapVma {
+  start: number;
+  end: number;
+}
+
 /** Why a PROT_NONE VMA is not counted as a guard. */
 export type ReservationKind = 'fileBacked' | 'shared' | 'tooLarge' | 'noWritableNeighbour';
 
@@ -38,6 +51,7 @@ export interface Classification {
   vmas: number;
   protNone: number;
   guards: GuardVma[];
+  loaderGaps: LoaderGapVma[];
   reservations: ReservationVma[];
   /** VMAs whose smaps VmFlags carry `gu`: guard markers were installed in them at some time */
   markerVmas: Vma[];
@@ -48,10 +62,14 @@ export interface Classification {
 
 /** The rules behind each bound, stated once for the console, the Markdown and the JSON. */
 export const SAVINGS_RULES = {
-  lower: 'each guard VMA is absorbed by the mapping it guards: 1 fewer VMA per guard',
+  lower: 'each guard VMA is absorbed by the mapping it guards, and each loader gap by the segment before it: '
+    + '1 fewer VMA per guard and per loader gap',
   upper: 'the lower bound plus one more per guard whose other-side neighbour could then merge with the guarded '
     + 'mapping (both anonymous, private, same permissions, name and VmFlags; adjacent glibc <= 2.41 thread stacks)',
 } as const;
+
+/** The rule that makes a PROT_NONE VMA a loader gap, stated once for the console, the Markdown and the JSON. */
+export const LOADER_GAP_RULE = 'PROT_NONE, file-backed, with VMAs of the same file (device and inode) right below and right above it';
 
 export function guardRule(maxGuardBytes: number): string {
   return `PROT_NONE, private, anonymous, at most ${maxGuardBytes} bytes, and adjacent to a private writable `
@@ -105,9 +123,22 @@ function guardOf(v: Vma, prev: Vma | undefined, next: Vma | undefined): GuardVma
   };
 }
 
+/** Two VMAs mapping the same file (pieces of one library). */
+function sameFile(a: Vma, b: Vma): boolean {
+  return a.inode === b.inode && a.dev === b.dev;
+}
+
+/** See LOADER_GAP_RULE. */
+export function isLoaderGap(v: Vma, prev: Vma | undefined, next: Vma | undefined): boolean {
+  if (isAnonymous(v) || v.inode === 0) return false;
+  return prev !== undefined && next !== undefined && prev.end === v.start && next.start === v.end
+    && sameFile(prev, v) && sameFile(next, v);
+}
+
 /** Classify one process's VMAs (in address order, as /proc prints them). */
 export function classifyVmas(vmas: readonly Vma[], maxGuardBytes: number = DEFAULT_MAX_GUARD_BYTES): Classification {
   const guards: GuardVma[] = [];
+  const loaderGaps: LoaderGapVma[] = [];
   const reservations: ReservationVma[] = [];
   let protNone = 0;
   for (let i = 0; i < vmas.length; i++) {
@@ -116,16 +147,21 @@ export function classifyVmas(vmas: readonly Vma[], maxGuardBytes: number = DEFAU
     protNone++;
     const prev = vmas[i - 1];
     const next = vmas[i + 1];
+    if (isLoaderGap(v, prev, next)) {
+      loaderGaps.push({ start: v.start, end: v.end });
+      continue;
+    }
     const kind = reservationKind(v, prev, next, maxGuardBytes);
     if (kind) reservations.push({ start: v.start, end: v.end, kind });
     else guards.push(guardOf(v, prev, next));
   }
-  const lower = guards.length;
+  const lower = guards.length + loaderGaps.length;
   const upper = lower + guards.filter((g) => g.otherSideMerges).length;
   return {
     vmas: vmas.length,
     protNone,
     guards,
+    loaderGaps,
     reservations,
     markerVmas: vmas.filter(hasGuardFlag),
     flagsKnown: vmas.length === 0 || vmas.every((v) => v.flags !== null),

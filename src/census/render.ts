@@ -12,20 +12,22 @@ export function percentOf(part: number, whole: number): number {
   return whole === 0 ? 0 : (100 * part) / whole;
 }
 
-/** "412 of 5,210 VMAs (7.9%) are PROT_NONE guards; as markers, 7.9%-9.6% fewer VMAs" */
-export function headlineOf(totals: Pick<Census['totals'], 'vmas' | 'guardVmas' | 'savings'>): string {
+/** "412 of 5,210 VMAs (7.9%) are PROT_NONE guards [and 12 (0.2%) loader gaps]; as markers, 7.9%-9.6% fewer VMAs" */
+export function headlineOf(totals: Pick<Census['totals'], 'vmas' | 'guardVmas' | 'savings' | 'loaderGaps'>): string {
   if (totals.vmas === 0) return 'no VMAs could be read';
   const { lower, upper } = totals.savings;
   const range = lower.vmas === upper.vmas ? pct(lower.percent) : `${pct(lower.percent)}-${pct(upper.percent)}`;
+  const gaps = totals.loaderGaps ? ` and ${int(totals.loaderGaps)} (${pct(percentOf(totals.loaderGaps, totals.vmas))}) loader gaps` : '';
   return `${int(totals.guardVmas)} of ${int(totals.vmas)} VMAs (${pct(percentOf(totals.guardVmas, totals.vmas))}) `
-    + `are PROT_NONE guards; as markers, ${range} fewer VMAs`;
+    + `are PROT_NONE guards${gaps}; as markers, ${range} fewer VMAs`;
 }
 
 function markerText(c: Census): string {
   const m = c.totals.markers;
   if (c.totals.processes === 0) return 'guard markers: no process was read';
   if (m.vmas === null) return `guard markers: not visible here (${m.reason ?? 'unknown reason'})`;
-  const pages = m.pages === null ? 'pages not counted' : `${int(m.pages)} guard pages`;
+  const regions = typeof m.regions === 'number' ? ` in ${int(m.regions)} regions` : '';
+  const pages = m.pages === null ? 'pages not counted' : `${int(m.pages)} guard pages${regions}`;
   const partial = m.uncounted > 0 ? `; ${m.uncounted} processes not counted${m.reason ? ` (${m.reason})` : ''}` : '';
   const how = m.method ? ` (${m.method})` : '';
   // gu is sticky: a VMA keeps it after its markers are removed, so pages can be fewer than VMAs.
@@ -44,7 +46,7 @@ function unreadableText(c: Census): string {
 /** Processes with the most guard VMAs (then the most markers), at most `n`. */
 export function topProcesses(c: Census, n = 10): ProcessCensus[] {
   return [...c.processes]
-    .filter((p) => p.guardVmas > 0 || (p.markers.vmas ?? 0) > 0)
+    .filter((p) => p.guardVmas > 0 || (p.loaderGaps ?? 0) > 0 || (p.markers.vmas ?? 0) > 0)
     .sort((a, b) => b.guardVmas - a.guardVmas || (b.markers.vmas ?? 0) - (a.markers.vmas ?? 0) || a.pid - b.pid)
     .slice(0, n);
 }
@@ -65,6 +67,7 @@ const COLUMNS: Column[] = [
   { title: 'VMAs', cell: (p) => int(p.vmas) },
   { title: 'PROT_NONE', cell: (p) => int(p.protNone) },
   { title: 'guards (above/below)', cell: (p) => `${p.guardVmas} (${p.guardSides.above}/${p.guardSides.below})` },
+  { title: 'loader gaps', cell: (p) => (p.loaderGaps === undefined ? '-' : String(p.loaderGaps)) },
   { title: 'reservations', cell: (p) => String(p.reservations.count) },
   { title: 'gu VMAs (pages)', cell: markerCell },
   { title: 'saved VMAs', cell: (p) => (p.savings.lower === p.savings.upper ? String(p.savings.lower) : `${p.savings.lower}-${p.savings.upper}`) },
@@ -76,6 +79,7 @@ function summaryLines(c: Census): string[] {
   return [
     `${int(t.processes)} processes, ${int(t.vmas)} VMAs, ${int(t.protNone)} PROT_NONE`,
     `guards: ${int(t.guardVmas)} (${t.guardSides.above} guard the mapping above them, ${t.guardSides.below} the one below)`,
+    ...(t.loaderGaps === undefined ? [] : [`loader gaps: ${int(t.loaderGaps)} (${pct(percentOf(t.loaderGaps, t.vmas))} of all VMAs)`]),
     `reservations: ${int(r.count)} (${(r.bytes / 2 ** 30).toFixed(1)} GiB; ${r.tooLarge} too large, ${r.fileBacked} file-backed, `
       + `${r.shared} shared, ${r.noWritableNeighbour} next to no writable mapping)`,
     markerText(c),
@@ -84,6 +88,7 @@ function summaryLines(c: Census): string[] {
     `  lower bound: ${t.savings.lower.rule}`,
     `  upper bound: ${t.savings.upper.rule}`,
     `guard rule: ${c.guardRule}`,
+    ...(c.loaderGapRule ? [`loader-gap rule: ${c.loaderGapRule}`] : []),
     unreadableText(c),
   ];
 }
