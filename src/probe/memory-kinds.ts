@@ -26,7 +26,7 @@ export function describeKind(kind: SharedKind): string {
 
 /** The reason to give when an install returned success and the page it covered is still there. */
 export function noEffectReason(where: string): string {
-  return `MADV_GUARD_INSTALL on ${where} returned success but no guard appeared (the page it covered is still mapped)`;
+  return `MADV_GUARD_INSTALL on ${where}: install returned success but no guard appeared (the page it covered is still mapped)`;
 }
 
 /** Install a marker over a written page of `kind`, and see that it replaced the page. */
