@@ -24,9 +24,9 @@ import { MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT
 import { SysError, lastErrno, munmap, pageSize, raw } from '../sys/libc.js';
 import { openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
-import { bytes, count, defineWorkload, latency, type WorkloadContext } from './types.js';
+import { count, defineWorkload, latency } from './types.js';
+import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
 import { wholePagesProblem } from './arena.js';
 import { findRoom } from './room.js';
 
@@ -148,22 +148,6 @@ export function libraryVmas(set: LibrarySet): number {
   return n;
 }
 
-function recordFootprint(ctx: WorkloadContext<LoaderParams>, set: LibrarySet): void {
-  const n = set.bases.length;
-  const all = { start: set.bases[0]!, end: set.bases[n - 1]! + set.span };
-  const before = sampleFootprint(all);
-  mapLibraries(set, ctx.strategy);
-  try {
-    const delta = footprintDelta(before, sampleFootprint(all));
-    const perLibrary = (v: number | { reason: string }) => (typeof v === 'number' ? v / n : v);
-    ctx.record('vmas_per_library', libraryVmas(set) / n);
-    ctx.record('vma_slab_bytes', perLibrary(delta.slabBytes));
-    ctx.record('page_table_bytes', perLibrary(delta.pageTableBytes));
-  } finally {
-    unmapLibraries(set);
-  }
-}
-
 export default defineWorkload<LoaderParams>({
   name: 'loader-gap',
   description: 'shared libraries mapped as ld.so maps them: gaps between segments as PROT_NONE VMAs of the file, or as markers',
@@ -172,8 +156,7 @@ export default defineWorkload<LoaderParams>({
     latency('map', 'ns/library', 'map every segment of a library and guard its gaps', { headline: true }),
     latency('unmap', 'ns/library', 'munmap a library\'s whole span'),
     count('vmas_per_library', 'count/library', 'lower', 'VMAs a mapped library occupies', { headline: true }),
-    bytes('vma_slab_bytes', 'bytes/library', 'system', 'vm_area_struct + maple_node slab bytes per library'),
-    bytes('page_table_bytes', 'bytes/library', 'process', 'page-table bytes (VmPTE) per library'),
+    ...unitFootprintMetrics('library'),
   ],
   validate(p) {
     if (p.memory !== 'file' && p.memory !== 'shmem') return `memory must be file or shmem (a library is a file), got ${String(p.memory)}`;
@@ -200,7 +183,14 @@ export default defineWorkload<LoaderParams>({
         measure: (s) => unmapLibraries(s),
         teardown: () => {},
       });
-      if (ctx.countsWanted) recordFootprint(ctx, set);
+      if (ctx.countsWanted) {
+        recordUnitFootprint(ctx, {
+          span: { start: set.bases[0]!, end: set.bases[p.libraries - 1]! + set.span }, units: p.libraries, vmaMetric: 'vmas_per_library',
+          build: () => mapLibraries(set, ctx.strategy),
+          release: () => unmapLibraries(set),
+          vmas: () => libraryVmas(set),
+        });
+      }
     } finally {
       releaseLibraries(set);
     }

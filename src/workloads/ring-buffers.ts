@@ -18,9 +18,8 @@ import { MAP_FIXED_NOREPLACE, PROT_RW } from '../sys/constants.js';
 import { SysError, lastErrno, munmap, raw } from '../sys/libc.js';
 import { kindFlags, memoryProblem, openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { footprintDelta, sampleFootprint } from '../metrics/footprint.js';
-import { countVmasIn } from '../metrics/vmas.js';
-import { bytes, count, defineWorkload, latency, type WorkloadContext } from './types.js';
+import { count, defineWorkload, latency } from './types.js';
+import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
 import { wholePagesProblem } from './arena.js';
 import { findRoom } from './room.js';
 
@@ -88,21 +87,6 @@ function unmapRings(set: RingSet): void {
   if (failed) throw new SysError('munmap(ring)', [set.base, set.bytes], lastErrno());
 }
 
-function recordFootprint(ctx: WorkloadContext<RingParams>, set: RingSet): void {
-  const span = { start: set.base, end: set.base + set.count * set.bytes };
-  const before = sampleFootprint(span);
-  createRings(set, ctx.strategy);
-  try {
-    const delta = footprintDelta(before, sampleFootprint(span));
-    const perRing = (v: number | { reason: string }) => (typeof v === 'number' ? v / set.count : v);
-    ctx.record('vmas_per_ring', countVmasIn(span.start, span.end) / set.count);
-    ctx.record('vma_slab_bytes', perRing(delta.slabBytes));
-    ctx.record('page_table_bytes', perRing(delta.pageTableBytes));
-  } finally {
-    munmap(set.base, set.count * set.bytes);
-  }
-}
-
 export default defineWorkload<RingParams>({
   name: 'ring-buffers',
   description: 'shared-memory ring buffers with a guard on each side: one memfd each, mapped side by side',
@@ -111,8 +95,7 @@ export default defineWorkload<RingParams>({
     latency('create', 'ns/ring', 'map the ring and guard both its ends', { headline: true }),
     latency('teardown', 'ns/ring', 'munmap the ring'),
     count('vmas_per_ring', 'count/ring', 'lower', 'VMAs per ring', { headline: true }),
-    bytes('vma_slab_bytes', 'bytes/ring', 'system', 'vm_area_struct + maple_node slab bytes per ring'),
-    bytes('page_table_bytes', 'bytes/ring', 'process', 'page-table bytes (VmPTE) per ring'),
+    ...unitFootprintMetrics('ring'),
   ],
   validate(p) {
     return wholePagesProblem(p, ['ringBytes', 'guardBytes']) ?? memoryProblem(p.memory);
@@ -136,7 +119,13 @@ export default defineWorkload<RingParams>({
         measure: unmapRings,
         teardown: () => {},
       });
-      if (ctx.countsWanted) recordFootprint(ctx, set);
+      if (ctx.countsWanted) {
+        recordUnitFootprint(ctx, {
+          span: { start: set.base, end: set.base + set.count * set.bytes }, units: set.count, vmaMetric: 'vmas_per_ring',
+          build: () => createRings(set, ctx.strategy),
+          release: () => munmap(set.base, set.count * set.bytes),
+        });
+      }
     } finally {
       releaseRings(set);
     }
