@@ -114,6 +114,11 @@ export const WorkloadSpecSchema = Type.Object({
    */
   variantAxes: Type.Array(Type.String()),
   metrics: Type.Array(MetricSpecSchema),
+  /**
+   * Axes whose rows leave them out at this value: axes added after older runs, which measured at
+   * it (memory: anon), so old and new rows pair. A row without the axis was measured at this value.
+   */
+  axisDefaults: Type.Optional(ParamsSchema),
 });
 export type WorkloadSpec = Static<typeof WorkloadSpecSchema>;
 

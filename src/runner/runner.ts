@@ -50,13 +50,22 @@ function metricSpec(workload: Workload, metric: string): MetricSpec {
   return spec;
 }
 
+/** The point's params as its rows carry them: an axis at its default value is left out (see Workload.axisDefaults). */
+export function rowParams(workload: Workload, params: Params): Params {
+  const defaults = workload.axisDefaults ?? {};
+  return Object.fromEntries(Object.entries(params).filter(([k, v]) => defaults[k] !== v));
+}
+
 function baseRow(plan: PointPlan, spec: MetricSpec): Omit<Row, 'value' | 'stats' | 'status'> {
-  return { workload: plan.workload.name, strategy: plan.strategy.name, params: plan.params, metric: spec.metric, unit: spec.unit };
+  return { workload: plan.workload.name, strategy: plan.strategy.name, params: rowParams(plan.workload, plan.params), metric: spec.metric, unit: spec.unit };
 }
 
 /** What the run stores of a workload, so readers take each metric's meaning from the run itself. */
 export function workloadSpec(w: Workload): WorkloadSpec {
-  return { name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], metrics: w.metrics.map((m) => ({ ...m })) };
+  return {
+    name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], metrics: w.metrics.map((m) => ({ ...m })),
+    ...(w.axisDefaults ? { axisDefaults: { ...w.axisDefaults } } : {}),
+  };
 }
 
 /** Rows saying every metric of a point was not measured, and why. */

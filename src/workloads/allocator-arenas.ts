@@ -6,7 +6,7 @@
 import type { MemoryKind } from '../sys/memory.js';
 import { bytes, count, defineWorkload, latency } from './types.js';
 import {
-  arenaLayoutProblem, prepareArena, recordArenaFootprint, releaseArena, timeArenaTeardown, timeInstall, type ArenaLayout,
+  MEMORY_DEFAULT, arenaLayoutProblem, prepareArena, recordArenaFootprint, releaseArena, timeArenaTeardown, timeInstall, type ArenaLayout,
 } from './arena.js';
 import { guardRanges } from '../strategies/index.js';
 
@@ -29,6 +29,7 @@ export default defineWorkload<ArenaParams>({
   name: 'allocator-arenas',
   description: 'one arena of slots with a guard after each, as hardened allocators build their pools',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: [
     latency('install', 'ns/guard', 'install every guard of a fresh arena', { headline: true }),
     latency('churn', 'ns/op', 'remove one guard and install it again', { headline: true }),

@@ -26,6 +26,12 @@ export interface ArenaLayout {
   memory?: MemoryKind;
 }
 
+/**
+ * The memory axis of the arena workloads, at the value runs made before it measured: rows on
+ * anonymous memory leave it out, so they pair with those runs' rows (Workload.axisDefaults).
+ */
+export const MEMORY_DEFAULT = { memory: 'anon' } as const;
+
 /** Why a size parameter is not a whole number of this kernel's pages, or null. */
 export function wholePagesProblem<K extends string>(p: Record<K, number>, keys: readonly K[]): string | null {
   const page = pageSize();

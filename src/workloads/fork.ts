@@ -8,7 +8,7 @@
 import type { MemoryKind } from '../sys/memory.js';
 import { Children } from '../sys/children.js';
 import { bytes, count, defineWorkload, latency, type MetricSpec } from './types.js';
-import { arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface ForkParams extends ArenaLayout {
@@ -26,6 +26,7 @@ export default defineWorkload<ForkParams>({
   name: 'fork',
   description: 'fork + _exit + waitpid of a process holding N guarded regions: VMA copying against page-table copying',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

@@ -5,7 +5,7 @@
  * kernel, and koffi's, once per guard; a batch pays it once per `batch` guards.
  */
 import { count, defineWorkload, latency } from './types.js';
-import { recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
 import { UIO_MAXIOV } from '../sys/constants.js';
 import { pageSize } from '../sys/libc.js';
 import { memoryProblem, type MemoryKind } from '../sys/memory.js';
@@ -27,6 +27,7 @@ export default defineWorkload<BatchParams>({
   description: 'install N guards by an mprotect loop, a madvise loop, and process_madvise in batches of 1..1024',
   strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
   positiveAxes: ['guards', 'batch'],
+  axisDefaults: MEMORY_DEFAULT,
   variantAxes: ['batch'],
   metrics: [
     latency('install', 'ns/guard', 'install every guard on a fresh arena', { headline: true }),

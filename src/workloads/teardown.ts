@@ -6,7 +6,7 @@
 import type { MemoryKind } from '../sys/memory.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { count, defineWorkload, latency, type MetricSpec } from './types.js';
-import { arenaLayoutProblem, guardedArena, timeArenaTeardown, unmapArena, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, arenaLayoutProblem, guardedArena, timeArenaTeardown, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface TeardownParams extends ArenaLayout {
@@ -23,6 +23,7 @@ export default defineWorkload<TeardownParams>({
   name: 'teardown',
   description: 'munmap of N guarded regions: one mapping holding N markers against N PROT_NONE VMAs',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {
