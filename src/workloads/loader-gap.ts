@@ -24,7 +24,7 @@ import { MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT
 import { SysError, lastErrno, munmap, pageSize, raw } from '../sys/libc.js';
 import { openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { countVmasIn } from '../metrics/vmas.js';
+import { readMaps } from '../metrics/maps.js';
 import { count, defineWorkload, latency } from './types.js';
 import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
 import { wholePagesProblem } from './arena.js';
@@ -72,8 +72,11 @@ export interface LibrarySet {
 /**
  * Plan `libraries` libraries of `shape` for `strategy`: their files (created now, on the kind's
  * filesystem), their addresses (a page apart), the strategy's ranges. Release with releaseLibraries.
+ * With `oneFile`, every library maps the same file: the same VMAs, slab and page tables (libraries
+ * never touch), without creating, and at the last munmap evicting, a file per library (~1 ms each
+ * on ext4 here), which the footprint's thousands of libraries would otherwise wait for.
  */
-export function planLibraries(libraries: number, shape: LibraryShape, strategy: Strategy, kind: MemoryKind = 'file'): LibrarySet {
+export function planLibraries(libraries: number, shape: LibraryShape, strategy: Strategy, kind: MemoryKind = 'file', oneFile = false): LibrarySet {
   const span = librarySpan(shape);
   const stride = span + pageSize();
   const base = findRoom(libraries * stride);
@@ -81,7 +84,9 @@ export function planLibraries(libraries: number, shape: LibraryShape, strategy: 
   for (let k = 0; k < libraries; k++) bases[k] = base + k * stride;
   const fds: number[] = [];
   try {
-    for (let k = 0; k < libraries; k++) fds.push(openShared(kind === 'anon' ? 'file' : kind, span));
+    const open = () => openShared(kind === 'anon' ? 'file' : kind, span);
+    const shared = oneFile ? open() : -1;
+    for (let k = 0; k < libraries; k++) fds.push(oneFile ? shared : open());
     const withGaps = strategy.name !== 'prot-none';
     const step = shape.segmentBytes + shape.gapBytes;
     const guards = withGaps
@@ -89,7 +94,7 @@ export function planLibraries(libraries: number, shape: LibraryShape, strategy: 
       : strategy.prepare(guardRanges(Array.from(bases).map((b) => b + shape.segmentBytes), (shape.segments - 1) * step - shape.segmentBytes));
     return { shape, bases, fds, span, guards, withGaps };
   } catch (e) {
-    for (const fd of fds) closeSync(fd);
+    for (const fd of new Set(fds)) closeSync(fd);
     throw e;
   }
 }
@@ -101,7 +106,7 @@ function gapStarts(base: number, shape: LibraryShape): number[] {
 
 export function releaseLibraries(set: LibrarySet): void {
   set.guards.release();
-  for (const fd of set.fds.splice(0)) closeSync(fd);
+  for (const fd of new Set(set.fds.splice(0))) closeSync(fd);
 }
 
 function mapFailed(what: string, addr: number, len: number): never {
@@ -142,9 +147,16 @@ export function unmapLibraries(set: LibrarySet, count = set.bases.length): void 
 }
 
 /** VMAs of every library of the set, summed. */
-export function libraryVmas(set: LibrarySet): number {
+/** VMAs of every library of the sets, summed, from one read of maps. */
+export function libraryVmas(sets: readonly LibrarySet[]): number {
+  const spans = sets.flatMap((s) => Array.from(s.bases, (b) => ({ start: b, end: b + s.span }))).sort((a, b) => a.start - b.start);
   let n = 0;
-  for (const b of set.bases) n += countVmasIn(b, b + set.span);
+  let k = 0;
+  for (const v of readMaps()) {
+    while (k < spans.length && spans[k]!.end <= v.start) k++;
+    if (k === spans.length) break;
+    if (v.start < spans[k]!.end && v.end > spans[k]!.start) n++;
+  }
   return n;
 }
 
@@ -184,11 +196,21 @@ export default defineWorkload<LoaderParams>({
         teardown: () => {},
       });
       if (ctx.countsWanted) {
-        recordUnitFootprint(ctx, {
-          span: { start: set.bases[0]!, end: set.bases[p.libraries - 1]! + set.span }, units: p.libraries, vmaMetric: 'vmas_per_library',
-          build: () => mapLibraries(set, ctx.strategy),
-          release: () => unmapLibraries(set),
-          vmas: () => libraryVmas(set),
+        recordUnitFootprint(ctx, p.libraries, {
+          vmaMetric: 'vmas_per_library',
+          map: (n) => {
+            const chunk = planLibraries(n, shape, ctx.strategy, p.memory, true);
+            try {
+              mapLibraries(chunk, ctx.strategy);
+            } catch (e) {
+              releaseLibraries(chunk);
+              throw e;
+            }
+            return chunk;
+          },
+          settle: releaseLibraries,
+          unmap: (chunk) => unmapLibraries(chunk),
+          vmas: libraryVmas,
         });
       }
     } finally {

@@ -1,6 +1,12 @@
 /**
- * The memory a workload's units (libraries, rings) cost, sampled around one untimed build of all of
- * them: VMAs, VMA slab bytes and page-table bytes, each divided by the units built.
+ * The memory a workload's units (libraries, rings) cost, sampled around one untimed build of many
+ * of them: VMAs, VMA slab bytes and page-table bytes, each divided by the units built.
+ *
+ * Slab counts are system-wide: every other process's mmap moves them by kilobytes, so a few hundred
+ * units' VMAs (256 rings: 512 PROT_NONE VMAs, ~100 KiB) drown in them (figures from -27 KiB to +3
+ * KiB per ring were seen here). The footprint is therefore built from at least FOOTPRINT_MIN_UNITS
+ * units (1024), in chunks whose descriptors are closed once mapped (a mapping keeps its file), so the
+ * build needs no more descriptors than the timed set.
  */
 import { footprintDelta, sampleFootprint, type Span } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
@@ -14,29 +20,47 @@ export function unitFootprintMetrics(unit: string): MetricSpec[] {
   ];
 }
 
-export interface UnitFootprint {
-  /** the address span every unit lies in */
-  span: Span;
-  units: number;
+/** The fewest units a footprint is sampled on, whatever the timed set's size. */
+export const FOOTPRINT_MIN_UNITS = 1024;
+const CHUNK_UNITS = 256;
+
+/** A workload's way to build units for the footprint, a chunk at a time. */
+export interface UnitChunks<S> {
   /** the count metric for VMAs per unit (vmas_per_library, vmas_per_ring) */
   vmaMetric: string;
-  build(): void;
-  release(): void;
-  /** the units' VMAs, where the span holds holes another thread's mapping could land in */
-  vmas?(): number;
+  /** plan and map `n` units (descriptors may stay open) */
+  map(n: number): S;
+  /** close what only mapping needed (descriptors, prepared iovecs); the mappings stay */
+  settle(chunk: S): void;
+  unmap(chunk: S): void;
+  /** the VMAs of all the chunks' units (one read of maps: with thousands of units it is large) */
+  vmas(chunks: readonly S[]): number;
 }
 
-/** Record `vmaMetric`, `vma_slab_bytes` and `page_table_bytes` per unit. */
-export function recordUnitFootprint(ctx: WorkloadContext, o: UnitFootprint): void {
-  const before = sampleFootprint(o.span);
-  o.build();
+/** Build max(units, FOOTPRINT_MIN_UNITS) units and record `vmaMetric`, `vma_slab_bytes` and `page_table_bytes` per unit. */
+export function recordUnitFootprint<S>(ctx: WorkloadContext, units: number, o: UnitChunks<S>): void {
+  const total = Math.max(units, FOOTPRINT_MIN_UNITS);
+  // The units' VMAs are counted per chunk below; the samples need no span of their own.
+  const none = { start: 0, end: 0 };
+  const before = sampleFootprint(none);
+  const chunks: S[] = [];
   try {
-    const delta = footprintDelta(before, sampleFootprint(o.span));
-    const perUnit = (v: number | { reason: string }) => (typeof v === 'number' ? v / o.units : v);
-    ctx.record(o.vmaMetric, (o.vmas ? o.vmas() : countVmasIn(o.span.start, o.span.end)) / o.units);
+    for (let done = 0; done < total; done += CHUNK_UNITS) {
+      const chunk = o.map(Math.min(CHUNK_UNITS, total - done));
+      chunks.push(chunk);
+      o.settle(chunk);
+    }
+    const delta = footprintDelta(before, sampleFootprint(none));
+    const perUnit = (v: number | { reason: string }) => (typeof v === 'number' ? v / total : v);
+    ctx.record(o.vmaMetric, o.vmas(chunks) / total);
     ctx.record('vma_slab_bytes', perUnit(delta.slabBytes));
     ctx.record('page_table_bytes', perUnit(delta.pageTableBytes));
   } finally {
-    o.release();
+    for (const c of chunks) o.unmap(c);
   }
+}
+
+/** VMAs inside a chunk's span. */
+export function vmasInSpan(span: Span): number {
+  return countVmasIn(span.start, span.end);
 }

@@ -19,7 +19,7 @@ import { SysError, lastErrno, munmap, raw } from '../sys/libc.js';
 import { kindFlags, memoryProblem, openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { count, defineWorkload, latency } from './types.js';
-import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
+import { recordUnitFootprint, unitFootprintMetrics, vmasInSpan } from './per-unit.js';
 import { wholePagesProblem } from './arena.js';
 import { findRoom } from './room.js';
 
@@ -120,10 +120,21 @@ export default defineWorkload<RingParams>({
         teardown: () => {},
       });
       if (ctx.countsWanted) {
-        recordUnitFootprint(ctx, {
-          span: { start: set.base, end: set.base + set.count * set.bytes }, units: set.count, vmaMetric: 'vmas_per_ring',
-          build: () => createRings(set, ctx.strategy),
-          release: () => munmap(set.base, set.count * set.bytes),
+        recordUnitFootprint(ctx, p.rings, {
+          vmaMetric: 'vmas_per_ring',
+          map: (n) => {
+            const chunk = planRings(n, p, ctx.strategy);
+            try {
+              createRings(chunk, ctx.strategy);
+            } catch (e) {
+              releaseRings(chunk);
+              throw e;
+            }
+            return chunk;
+          },
+          settle: releaseRings,
+          unmap: (chunk) => munmap(chunk.base, chunk.count * chunk.bytes),
+          vmas: (chunks) => chunks.reduce((n, c) => n + vmasInSpan({ start: c.base, end: c.base + c.count * c.bytes }), 0),
         });
       }
     } finally {
