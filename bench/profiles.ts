@@ -34,7 +34,7 @@ export const PROFILES: Profiles = {
       ceiling: { limit: [65536] },
       scaling: { workers: [1, WORKER_COUNTS.at(-1)!], stackBytes: [256 * KiB], guardBytes: [4 * KiB], pinWorkers: [true] },
       detect: { guards: [100] },
-      'loader-gap': { libraries: [64], segments: [4], segmentBytes: [16 * KiB], gapBytes: [48 * KiB], memory: ['file'] },
+      'loader-gap': { libraries: [16], segments: [4], segmentBytes: [16 * KiB], gapBytes: [48 * KiB], memory: ['file'] },
     },
   },
   default: {

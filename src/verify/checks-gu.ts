@@ -20,40 +20,38 @@ interface Span {
   end: number;
 }
 
-/** The VMAs of this process inside `span`, with whether each carries `gu`. */
-function vmasIn(span: Span): { start: number; end: number; gu: boolean }[] {
+type FlaggedVma = { start: number; end: number; gu: boolean };
+
+/** The VMAs of this process inside `span`, with whether each carries `gu` (one read of smaps). */
+function vmasIn(span: Span): FlaggedVma[] {
   return readSmaps().filter((v) => v.start < span.end && v.end > span.start).map((v) => ({ start: v.start, end: v.end, gu: hasGuardFlag(v) }));
 }
 
 /**
- * Guard pages in the span's `gu` VMAs counted as the census counts them: PAGEMAP_SCAN, and
- * pagemap bit 58 (the census's fallback and detect's pagemap method); both must agree.
+ * Guard pages in the `gu` VMAs counted as the census counts them: PAGEMAP_SCAN, and pagemap bit
+ * 58 (the census's fallback and detect's pagemap method); both must agree.
  */
-function countedAsCensusDoes(span: Span): { scan: number | null; bit58: number | null } {
-  const ranges = vmasIn(span).filter((v) => v.gu);
+function expectCounted(vmas: readonly FlaggedVma[], guards: number, when: string): void {
+  const ranges = vmas.filter((v) => v.gu);
   const count = (scan: boolean): number | null => {
     const scanner = new MarkerScanner({ scan, bit58: !scan });
     try {
-      const got = scanner.count(process.pid, ranges);
-      return got.pages;
+      return scanner.count(process.pid, ranges).pages;
     } finally {
       scanner.dispose();
     }
   };
-  return { scan: count(true), bit58: count(false) };
-}
-
-function expectCounted(span: Span, guards: number, when: string): void {
-  const { scan, bit58 } = countedAsCensusDoes(span);
+  const [scan, bit58] = [count(true), count(false)];
   expect(scan === guards && bit58 === guards,
     `${when}: the census counts ${scan} guard pages by PAGEMAP_SCAN and ${bit58} by pagemap bit 58 in the gu VMAs, expected ${guards}`);
 }
 
-function expectFlagged(s: Scratch, span: Span, guard: number, when: string): boolean[] {
+/** The span's VMAs, after checking that the one holding the guard carries `gu`. */
+function expectFlagged(s: Scratch, span: Span, guard: number, when: string): FlaggedVma[] {
   const vmas = vmasIn(span);
   const holder = vmas.find((v) => guard >= v.start && guard < v.end);
   expect(holder?.gu === true, `${when}: the VMA holding the guard has ${holder ? 'no gu in its VmFlags' : 'gone'} (${s.kind})`);
-  return vmas.map((v) => v.gu);
+  return vmas;
 }
 
 export const guFlagSplitMerge: Check = {
@@ -68,13 +66,12 @@ export const guFlagSplitMerge: Check = {
     s.put(a, 90);
     s.put(a + 5 * PAGE, 95);
     s.guard(a + PAGE);
-    expectFlagged(s, span, a + PAGE, 'after install');
-    expectCounted(span, 1, 'after install');
+    expectCounted(expectFlagged(s, span, a + PAGE, 'after install'), 1, 'after install');
 
     mprotect(a + 5 * PAGE, 5 * PAGE, PROT_READ);
     const split = expectFlagged(s, span, a + PAGE, 'after mprotect splits the VMA');
     expect(split.length === 2, `mprotect of the upper half left ${split.length} VMAs, expected 2`);
-    expectCounted(span, 1, 'after the split');
+    expectCounted(split, 1, 'after the split');
 
     mprotect(a + 5 * PAGE, 5 * PAGE, PROT_RW);
     const merged = expectFlagged(s, span, a + PAGE, 'after mprotect lets the halves merge');
@@ -88,10 +85,11 @@ export const guFlagSplitMerge: Check = {
     expect(joined === 1, `a new neighbour mapped next to the guarded VMA stayed apart: ${joined} VMAs`);
 
     s.unguard(a + PAGE);
-    const hint = vmasIn(span).every((v) => v.gu);
-    expectCounted(span, 0, 'after remove');
+    const removed = vmasIn(span);
+    const hint = removed.every((v) => v.gu);
+    expectCounted(removed, 0, 'after remove');
     s.reads(a + 5 * PAGE, 95, 'data across the split and merge');
-    return `gu on the guard's VMA after install, split and merge (the unguarded half ${split[1] ? 'keeps gu too: a hint' : 'drops it'}); `
+    return `gu on the guard's VMA after install, split and merge (the unguarded half ${split[1]!.gu ? 'keeps gu too: a hint' : 'drops it'}); `
       + `a new neighbour merges; after remove gu is ${hint ? 'still set (sticky)' : 'cleared'}; the census counts 1, 1 and 0 guard pages exactly`;
   },
 };
