@@ -9,6 +9,10 @@
  * start routine a libc function, so no JavaScript runs on it). With `reuse`, stacks come from a
  * cache that keeps their guards, as glibc's does: the per-thread cost is then the thread itself and
  * the MADV_DONTNEED of the released stack, which guard markers survive.
+ *
+ * No memory axis: thread stacks are private anonymous memory in every libc (glibc, musl, bionic),
+ * so a stack over shmem or a file would measure something no threading library does. Shared
+ * memory with guards on both sides is ring-buffers' question.
  */
 import {
   MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW,
