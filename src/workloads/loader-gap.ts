@@ -198,16 +198,8 @@ export default defineWorkload<LoaderParams>({
       if (ctx.countsWanted) {
         recordUnitFootprint(ctx, p.libraries, {
           vmaMetric: 'vmas_per_library',
-          map: (n) => {
-            const chunk = planLibraries(n, shape, ctx.strategy, p.memory, true);
-            try {
-              mapLibraries(chunk, ctx.strategy);
-            } catch (e) {
-              releaseLibraries(chunk);
-              throw e;
-            }
-            return chunk;
-          },
+          plan: (n) => planLibraries(n, shape, ctx.strategy, p.memory, true),
+          map: (chunk) => mapLibraries(chunk, ctx.strategy),
           settle: releaseLibraries,
           unmap: (chunk) => unmapLibraries(chunk),
           vmas: libraryVmas,

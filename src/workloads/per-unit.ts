@@ -28,8 +28,9 @@ const CHUNK_UNITS = 256;
 export interface UnitChunks<S> {
   /** the count metric for VMAs per unit (vmas_per_library, vmas_per_ring) */
   vmaMetric: string;
-  /** plan and map `n` units (descriptors may stay open) */
-  map(n: number): S;
+  /** plan `n` units: descriptors opened, addresses chosen, guard ranges prepared */
+  plan(n: number): S;
+  map(chunk: S): void;
   /** close what only mapping needed (descriptors, prepared iovecs); the mappings stay */
   settle(chunk: S): void;
   unmap(chunk: S): void;
@@ -46,9 +47,13 @@ export function recordUnitFootprint<S>(ctx: WorkloadContext, units: number, o: U
   const chunks: S[] = [];
   try {
     for (let done = 0; done < total; done += CHUNK_UNITS) {
-      const chunk = o.map(Math.min(CHUNK_UNITS, total - done));
+      const chunk = o.plan(Math.min(CHUNK_UNITS, total - done));
+      try {
+        o.map(chunk);
+      } finally {
+        o.settle(chunk);
+      }
       chunks.push(chunk);
-      o.settle(chunk);
     }
     const delta = footprintDelta(before, sampleFootprint(none));
     const perUnit = (v: number | { reason: string }) => (typeof v === 'number' ? v / total : v);

@@ -122,16 +122,8 @@ export default defineWorkload<RingParams>({
       if (ctx.countsWanted) {
         recordUnitFootprint(ctx, p.rings, {
           vmaMetric: 'vmas_per_ring',
-          map: (n) => {
-            const chunk = planRings(n, p, ctx.strategy);
-            try {
-              createRings(chunk, ctx.strategy);
-            } catch (e) {
-              releaseRings(chunk);
-              throw e;
-            }
-            return chunk;
-          },
+          plan: (n) => planRings(n, p, ctx.strategy),
+          map: (chunk) => createRings(chunk, ctx.strategy),
           settle: releaseRings,
           unmap: (chunk) => munmap(chunk.base, chunk.count * chunk.bytes),
           vmas: (chunks) => chunks.reduce((n, c) => n + vmasInSpan({ start: c.base, end: c.base + c.count * c.bytes }), 0),
