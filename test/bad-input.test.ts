@@ -38,6 +38,7 @@ const cases: [string, string[], RegExp][] = [
   ['run: unknown flag', ['run', '--turbo'], /turbo/],
   ['run: positional argument', ['run', 'fast'], /fast|positional|Unexpected/i],
   ['run: regions negative', ['run', '--regions', '-5'], /--regions/],
+  ['run: unknown memory kind', ['run', '--workload', 'allocator-arenas', '--memory', 'nvram'], /memory must be one of anon, shmem, file, got nvram/],
   ['run: regions zero', ['run', '--regions', '0'], /--regions: 0 must be at least 1/],
   ['run: regions not a number', ['run', '--regions', 'lots'], /not an integer/],
   ['run: regions fractional', ['run', '--regions', '1.5'], /not an integer/],

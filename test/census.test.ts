@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { checkCensus, parseCensus, type Census, type ProcessCensus } from '../src/results/census-schema.js';
 import { takeCensus } from '../src/census/take.js';
 import { renderCensusMarkdown } from '../src/report/census-text.js';
-import { parseMapsText } from '../src/census/maps.js';
+import { parseMaps } from '../src/metrics/maps.js';
 import { classifyVmas } from '../src/census/classify.js';
 import { isOneLineError, ROOT, runCli, runCliAsNobody, scratchDir } from './helpers.js';
 
@@ -68,7 +68,7 @@ const inSpan = (span: Range) => (r: Range): boolean => r.start < span.end && r.e
 
 /** VMAs of `pid` overlapping the span, read straight from maps. */
 function vmasInSpan(pid: number, span: Range): number {
-  return parseMapsText(readFileSync(`/proc/${pid}/maps`, 'latin1'), false).filter(inSpan(span)).length;
+  return parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'), false).filter(inSpan(span)).length;
 }
 
 function only(c: Census, pid: number): ProcessCensus {
@@ -169,14 +169,18 @@ test('the whole-machine census finishes within its time budget, adds up, and inc
     checkCensus(census);
     assert.equal(census.scope, 'system');
     const t = census.totals;
-    assert.equal(t.guardVmas + t.reservations.count, t.protNone, 'every PROT_NONE VMA is a guard or a reservation');
+    const gaps = t.loaderGaps ?? NaN;
+    assert.equal(t.guardVmas + gaps + t.reservations.count, t.protNone, 'every PROT_NONE VMA is a guard, a loader gap or a reservation');
     assert.equal(t.guardSides.above + t.guardSides.below, t.guardVmas);
-    assert.equal(t.savings.lower.vmas, t.guardVmas, 'lower bound: one VMA per guard');
-    assert.ok(t.savings.upper.vmas >= t.savings.lower.vmas && t.savings.upper.vmas <= 2 * t.guardVmas);
+    assert.equal(t.savings.lower.vmas, t.guardVmas + gaps, 'lower bound: one VMA per guard and per loader gap');
+    assert.ok(t.savings.upper.vmas >= t.savings.lower.vmas && t.savings.upper.vmas <= 2 * t.guardVmas + gaps);
     assert.equal(t.vmas, census.processes.reduce((n, p) => n + p.vmas, 0));
     const mine = census.processes.find((p) => p.pid === child.layout.pid);
     assert.ok(mine && mine.guardVmas >= K && (mine.markers.pages ?? 0) >= M, 'the layout child is counted');
-    assert.match(census.headline, /^[\d,]+ of [\d,]+ VMAs \(\d+\.\d%\) are PROT_NONE guards; as markers, \d+\.\d%(-\d+\.\d%)? fewer VMAs$/);
+    // Loader gaps are named where there are any (koffi.node leaves one in every process here).
+    const named = / and [\d,]+ \(\d+\.\d%\) loader gaps;/.test(census.headline);
+    assert.equal(named, gaps > 0, census.headline);
+    assert.match(census.headline, /^[\d,]+ of [\d,]+ VMAs \(\d+\.\d%\) are PROT_NONE guards( and [\d,]+ \(\d+\.\d%\) loader gaps)?; as markers, \d+\.\d%(-\d+\.\d%)? fewer VMAs$/);
     const md = renderCensusMarkdown(census);
     assert.ok(md.includes(census.headline) && md.includes('| pid | command | VMAs |'), 'markdown has the headline and the top table');
   } finally {
@@ -258,17 +262,51 @@ test('a non-root user gets a census of what it may read and a count of what it m
 test('merge and guard rules read what smaps shows: gu and sd do not block a merge, names and files do', () => {
   const block = (range: string, perms: string, path: string, flags: string): string =>
     `${range} ${perms} 00000000 ${path.startsWith('/') ? '08:01 42' : '00:00 0'}      ${path}\nSize: 4 kB\nVmFlags: ${flags}\n`;
-  const stacks = (lowFlags: string, lowName: string): ReturnType<typeof classifyVmas> => classifyVmas(parseMapsText(
+  const stacks = (lowFlags: string, lowName: string): ReturnType<typeof classifyVmas> => classifyVmas(parseMaps(
     block('10000-20000', 'rw-p', lowName, lowFlags)
     + block('20000-21000', '---p', '', 'mr mw me')
     + block('21000-30000', 'rw-p', '', 'rd wr mr mw me ac'), true));
   assert.deepEqual(stacks('rd wr mr mw me ac gu sd', '').savings, { lower: 1, upper: 2 });
   assert.deepEqual(stacks('rd wr mr mw me ac nh', '').savings, { lower: 1, upper: 1 }, 'different VmFlags');
   assert.deepEqual(stacks('rd wr mr mw me ac', '[anon:other]').savings, { lower: 1, upper: 1 }, 'different names');
-  const loaderGap = classifyVmas(parseMapsText(block('40000-41000', '---p', '/usr/lib/libx.so', 'mr mw me')
+  // A file-backed PROT_NONE VMA next to anonymous memory is no loader gap; between pieces of its file it is.
+  const fileBacked = classifyVmas(parseMaps(block('40000-41000', '---p', '/usr/lib/libx.so', 'mr mw me')
     + block('41000-42000', 'rw-p', '', 'rd wr mr mw me ac'), true));
-  assert.deepEqual(loaderGap.reservations.map((r) => r.kind), ['fileBacked']);
-  assert.equal(loaderGap.guards.length, 0);
+  assert.deepEqual(fileBacked.reservations.map((r) => r.kind), ['fileBacked']);
+  assert.equal(fileBacked.guards.length + fileBacked.loaderGaps.length, 0);
+  const lib = (range: string, perms: string, inode = 42): string => block(range, perms, '/usr/lib/libx.so', 'rd mr mw me').replace(' 42 ', ` ${inode} `);
+  const gap = classifyVmas(parseMaps(lib('40000-41000', 'r--p') + lib('41000-44000', '---p') + lib('44000-45000', 'r-xp'), true));
+  assert.deepEqual([gap.loaderGaps.length, gap.reservations.length, gap.savings.lower, gap.savings.upper], [1, 0, 1, 1]);
+  const otherFile = classifyVmas(parseMaps(lib('40000-41000', 'r--p') + lib('41000-44000', '---p') + lib('44000-45000', 'r-xp', 43), true));
+  assert.deepEqual([otherFile.loaderGaps.length, otherFile.reservations.map((r) => r.kind)], [0, ['fileBacked']]);
+});
+
+test('the census of a process holding loader-mapped libraries counts K·gaps loader gaps and M·gaps marker regions', async () => {
+  const [k, m, segments, segmentBytes, gapBytes] = [3, 2, 4, 16384, 49152];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/loader-layout.ts'),
+    ...[k, m, segments, segmentBytes, gapBytes].map(String)], { cwd: ROOT });
+  children.push(child);
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`loader layout child exited ${code}`)));
+    });
+    const layout = JSON.parse(line) as { pid: number; page: number; protNone: Range[]; markers: Range[] };
+    const inAny = (spans: Range[]) => (r: Range): boolean => spans.some((s) => inSpan(s)(r));
+    const p = only(takeCensus({ pids: [layout.pid], detail: true }), layout.pid);
+    const gaps = segments - 1;
+    assert.equal(p.detail!.loaderGaps!.filter(inAny(layout.protNone)).length, k * gaps, 'one loader gap per gap of each PROT_NONE-gapped library');
+    assert.equal(p.detail!.loaderGaps!.filter(inAny(layout.markers)).length, 0, 'marker libraries have no gap VMAs');
+    assert.equal(p.detail!.guards.filter(inAny([...layout.protNone, ...layout.markers])).length, 0, 'no gap is taken for a stack guard');
+    const gu = p.detail!.markerVmas.filter(inAny(layout.markers));
+    assert.equal(gu.reduce((n, v) => n + (v.regions ?? NaN), 0), m * gaps, 'one marker region per gap of each marker library');
+    assert.equal(gu.reduce((n, v) => n + (v.pages ?? NaN), 0), m * gaps * (gapBytes / layout.page));
+    // The whole process: its own koffi.node gap besides, and the savings count one VMA per loader gap.
+    assert.ok((p.loaderGaps ?? 0) >= k * gaps && (p.markers.regions ?? 0) >= m * gaps);
+    assert.equal(p.savings.lower, p.guardVmas + p.loaderGaps!);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('marker pages are counted exactly past one PAGEMAP_SCAN vector (1000 separate guards)', async () => {

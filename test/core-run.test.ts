@@ -104,3 +104,15 @@ test('the console summary shows strategies side by side and the gain over prot-n
   assert.match(result.stdout, /metric\s+no-guard\s+prot-none\s+guard-madvise\s+guard-process-madvise/);
   assert.match(result.stdout, /guard-process-madvise [\d.]+x faster than prot-none/);
 });
+
+test('memory: anon rows leave the axis out (they pair with runs made before it); the quick loader-gap point is a file point', () => {
+  assert.ok(rows('allocator-arenas', 'prot-none', 'install').every((r) => !('memory' in r.params)), 'anon rows carry no memory param');
+  assert.deepEqual(run.workloads?.find((w) => w.name === 'allocator-arenas')?.axisDefaults, { memory: 'anon' });
+  const loader = rows('loader-gap', 'prot-none', 'vmas_per_library');
+  assert.equal(loader.length, 1);
+  assert.equal(loader[0]!.params.memory, 'file');
+  assert.equal(loader[0]!.value, 7, 'four segments, three PROT_NONE gaps');
+  assert.equal(rows('loader-gap', 'guard-madvise', 'vmas_per_library')[0]?.value, 4, 'each gap joins the segment before it');
+  // verify ran on the kinds the run's points use: anon and file
+  assert.deepEqual([...new Set(run.verify.map((v) => v.memory))].sort(), ['anon', 'file']);
+});

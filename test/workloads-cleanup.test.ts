@@ -11,8 +11,10 @@ import { axisSets } from '../src/runner/plan.js';
 import { runPoint } from '../src/runner/runner.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { makeStrategies } from '../src/strategies/index.js';
-import { readMaps, type MapsEntry } from '../src/metrics/vmas.js';
-import { STRATEGY_NAMES } from '../src/results/schema.js';
+import { readMaps, type Vma } from '../src/metrics/maps.js';
+import { STRATEGY_NAMES, type Params } from '../src/results/schema.js';
+import { fileBacking } from '../src/sys/memory.js';
+import { readdirSync } from 'node:fs';
 import { SysError, madvise, mmap, munmap, raw } from '../src/sys/libc.js';
 import { MADV_GUARD_INSTALL } from '../src/sys/constants.js';
 
@@ -20,13 +22,20 @@ const probe = probeFeatures();
 const strategies = makeStrategies(probe);
 const budget = { timeMs: 0, minIterations: 2, warmupIterations: 0 };
 
-/** The first point of each quick axis, shrunk so the test stays fast (Node's --test smoke mode). */
-function smokeParams(workload: string) {
-  const [axes] = axisSets(PROFILES.quick.workloads[workload]);
+/**
+ * The first point of each quick axis (the default profile's where quick lacks the workload), shrunk
+ * so the test stays fast (Node's --test smoke mode); once per memory kind the default profile
+ * sweeps for the workload.
+ */
+function smokeParams(workload: string): Params[] {
+  const spec = PROFILES.quick.workloads[workload] ?? PROFILES.default.workloads[workload];
+  const [axes] = axisSets(spec);
   const [first] = crossProduct(Object.fromEntries(Object.entries(axes!).map(([k, v]) => [k, [v[0]!]])));
-  const p = { ...first! };
-  for (const k of ['regions', 'guards', 'stacks']) if (typeof p[k] === 'number') p[k] = Math.min(p[k] as number, 64);
-  return p;
+  const p: Params = { ...first! };
+  for (const k of ['regions', 'guards', 'stacks', 'libraries', 'rings']) if (typeof p[k] === 'number') p[k] = Math.min(p[k] as number, 64);
+  if (p.memory === undefined) return [p];
+  const kinds = new Set(axisSets(PROFILES.default.workloads[workload]).flatMap((a) => a.memory ?? []));
+  return [...kinds].map((memory) => ({ ...p, memory }));
 }
 
 /**
@@ -42,25 +51,36 @@ raw.mmap = (addr, len, prot, flags, fd, off) => {
   return got;
 };
 
-function stillMapped(ranges: readonly { start: number; end: number }[]): MapsEntry[] {
+function stillMapped(ranges: readonly { start: number; end: number }[]): Vma[] {
   const maps = readMaps();
   return maps.filter((e) => ranges.some((r) => e.start < r.end && e.end > r.start));
 }
 
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+/** Files of the file memory kind left in their directory (each is removed with its directory at once). */
+const leftFiles = (): string[] => readdirSync(fileBacking().dir).filter((n) => n.startsWith('guardbench-memory-'));
+
 for (const workload of WORKLOADS) {
-  test(`${workload.name} unmaps everything it mapped, under every strategy`, () => {
+  test(`${workload.name} unmaps everything it mapped and closes every file, under every strategy and memory kind`, () => {
     for (const name of STRATEGY_NAMES) {
       if (workload.strategies && !workload.strategies.includes(name)) continue;
-      const params = smokeParams(workload.name);
-      if (workload.applies && !workload.applies(name, params)) continue;
-      usedRanges.length = 0;
-      const rows = runPoint({ workload, strategy: strategies[name], params }, { probe, budget });
-      // ceiling grows its guards in a child process of its own and maps nothing here
-      if (workload.name !== 'ceiling') assert.ok(usedRanges.length > 0, `${workload.name}/${name} mapped nothing through raw.mmap`);
-      const left = stillMapped(usedRanges);
-      assert.deepEqual(left, [], `${workload.name}/${name} left ${left.length} VMAs mapped`);
-      const failed = rows.filter((r) => r.status === 'failed');
-      assert.deepEqual(failed, [], `${workload.name}/${name} failed rows`);
+      for (const params of smokeParams(workload.name)) {
+        if (workload.applies && !workload.applies(name, params)) continue;
+        const what = `${workload.name}/${name}${params.memory ? `/${String(params.memory)}` : ''}`;
+        usedRanges.length = 0;
+        const fds = openFds();
+        const rows = runPoint({ workload, strategy: strategies[name], params }, { probe, budget });
+        // ceiling grows its guards in a child process of its own and maps nothing here
+        if (workload.name !== 'ceiling') assert.ok(usedRanges.length > 0, `${what} mapped nothing through raw.mmap`);
+        const left = stillMapped(usedRanges);
+        assert.deepEqual(left, [], `${what} left ${left.length} VMAs mapped`);
+        // scaling keeps its worker threads (and their descriptors) for the whole run, by design
+        if (workload.name !== 'scaling') assert.equal(openFds(), fds, `${what} left descriptors open`);
+        assert.deepEqual(leftFiles(), [], `${what} left files behind`);
+        const failed = rows.filter((r) => r.status === 'failed');
+        assert.deepEqual(failed, [], `${what} failed rows`);
+        assert.ok(rows.some((r) => r.status === 'ok'), `${what} measured nothing: ${rows.map((r) => r.reason).join('; ')}`);
+      }
     }
   });
 }

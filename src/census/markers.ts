@@ -17,8 +17,17 @@ export interface Range {
   end: number;
 }
 
-/** Guard pages found in a process's ranges (in all, and per range), or null with the reason they could not be counted. */
-export type MarkerCount = { pages: number; perRange: number[]; method: MarkerMethod } | { pages: null; reason: string };
+/** Guard pages and regions (runs of guard pages) in one range. */
+export interface RangeCount {
+  pages: number;
+  regions: number;
+}
+
+/**
+ * Guard pages and regions found in a process's ranges (in all, and per range), or null with the
+ * reason they could not be counted.
+ */
+export type MarkerCount = { pages: number; regions: number; perRange: RangeCount[]; method: MarkerMethod } | { pages: null; reason: string };
 
 /** page_region entries per ioctl: a walk that fills them resumes from walk_end. */
 const VEC_LEN = 512;
@@ -27,8 +36,8 @@ const PAGEMAP_CHUNK = 8192;
 
 class ScanUnsupported extends Error {}
 
-function counted(perRange: number[], method: MarkerMethod): MarkerCount {
-  return { pages: perRange.reduce((a, b) => a + b, 0), perRange, method };
+function counted(perRange: RangeCount[], method: MarkerMethod): MarkerCount {
+  return { pages: perRange.reduce((a, b) => a + b.pages, 0), regions: perRange.reduce((a, b) => a + b.regions, 0), perRange, method };
 }
 
 /**
@@ -56,7 +65,7 @@ export class MarkerScanner {
   }
 
   count(pid: number, ranges: readonly Range[]): MarkerCount {
-    if (ranges.length === 0) return { pages: 0, perRange: [], method: this.useScan ? 'pagemap-scan' : 'pagemap-bit58' };
+    if (ranges.length === 0) return { pages: 0, regions: 0, perRange: [], method: this.useScan ? 'pagemap-scan' : 'pagemap-bit58' };
     if (!this.available) return { pages: null, reason: this.scanUnavailable ?? 'no way to read guard markers' };
     let fd: number;
     try {
@@ -68,7 +77,7 @@ export class MarkerScanner {
     try {
       if (this.useScan) {
         try {
-          return counted(ranges.map((r) => this.scanRange(fd, r) / this.page), 'pagemap-scan');
+          return counted(ranges.map((r) => this.scanRange(fd, r)), 'pagemap-scan');
         } catch (e) {
           if (!(e instanceof ScanUnsupported)) return { pages: null, reason: (e as Error).message };
           this.useScan = false;
@@ -90,11 +99,15 @@ export class MarkerScanner {
     this.scanner.release();
   }
 
-  /** Guard bytes in one range, by the shared PAGEMAP_SCAN loop. */
-  private scanRange(fd: number, r: Range): number {
+  /** Guard pages and regions in one range, by the shared PAGEMAP_SCAN loop. */
+  private scanRange(fd: number, r: Range): RangeCount {
     let bytes = 0;
+    let regions = 0;
     try {
-      this.scanner.scan(fd, r.start, r.end, (start, end) => { bytes += end - start; });
+      this.scanner.scan(fd, r.start, r.end, (start, end) => {
+        bytes += end - start;
+        regions++;
+      });
     } catch (e) {
       // ENOTTY: no PAGEMAP_SCAN (< 6.7); EINVAL: it does not know PAGE_IS_GUARD (< 6.16).
       if (e instanceof SysError && (e.errno === osConstants.errno.ENOTTY || e.errno === osConstants.errno.EINVAL)) {
@@ -102,23 +115,28 @@ export class MarkerScanner {
       }
       throw new Error(`PAGEMAP_SCAN failed with ${e instanceof SysError ? e.code : (e as Error).message}`);
     }
-    return bytes;
+    return { pages: bytes / this.page, regions };
   }
 
-  /** Guard pages by pagemap bit 58 (PM_GUARD_REGION), 8 bytes per page. */
-  private readBits(fd: number, r: Range): number {
+  /** Guard pages by pagemap bit 58 (PM_GUARD_REGION), 8 bytes per page; a region is a run of them. */
+  private readBits(fd: number, r: Range): RangeCount {
     const highBit = Number(PM_GUARD_REGION_BIT) - 32; // bit 58 is bit 26 of the high word
     const first = r.start / this.page;
     const total = (r.end - r.start) / this.page;
     let pages = 0;
+    let regions = 0;
+    let inRun = false;
     for (let done = 0; done < total; done += PAGEMAP_CHUNK) {
       const n = Math.min(PAGEMAP_CHUNK, total - done);
       const got = readSync(fd, this.entries, 0, n * 8, (first + done) * 8);
       for (let off = 0; off + 8 <= got; off += 8) {
-        if ((this.entries.readUInt32LE(off + 4) >>> highBit) & 1) pages++;
+        const guard = ((this.entries.readUInt32LE(off + 4) >>> highBit) & 1) === 1;
+        if (guard) pages++;
+        if (guard && !inRun) regions++;
+        inRun = guard;
       }
       if (got < n * 8) break;
     }
-    return pages;
+    return { pages, regions };
   }
 }

@@ -3,7 +3,7 @@
  * and open, or belong to someone we may not inspect. Each failure becomes a reason the census counts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseMapsText, type CensusVma } from './maps.js';
+import { parseMaps, type Vma } from '../metrics/maps.js';
 
 /** Why a process could not be surveyed. */
 export type UnreadableReason = 'permission' | 'vanished' | 'other';
@@ -43,11 +43,11 @@ export function readComm(pid: number): string {
  * VMAs of `pid`, from smaps when `withFlags` (VmFlags show `gu`), else from maps. A smaps read that
  * fails for a reason other than the process vanishing falls back to maps, which some LSMs treat apart.
  */
-export function readVmas(pid: number, withFlags: boolean): ReadResult<{ vmas: CensusVma[]; flags: boolean }> {
+export function readVmas(pid: number, withFlags: boolean): ReadResult<{ vmas: Vma[]; flags: boolean }> {
   if (withFlags) {
     try {
       const text = readFileSync(`/proc/${pid}/smaps`, 'latin1');
-      return { ok: true, value: { vmas: parseMapsText(text, true), flags: true } };
+      return { ok: true, value: { vmas: parseMaps(text, true), flags: true } };
     } catch (e) {
       const why = classifyError(e);
       if (why.reason === 'vanished') return { ok: false, ...why };
@@ -55,7 +55,7 @@ export function readVmas(pid: number, withFlags: boolean): ReadResult<{ vmas: Ce
   }
   try {
     const text = readFileSync(`/proc/${pid}/maps`, 'latin1');
-    return { ok: true, value: { vmas: parseMapsText(text, false), flags: false } };
+    return { ok: true, value: { vmas: parseMaps(text, false), flags: false } };
   } catch (e) {
     return { ok: false, ...classifyError(e) };
   }

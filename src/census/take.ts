@@ -9,10 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { probeFeatures } from '../probe/features.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { oneLine } from '../errors.js';
-import { DEFAULT_MAX_GUARD_BYTES, SAVINGS_RULES, classifyVmas, guardRule, type Classification } from './classify.js';
-import { MarkerScanner, type MarkerCount } from './markers.js';
+import { DEFAULT_MAX_GUARD_BYTES, LOADER_GAP_RULE, SAVINGS_RULES, classifyVmas, guardRule, type Classification } from './classify.js';
+import { MarkerScanner, type MarkerCount, type RangeCount } from './markers.js';
 import { listPids, readComm, readVmas, type UnreadableReason } from './procfs.js';
-import { headlineOf, percentOf } from './headline.js';
+import { headlineOf } from './headline.js';
+import { percentOf } from '../stats/describe.js';
 import { CENSUS_SCHEMA_ID, type Census, type Markers, type ProcessCensus, type Reservations } from '../results/census-schema.js';
 
 export interface CensusOptions {
@@ -71,21 +72,22 @@ function markersOf(c: Classification, smaps: boolean, f: CensusFeatures, got: Ma
   }
   if (got === null) return { vmas: c.markerVmas.length, pages: null, method: null, reason: 'time budget spent before pagemap' };
   if (got.pages === null) return { vmas: c.markerVmas.length, pages: null, method: null, reason: got.reason };
-  return { vmas: c.markerVmas.length, pages: got.pages, method: got.method };
+  return { vmas: c.markerVmas.length, pages: got.pages, regions: got.regions, method: got.method };
 }
 
 function processEntry(pid: number, comm: string, c: Classification, smaps: boolean, markers: Markers,
-  perRange: number[] | null, detail: boolean): ProcessCensus {
+  perRange: RangeCount[] | null, detail: boolean): ProcessCensus {
   const entry: ProcessCensus = {
     pid, comm, vmas: c.vmas, protNone: c.protNone, guardVmas: c.guards.length,
     guardSides: { above: c.guards.filter((g) => g.side === 'above').length, below: c.guards.filter((g) => g.side === 'below').length },
-    reservations: reservationsOf(c), markers, savings: c.savings, smaps,
+    loaderGaps: c.loaderGaps.length, reservations: reservationsOf(c), markers, savings: c.savings, smaps,
   };
   if (detail) {
     entry.detail = {
       guards: c.guards.map((g) => ({ start: g.start, end: g.end, side: g.side, otherSideMerges: g.otherSideMerges })),
       reservations: c.reservations.map((r) => ({ start: r.start, end: r.end, kind: r.kind })),
-      markerVmas: c.markerVmas.map((v, i) => ({ start: v.start, end: v.end, pages: perRange?.[i] ?? null })),
+      loaderGaps: c.loaderGaps.map((g) => ({ start: g.start, end: g.end })),
+      markerVmas: c.markerVmas.map((v, i) => ({ start: v.start, end: v.end, pages: perRange?.[i]?.pages ?? null, regions: perRange?.[i]?.regions ?? null })),
     };
   }
   return entry;
@@ -93,30 +95,32 @@ function processEntry(pid: number, comm: string, c: Classification, smaps: boole
 
 function sumTotals(processes: readonly ProcessCensus[], methods: Set<string>, markerReasons: Set<string>): Census['totals'] {
   const t = {
-    processes: processes.length, vmas: 0, protNone: 0, guardVmas: 0, guardSides: { above: 0, below: 0 },
+    processes: processes.length, vmas: 0, protNone: 0, guardVmas: 0, loaderGaps: 0, guardSides: { above: 0, below: 0 },
     reservations: { count: 0, bytes: 0, tooLarge: 0, fileBacked: 0, shared: 0, noWritableNeighbour: 0 } as Reservations,
     lower: 0, upper: 0,
   };
   let markerVmas: number | null = null;
   let markerPages: number | null = null;
+  let markerRegions: number | null = null;
   let markerProcesses = 0;
   let uncounted = 0;
   for (const p of processes) {
-    t.vmas += p.vmas; t.protNone += p.protNone; t.guardVmas += p.guardVmas;
+    t.vmas += p.vmas; t.protNone += p.protNone; t.guardVmas += p.guardVmas; t.loaderGaps += p.loaderGaps ?? 0;
     t.guardSides.above += p.guardSides.above; t.guardSides.below += p.guardSides.below;
     for (const k of Object.keys(t.reservations) as (keyof Reservations)[]) t.reservations[k] += p.reservations[k];
     t.lower += p.savings.lower; t.upper += p.savings.upper;
     if (p.markers.vmas !== null) markerVmas = (markerVmas ?? 0) + p.markers.vmas;
     if (p.markers.pages !== null) markerPages = (markerPages ?? 0) + p.markers.pages;
     else uncounted++;
+    if (typeof p.markers.regions === 'number') markerRegions = (markerRegions ?? 0) + p.markers.regions;
     if ((p.markers.vmas ?? 0) > 0) markerProcesses++;
   }
   const method = methods.size === 1 ? [...methods][0] as Markers['method'] : null;
-  const markers: Census['totals']['markers'] = { vmas: markerVmas, pages: markerPages, processes: markerProcesses, uncounted, method };
+  const markers: Census['totals']['markers'] = { vmas: markerVmas, pages: markerPages, regions: markerRegions, processes: markerProcesses, uncounted, method };
   if (markerReasons.size > 0) markers.reason = [...markerReasons].join('; ');
   return {
     processes: t.processes, vmas: t.vmas, protNone: t.protNone, guardVmas: t.guardVmas, guardSides: t.guardSides,
-    reservations: t.reservations, markers,
+    loaderGaps: t.loaderGaps, reservations: t.reservations, markers,
     savings: {
       lower: { vmas: t.lower, percent: percentOf(t.lower, t.vmas), rule: SAVINGS_RULES.lower },
       upper: { vmas: t.upper, percent: percentOf(t.upper, t.vmas), rule: SAVINGS_RULES.upper },
@@ -189,6 +193,7 @@ export function takeCensus(options: CensusOptions = {}): Census {
       pagemapScanGuard: f.pagemapScanGuard, pagemapGuardBit: f.pagemapGuardBit,
     },
     guardRule: guardRule(maxGuardBytes),
+    loaderGapRule: LOADER_GAP_RULE,
     headline: headlineOf(totals),
     totals,
     processes: listed,

@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     ['root', String(env.root)],
     ['cpufreq governor', env.governor ?? 'unknown'],
     ['ASLR (randomize_va_space)', env.aslr ?? 'unknown'],
+    ['file-kind memory in', `${probe.fileBacking.dir} (${probe.fileBacking.fileSystem})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length), ...Object.keys(FEATURE_SINCE).map((k) => k.length));
   console.log('environment');
@@ -43,7 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   console.log('\nfeatures (tried for real)');
   for (const name of Object.keys(FEATURE_SINCE) as FeatureName[]) {
     const ok = probe.features[name];
-    const note = ok ? (name === 'pidfdSelf' ? `PIDFD_SELF = ${probe.pidfdSelfValue}` : '') : probe.reasons[name] ?? '';
+    // A feature that answered but showed no effect keeps its note (an install that did nothing).
+    const note = ok && name === 'pidfdSelf' ? `PIDFD_SELF = ${probe.pidfdSelfValue}` : probe.reasons[name] ?? '';
     console.log(`  ${name.padEnd(width)}  ${ok ? 'yes' : 'no '}  ${note}`);
   }
   return 0;

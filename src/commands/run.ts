@@ -23,6 +23,7 @@ import { takeCensus } from '../census/take.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { runVerification } from '../verify/index.js';
+import { memoryKindOf } from '../sys/memory.js';
 import type { Profile } from '../results/schema.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { PROFILES } from '../../bench/profiles.js';
@@ -187,7 +188,9 @@ export async function main(argv: string[]): Promise<number> {
   prepareOutDir(dir);
   const writer = startWriter(dir, { profile: args.profile, argv, env, startedAt });
   // Guard semantics before any figure: a strategy whose guards misbehave gets failed rows, not numbers.
-  const verification = args.noVerify ? { results: [], failed: {} } : runVerification(probe);
+  // ... on each memory kind the run's points use (anonymous memory where a point has no `memory`).
+  const kinds = [...new Set(planPoints(plan).map((p) => memoryKindOf(p.params)))];
+  const verification = args.noVerify ? { results: [], failed: {} } : runVerification(probe, { kinds });
   writer.setVerify(verification.results);
   recordSystemCensus(writer, probe);
 

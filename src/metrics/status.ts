@@ -12,8 +12,3 @@ export function pageTableBytes(pid: number | 'self' = 'self'): number | null {
   const kb = statusKb('VmPTE', pid);
   return kb === null ? null : kb * 1024;
 }
-
-export function rssBytes(pid: number | 'self' = 'self'): number | null {
-  const kb = statusKb('VmRSS', pid);
-  return kb === null ? null : kb * 1024;
-}

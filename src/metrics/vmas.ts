@@ -3,7 +3,7 @@
  * the count itself maps no memory (a growing read buffer of a 32k-line maps file would add VMAs of
  * its own and blur a delta).
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 // Large enough that one read() returns the whole file even at vm.max_map_count (65530 lines of
 // ~80 bytes): a read split over several calls can repeat or skip lines if VMAs change between them.
@@ -22,30 +22,6 @@ export function countVmas(pid: number | 'self' = 'self'): number {
   } finally {
     closeSync(fd);
   }
-}
-
-/** One parsed line of /proc/PID/maps. */
-export interface MapsEntry {
-  start: number;
-  end: number;
-  perms: string;
-  offset: number;
-  path: string;
-}
-
-export function parseMaps(text: string): MapsEntry[] {
-  const entries: MapsEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \d+\s*(.*)$/.exec(line);
-    if (!m) continue;
-    entries.push({ start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16), perms: m[3]!, offset: parseInt(m[4]!, 16), path: m[5] ?? '' });
-  }
-  return entries;
-}
-
-export function readMaps(pid: number | 'self' = 'self'): MapsEntry[] {
-  return parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'));
 }
 
 const DASH = 0x2d;

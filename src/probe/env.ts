@@ -29,6 +29,8 @@ export function captureEnv(probe: FeatureProbe, testbedName?: string): Env {
     aslr: aslrDisabled() ? 'off for this run (ADDR_NO_RANDOMIZE)' : `on (randomize_va_space=${readTrimmed('/proc/sys/kernel/randomize_va_space') ?? 'unknown'})`,
     overcommit: readTrimmed('/proc/sys/vm/overcommit_memory') ?? 'unknown',
     loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    fileDir: probe.fileBacking.dir,
+    fileSystem: probe.fileBacking.fileSystem,
     testbed: captureTestbed(testbedName),
   };
 }

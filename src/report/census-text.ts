@@ -2,6 +2,7 @@
  * Presenting a census: the headline sentence, a plain-text console view and Markdown for reports.
  * Both read only the document, so a census taken on one machine renders anywhere.
  */
+import { percentOf } from '../stats/describe.js';
 import { mdEscape } from '../render/markdown.js';
 import { textTable } from '../render/text-table.js';
 import { checkCensus, type Census, type ProcessCensus } from '../results/census-schema.js';
@@ -13,7 +14,8 @@ function markerText(c: Census): string {
   const m = c.totals.markers;
   if (c.totals.processes === 0) return 'guard markers: no process was read';
   if (m.vmas === null) return `guard markers: not visible here (${m.reason ?? 'unknown reason'})`;
-  const pages = m.pages === null ? 'pages not counted' : `${int(m.pages)} guard pages`;
+  const regions = typeof m.regions === 'number' ? ` in ${int(m.regions)} regions` : '';
+  const pages = m.pages === null ? 'pages not counted' : `${int(m.pages)} guard pages${regions}`;
   const partial = m.uncounted > 0 ? `; ${m.uncounted} processes not counted${m.reason ? ` (${m.reason})` : ''}` : '';
   const how = m.method ? ` (${m.method})` : '';
   // gu is sticky: a VMA keeps it after its markers are removed, so pages can be fewer than VMAs.
@@ -32,7 +34,7 @@ function unreadableText(c: Census): string {
 /** Processes with the most guard VMAs (then the most markers), at most `n`. */
 export function topProcesses(c: Census, n = 10): ProcessCensus[] {
   return [...c.processes]
-    .filter((p) => p.guardVmas > 0 || (p.markers.vmas ?? 0) > 0)
+    .filter((p) => p.guardVmas > 0 || (p.loaderGaps ?? 0) > 0 || (p.markers.vmas ?? 0) > 0)
     .sort((a, b) => b.guardVmas - a.guardVmas || (b.markers.vmas ?? 0) - (a.markers.vmas ?? 0) || a.pid - b.pid)
     .slice(0, n);
 }
@@ -53,6 +55,7 @@ const COLUMNS: Column[] = [
   { title: 'VMAs', cell: (p) => int(p.vmas) },
   { title: 'PROT_NONE', cell: (p) => int(p.protNone) },
   { title: 'guards (above/below)', cell: (p) => `${p.guardVmas} (${p.guardSides.above}/${p.guardSides.below})` },
+  { title: 'loader gaps', cell: (p) => (p.loaderGaps === undefined ? '-' : String(p.loaderGaps)) },
   { title: 'reservations', cell: (p) => String(p.reservations.count) },
   { title: 'gu VMAs (pages)', cell: markerCell },
   { title: 'saved VMAs', cell: (p) => (p.savings.lower === p.savings.upper ? String(p.savings.lower) : `${p.savings.lower}-${p.savings.upper}`) },
@@ -64,6 +67,7 @@ function summaryLines(c: Census): string[] {
   return [
     `${int(t.processes)} processes, ${int(t.vmas)} VMAs, ${int(t.protNone)} PROT_NONE`,
     `guards: ${int(t.guardVmas)} (${t.guardSides.above} guard the mapping above them, ${t.guardSides.below} the one below)`,
+    ...(t.loaderGaps === undefined ? [] : [`loader gaps: ${int(t.loaderGaps)} (${pct(percentOf(t.loaderGaps, t.vmas))} of all VMAs)`]),
     `reservations: ${int(r.count)} (${(r.bytes / 2 ** 30).toFixed(1)} GiB; ${r.tooLarge} too large, ${r.fileBacked} file-backed, `
       + `${r.shared} shared, ${r.noWritableNeighbour} next to no writable mapping)`,
     markerText(c),
@@ -72,6 +76,7 @@ function summaryLines(c: Census): string[] {
     `  lower bound: ${t.savings.lower.rule}`,
     `  upper bound: ${t.savings.upper.rule}`,
     `guard rule: ${c.guardRule}`,
+    ...(c.loaderGapRule ? [`loader-gap rule: ${c.loaderGapRule}`] : []),
     unreadableText(c),
   ];
 }

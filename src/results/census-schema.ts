@@ -17,7 +17,7 @@ export const ReservationsSchema = Type.Object({
   bytes: Type.Number({ minimum: 0 }),
   /** larger than maxGuardBytes: allocator, JIT and runtime address-space reservations */
   tooLarge: Count,
-  /** file-backed: loader gaps between a library's segments and the like */
+  /** file-backed but not a loader gap (before loader gaps were counted apart, they were counted here) */
   fileBacked: Count,
   shared: Count,
   /** small, but next to no private writable anonymous mapping it could guard */
@@ -32,6 +32,8 @@ export const MarkersSchema = Type.Object({
   pages: Type.Union([Count, Type.Null()]),
   method: Type.Union([Type.Literal('pagemap-scan'), Type.Literal('pagemap-bit58'), Type.Null()]),
   reason: Type.Optional(Type.String()),
+  /** runs of guard pages (one per guarded range) among those pages; absent in censuses before it was counted */
+  regions: Type.Optional(Type.Union([Count, Type.Null()])),
 });
 export type Markers = Static<typeof MarkersSchema>;
 
@@ -46,6 +48,8 @@ export const ProcessCensusSchema = Type.Object({
   guardVmas: Count,
   /** guards whose protected mapping lies above them (thread-stack style) / below them */
   guardSides: Type.Object({ above: Count, below: Count }),
+  /** PROT_NONE VMAs of a file between pieces of the same file (absent in censuses before they were told apart) */
+  loaderGaps: Type.Optional(Count),
   reservations: ReservationsSchema,
   markers: MarkersSchema,
   /** VMAs that would disappear if every guard became a marker */
@@ -59,8 +63,11 @@ export const ProcessCensusSchema = Type.Object({
       otherSideMerges: Type.Boolean(),
     })),
     reservations: Type.Array(Type.Object({ start: Address, end: Address, kind: Type.String() })),
-    /** `gu` VMAs with the guard pages counted in each (null when not counted) */
-    markerVmas: Type.Array(Type.Object({ start: Address, end: Address, pages: Type.Union([Count, Type.Null()]) })),
+    loaderGaps: Type.Optional(Type.Array(Type.Object({ start: Address, end: Address }))),
+    /** `gu` VMAs with the guard pages (and regions) counted in each (null when not counted) */
+    markerVmas: Type.Array(Type.Object({
+      start: Address, end: Address, pages: Type.Union([Count, Type.Null()]), regions: Type.Optional(Type.Union([Count, Type.Null()])),
+    })),
   })),
 });
 export type ProcessCensus = Static<typeof ProcessCensusSchema>;
@@ -101,6 +108,8 @@ export const CensusSchema = Type.Object({
     pagemapGuardBit: Type.Boolean(),
   }),
   guardRule: Type.String({ minLength: 1 }),
+  /** what makes a PROT_NONE VMA a loader gap (absent before loader gaps were told apart) */
+  loaderGapRule: Type.Optional(Type.String({ minLength: 1 })),
   headline: Type.String({ minLength: 1 }),
   totals: Type.Object({
     processes: Count,
@@ -108,10 +117,12 @@ export const CensusSchema = Type.Object({
     protNone: Count,
     guardVmas: Count,
     guardSides: Type.Object({ above: Count, below: Count }),
+    loaderGaps: Type.Optional(Count),
     reservations: ReservationsSchema,
     markers: Type.Object({
       vmas: Type.Union([Count, Type.Null()]),
       pages: Type.Union([Count, Type.Null()]),
+      regions: Type.Optional(Type.Union([Count, Type.Null()])),
       /** processes with at least one `gu` VMA */
       processes: Count,
       /** processes whose marker pages could not be counted */

@@ -158,6 +158,11 @@ export const WorkloadSpecSchema = Type.Object({
   /** axes that count what the cost is divided by (stacks, regions): charts plot cost against them */
   sizeAxes: Type.Array(Type.String()),
   metrics: Type.Array(MetricSpecSchema),
+  /**
+   * Axes whose rows leave them out at this value: axes added after older runs, which measured at
+   * it (memory: anon), so old and new rows pair. A row without the axis was measured at this value.
+   */
+  axisDefaults: Type.Optional(ParamsSchema),
 });
 export type WorkloadSpec = Static<typeof WorkloadSpecSchema>;
 
@@ -169,6 +174,10 @@ export const FeaturesSchema = Type.Object({
   pagemapGuardBit: Type.Boolean(),
   pagemapScanGuard: Type.Boolean(),
   smapsGuardFlag: Type.Boolean(),
+  /** markers on a memfd (shmem) mapping: Linux 6.15 (absent in runs made before it was probed) */
+  guardShmem: Type.Optional(Type.Boolean()),
+  /** markers on a mapping of a file on a disk filesystem: Linux 6.15 */
+  guardFile: Type.Optional(Type.Boolean()),
 }, { additionalProperties: Type.Union([Type.Boolean(), Type.String(), Type.Number(), Type.Null()]) });
 export type Features = Static<typeof FeaturesSchema>;
 
@@ -281,6 +290,10 @@ export const EnvSchema = Type.Object({
   hostSpeed: Type.Optional(Nullable(HostSpeedSchema)),
   /** the machine the run was made on (absent in runs made before testbeds were recorded) */
   testbed: Type.Optional(TestbedSchema),
+  /** where memory of the `file` kind was created (a fresh directory there, removed at once) */
+  fileDir: Type.Optional(Type.String()),
+  /** that directory's filesystem (statfs): a file on tmpfs would be shmem under another name */
+  fileSystem: Type.Optional(Type.String()),
 }, { additionalProperties: true });
 export type Env = Static<typeof EnvSchema>;
 
@@ -294,6 +307,8 @@ export const VerifyResultSchema = Type.Object({
   items: Type.Optional(Type.Array(Type.Integer())),
   /** true when the check could not run here; `ok` is then true and `detail` says why */
   skipped: Type.Optional(Type.Boolean()),
+  /** the memory the check ran on: anon, shmem (a memfd) or file (absent in runs before the axis: anon) */
+  memory: Type.Optional(Type.Union([Type.Literal('anon'), Type.Literal('shmem'), Type.Literal('file')])),
 }, { additionalProperties: true });
 export type VerifyResult = Static<typeof VerifyResultSchema>;
 

@@ -3,10 +3,9 @@
  * rewritten into the run document as soon as the point finishes. SIGINT and SIGTERM stop it between
  * points; the caller finishes the document, so what was measured is kept.
  */
-import type { StrategyName } from '../results/schema.js';
 import type { RunWriter } from '../results/run-writer.js';
 import type { FeatureProbe } from '../probe/features.js';
-import { PointAccumulator, runPointPass } from './runner.js';
+import { PointAccumulator, runPointPass, type FailedVerification } from './runner.js';
 import type { TimingBudget } from './timing.js';
 import { describeParams } from './axes.js';
 import type { Progress } from './progress.js';
@@ -18,7 +17,7 @@ export interface PassesOptions {
   probe: FeatureProbe;
   /** the budget of one pass */
   budget: TimingBudget;
-  failedVerification: Partial<Record<StrategyName, string>>;
+  failedVerification: FailedVerification;
   writer: RunWriter;
   progress: Progress;
   /** read before every point, so the run records how the host's own speed moved */

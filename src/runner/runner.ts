@@ -10,7 +10,8 @@
 import type { Params, Row, StrategyName, WorkloadSpec } from '../results/schema.js';
 import type { FeatureProbe } from '../probe/features.js';
 import type { Strategy } from '../strategies/index.js';
-import { unavailableReason } from '../strategies/index.js';
+import { memoryUnavailableReason, unavailableReason } from '../strategies/index.js';
+import { memoryKindOf, type MemoryKind } from '../sys/memory.js';
 import type { MetricSpec, TimedOperation, Workload, WorkloadContext } from '../workloads/types.js';
 import { sampleMetered, type MeteredSamples, type TimingBudget } from './timing.js';
 import { describeMetered } from '../stats/describe.js';
@@ -29,9 +30,12 @@ export interface RunnerOptions {
   budget: TimingBudget;
   /** false on later passes: counts and bytes are known, only latencies are sampled again */
   countsWanted?: boolean;
-  /** strategies that failed verification on this kernel, with the reason */
-  failedVerification?: Partial<Record<StrategyName, string>>;
+  /** strategies that failed verification on this kernel, per memory kind, with the reason */
+  failedVerification?: FailedVerification;
 }
+
+/** Per memory kind, the strategies whose guards failed verify there and the first failure. */
+export type FailedVerification = Partial<Record<MemoryKind, Partial<Record<StrategyName, string>>>>;
 
 /** What one pass over a point produced: finished rows and raw latency samples. */
 export interface PointResult {
@@ -46,8 +50,14 @@ function metricSpec(workload: Workload, metric: string): MetricSpec {
   return spec;
 }
 
+/** The point's params as its rows carry them: an axis at its default value is left out (see Workload.axisDefaults). */
+export function rowParams(workload: Workload, params: Params): Params {
+  const defaults = workload.axisDefaults ?? {};
+  return Object.fromEntries(Object.entries(params).filter(([k, v]) => defaults[k] !== v));
+}
+
 function baseRow(plan: PointPlan, spec: MetricSpec): Omit<Row, 'value' | 'stats' | 'status'> {
-  return { workload: plan.workload.name, strategy: plan.strategy.name, params: plan.params, metric: spec.metric, unit: spec.unit };
+  return { workload: plan.workload.name, strategy: plan.strategy.name, params: rowParams(plan.workload, plan.params), metric: spec.metric, unit: spec.unit };
 }
 
 /** What the run stores of a workload, so readers take each metric's meaning from the run itself. */
@@ -55,6 +65,7 @@ export function workloadSpec(w: Workload): WorkloadSpec {
   return {
     name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], sizeAxes: [...(w.sizeAxes ?? [])],
     metrics: w.metrics.map((m) => ({ ...m })),
+    ...(w.axisDefaults ? { axisDefaults: { ...w.axisDefaults } } : {}),
   };
 }
 
@@ -67,8 +78,13 @@ export function notMeasuredRows(plan: PointPlan, status: 'skipped' | 'failed', r
 export function pointBlocker(plan: PointPlan, options: RunnerOptions): { status: 'skipped' | 'failed'; reason: string } | null {
   const missing = unavailableReason(plan.strategy, options.probe);
   if (missing) return { status: 'skipped', reason: missing };
-  const failed = options.failedVerification?.[plan.strategy.name];
-  if (failed) return { status: 'failed', reason: `guard semantics failed verification on this kernel: ${failed}` };
+  // Memory is an axis like any other to the runner, except here: a kind the kernel cannot map, or
+  // whose markers it refuses or misbehaves on, stops the points of that kind only.
+  const kind = memoryKindOf(plan.params);
+  const noMemory = memoryUnavailableReason(plan.strategy, kind, options.probe);
+  if (noMemory) return { status: 'skipped', reason: noMemory };
+  const failed = options.failedVerification?.[kind]?.[plan.strategy.name];
+  if (failed) return { status: 'failed', reason: `guard semantics failed verification on this kernel (${kind} memory): ${failed}` };
   return null;
 }
 

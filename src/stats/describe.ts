@@ -79,3 +79,8 @@ export function describeMetered(ns: readonly number[], labs: readonly number[], 
     ...(Number.isFinite(call) ? { callNormalisedMedian: call } : {}),
   };
 }
+
+/** `part` as a percentage of `whole`; 0 of nothing is 0%. */
+export function percentOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : (100 * part) / whole;
+}

@@ -1,7 +1,8 @@
 /** The strategy registry: one entry per name of the run contract. */
 import type { StrategyName } from '../results/schema.js';
 import type { FeatureProbe } from '../probe/features.js';
-import { FEATURE_SINCE } from '../probe/features.js';
+import { FEATURE_SINCE, KIND_FEATURE } from '../probe/features.js';
+import type { MemoryKind } from '../sys/memory.js';
 import { noGuard } from './no-guard.js';
 import { protNone } from './prot-none.js';
 import { guardMadvise } from './guard-madvise.js';
@@ -27,4 +28,17 @@ export function unavailableReason(strategy: Strategy, probe: FeatureProbe): stri
   const first = lacking[0]!;
   const why = probe.reasons[first as keyof typeof probe.reasons];
   return `${strategy.name} needs ${lacking.join(', ')}${why ? `: ${why}` : ` (Linux ${FEATURE_SINCE[first as keyof typeof FEATURE_SINCE]}+)`}`;
+}
+
+/**
+ * Why a strategy cannot run on memory of `kind` here, or null: the kind cannot be mapped at all
+ * (no strategy runs), or the kernel refused markers on it (PROT_NONE and no-guard still run).
+ */
+export function memoryUnavailableReason(strategy: Strategy, kind: MemoryKind, probe: FeatureProbe): string | null {
+  if (kind === 'anon') return null;
+  const unmappable = probe.unmappable[kind];
+  if (unmappable) return `${kind} memory cannot be mapped here: ${unmappable}`;
+  const feature = KIND_FEATURE[kind];
+  if (!strategy.requires.includes('guardInstall') || probe.features[feature]) return null;
+  return `${strategy.name} on ${kind}: ${probe.reasons[feature] ?? `markers refused (Linux ${FEATURE_SINCE[feature]}+)`}`;
 }

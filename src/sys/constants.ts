@@ -6,6 +6,7 @@
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
 export const PROT_RW = PROT_READ | PROT_WRITE;
 
 export const MAP_SHARED = 0x01;
@@ -18,17 +19,27 @@ export const MAP_FIXED_NOREPLACE = 0x100000;
 
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
+/** Free the range's backing store (a hole punched in a shmem or file mapping). */
+export const MADV_REMOVE = 9;
+export const MADV_COLD = 20;
+export const MADV_PAGEOUT = 21;
+/** Linux 6.1: collapse the range into transparent huge pages now (khugepaged's work, synchronously). */
+export const MADV_COLLAPSE = 25;
 /** Linux 6.13: install guard markers in the page tables of the range (zaps what was there). */
 export const MADV_GUARD_INSTALL = 102;
 /** Linux 6.13: remove guard markers, keep everything else. */
 export const MADV_GUARD_REMOVE = 103;
+
+export const MFD_CLOEXEC = 0x1;
+export const MFD_ALLOW_SEALING = 0x2;
+export const F_ADD_SEALS = 1033;
+export const F_SEAL_WRITE = 0x8;
 
 /** process_madvise takes at most this many iovecs per call. */
 export const UIO_MAXIOV = 1024;
 
 /** System call numbers (x86-64; arm64 uses the same numbers for these, see syscallNumbers()). */
 export interface SyscallNumbers {
-  getppid: number;
   pidfd_open: number;
   process_madvise: number;
   seccomp: number;
@@ -36,8 +47,8 @@ export interface SyscallNumbers {
 }
 
 const SYSCALLS: Record<string, SyscallNumbers> = {
-  x64: { getppid: 110, pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28 },
-  arm64: { getppid: 173, pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233 },
+  x64: { pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28 },
+  arm64: { pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233 },
 };
 
 /** The numbers for this process's architecture, or undefined where guardbench has no table. */
@@ -49,13 +60,11 @@ export function syscallNumbers(arch: string = process.arch): SyscallNumbers | un
  * PIDFD_SELF names the calling process without opening a pidfd. The values moved once: 6.15 had
  * THREAD_GROUP = -20000, later kernels (uapi fcntl.h) use -10001. Probe both, newest first.
  */
-export const PIDFD_SELF_THREAD = -10000;
 export const PIDFD_SELF_THREAD_GROUP = -10001;
 export const PIDFD_SELF_THREAD_GROUP_OLD = -20000;
 
-/** /proc/PID/pagemap entry bits. */
+/** /proc/PID/pagemap entry bits (a guard's entry also has bit 62, the swap bit, set). */
 export const PM_GUARD_REGION_BIT = 58n;
-export const PM_SWAP_BIT = 62n;
 export const PM_PRESENT_BIT = 63n;
 
 /** PAGEMAP_SCAN (6.7) ioctl on /proc/PID/pagemap: _IOWR('f', 16, struct pm_scan_arg). */
@@ -81,4 +90,3 @@ export const SIGSEGV = 11;
 export const SIGKILL = 9;
 export const SIGBUS = 7;
 
-export const RLIMIT_AS = 9;

@@ -12,7 +12,7 @@
  */
 import koffi from 'koffi';
 import { constants as osConstants } from 'node:os';
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_RW, syscallNumbers } from './constants.js';
+import { F_ADD_SEALS, MAP_ANONYMOUS, MAP_PRIVATE, PROT_RW, syscallNumbers } from './constants.js';
 
 const libc = koffi.load('libc.so.6');
 
@@ -65,6 +65,9 @@ export const raw = {
   getppid: libc.func('int getppid()') as () => number,
   labs: libc.func('long labs(long v)') as (v: number) => number,
   close: libc.func('int close(int fd)') as (fd: number) => number,
+  memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)') as (name: string, flags: number) => number,
+  /** fcntl with one int argument (F_ADD_SEALS, F_GET_SEALS), passed as koffi variadic pairs. */
+  fcntl: libc.func('int fcntl(int fd, int cmd, ...)') as (fd: number, cmd: number, ...args: unknown[]) => number,
   dlsym: libc.func('uintptr_t dlsym(uintptr_t handle, const char *name)') as (handle: number, name: string) => number,
   /** Copy `n` bytes from an address into a Buffer (reading our own, unguarded memory). */
   copyOut: libc.func('void *memcpy(_Inout_ uint8_t *dst, uintptr_t src, size_t n)') as (
@@ -153,23 +156,23 @@ export function pidfdOpen(pid: number): number {
   return check('pidfd_open', [pid], raw.syscall(syscallNumber('pidfd_open'), pid, 0, 0, 0, 0, 0));
 }
 
-/** process_madvise(pidfd, iov, vlen, advice, 0); returns the bytes advised. */
-export function processMadvise(pidfd: number, iovAddr: number, vlen: number, advice: number): number {
-  return check('process_madvise', [pidfd, iovAddr, vlen, advice],
-    raw.syscall(syscallNumber('process_madvise'), pidfd, iovAddr, vlen, advice, 0, 0));
-}
-
 /** The system call number of process_madvise, for timed loops that call raw.syscall. */
 export function processMadviseNr(): number {
   return syscallNumber('process_madvise');
 }
 
-export function getppidNr(): number {
-  return syscallNumber('getppid');
-}
-
 export function close(fd: number): void {
   check('close', [fd], raw.close(fd));
+}
+
+/** memfd_create(name, flags): an anonymous shmem file, freed with its last reference. */
+export function memfdCreate(name: string, flags: number): number {
+  return check('memfd_create', [name, flags], raw.memfdCreate(name, flags));
+}
+
+/** fcntl(fd, F_ADD_SEALS, seals). */
+export function addSeals(fd: number, seals: number): void {
+  check('fcntl(F_ADD_SEALS)', [fd, seals], raw.fcntl(fd, F_ADD_SEALS, 'int', seals));
 }
 
 /** Address of a function in the loaded libc (dlsym(RTLD_DEFAULT, name)). */
@@ -177,13 +180,6 @@ export function libcFunction(name: string): number {
   const addr = raw.dlsym(0, name);
   if (!addr) throw new Error(`dlsym: ${name} not found`);
   return addr;
-}
-
-/** Read `n` bytes of our own memory at `addr`. Never call this on a guard: it would kill the process. */
-export function readMemory(addr: number, n: number): Buffer {
-  const out = Buffer.alloc(n);
-  raw.copyOut(out, addr, n);
-  return out;
 }
 
 export function writeMemory(addr: number, data: Buffer): void {
@@ -228,10 +224,11 @@ export function libcVersion(): string {
 }
 
 const SC_PAGESIZE = 30;
+const PAGE_BYTES: number = raw.sysconf(SC_PAGESIZE);
 
-/** The kernel's base page size. */
+/** The kernel's base page size (sysconf(_SC_PAGESIZE), read once: it cannot change while we run). */
 export function pageSize(): number {
-  return raw.sysconf(SC_PAGESIZE);
+  return PAGE_BYTES;
 }
 
 export const koffiVersion: string = (koffi as unknown as { version: string }).version;

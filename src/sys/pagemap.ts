@@ -4,11 +4,11 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import {
-  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_SCAN_ARG_BYTES,
+  PAGE_IS_GUARD, PAGE_REGION_BYTES, PAGEMAP_SCAN, PM_GUARD_REGION_BIT, PM_PRESENT_BIT, PM_SCAN_ARG_BYTES,
 } from './constants.js';
-import { SysError, lastErrno, mmap, munmap, raw } from './libc.js';
+import { SysError, lastErrno, mmap, munmap, pageSize, raw } from './libc.js';
 
-export const PAGE_SIZE = 4096;
+const PAGE_SIZE = pageSize();
 
 /** Count pages in [start, end) whose pagemap entry has bit 58 set; also returns the bytes read. */
 export function countGuardPagesByPagemap(pid: number | 'self', start: number, end: number): { guards: number; bytesRead: number } {
@@ -32,6 +32,28 @@ export function countGuardPagesByPagemap(pid: number | 'self', start: number, en
   } finally {
     closeSync(fd);
   }
+}
+
+/** The 64-bit pagemap entry of the page at `addr` in process `pid`. */
+export function pagemapEntry(pid: number | 'self', addr: number): bigint {
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    if (readSync(fd, buf, 0, 8, (addr / PAGE_SIZE) * 8) !== 8) throw new SysError('read(pagemap)', [addr], lastErrno());
+    return buf.readBigUInt64LE(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a guard install over a page this process had written replaced it: an installed guard
+ * zaps the page, so its pagemap entry is no longer present (bit 63). A page still present after an
+ * install that returned success means the install did nothing (a filter or a broken kernel that
+ * answers 0). Reading pagemap touches nothing, so this is safe where a read of the guard is not.
+ */
+export function installReplacedPage(addr: number): boolean {
+  return ((pagemapEntry('self', addr) >> PM_PRESENT_BIT) & 1n) === 0n;
 }
 
 /** A run of guard pages reported by PAGEMAP_SCAN. */
@@ -124,9 +146,4 @@ export function scanGuardRegions(pid: number | 'self', start: number, end: numbe
   const regions: GuardRegion[] = [];
   const calls = forEachGuardRegion(pid, start, end, (s, e) => regions.push({ start: s, end: e }), vecLen);
   return { regions, calls };
-}
-
-/** Total guard pages in a list of regions. */
-export function guardPages(regions: readonly GuardRegion[]): number {
-  return regions.reduce((n, r) => n + (r.end - r.start) / PAGE_SIZE, 0);
 }

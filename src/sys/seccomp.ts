@@ -8,7 +8,7 @@ import {
   AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP,
   SECCOMP_MODE_FILTER, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, syscallNumbers,
 } from './constants.js';
-import { SysError, lastErrno, mmap, raw, writeMemory } from './libc.js';
+import { SysError, lastErrno, mmap, pageSize, raw, writeMemory } from './libc.js';
 
 const BPF_LD_W_ABS = 0x20;
 const BPF_JEQ_K = 0x15;
@@ -61,7 +61,7 @@ export function guardFilterProgram(o: GuardFilterOptions): Buffer {
 /** Install the filter on the calling thread. Irreversible. */
 export function installGuardFilter(o: GuardFilterOptions): void {
   const program = guardFilterProgram(o);
-  const mem = mmap(4096);
+  const mem = mmap(pageSize());
   writeMemory(mem + 64, program);
   const fprog = Buffer.alloc(16);
   fprog.writeUInt16LE(program.length / 8, 0);

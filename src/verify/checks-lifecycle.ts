@@ -18,6 +18,8 @@ export const munmapClears: Check = {
   run({ scratch: s, probe }) {
     const a = s.map(5);
     s.guard(a + 2 * PAGE);
+    // First the guard must be there: a check that only looks for its absence passes without one.
+    s.faults(a + 2 * PAGE, 'the guard before munmap');
     s.unmap(a + PAGE, 3);
     if (s.mapAt(a + PAGE, 3) === null) throw new CheckSkipped('another thread mapped the address between munmap and the new mmap');
     s.writes(a + 2 * PAGE, 'the new mapping where the guard was');
@@ -26,7 +28,8 @@ export const munmapClears: Check = {
       const bits = pagemapGuardBits('self', a, 5);
       expect(!bits.includes(true), `pagemap still shows guards on ${describePages(bits)} after munmap and a new mmap`);
     }
-    return 'after munmap, a new mapping at the same address has no guard';
+    const where = s.kind === 'anon' ? 'a new mapping at the same address' : `the same ${s.kind} pages mapped again at the same address`;
+    return `the guard traps; after munmap, ${where} has none (markers live in page tables, not in the memory)`;
   },
 };
 

@@ -29,6 +29,7 @@ export const pagemapBitExact: Check = {
   name: 'pagemap-bit58-exact',
   items: [27],
   strategies: GUARD_STRATEGIES,
+  processMadviseOnEveryKind: true,
   needs: ['pagemapGuardBit'],
   run({ scratch: s }) {
     const a = layout(s);
@@ -46,6 +47,7 @@ export const pagemapScanExact: Check = {
   name: 'pagemap-scan-exact',
   items: [28],
   strategies: GUARD_STRATEGIES,
+  processMadviseOnEveryKind: true,
   needs: ['pagemapScanGuard'],
   run({ scratch: s }) {
     const a = layout(s);

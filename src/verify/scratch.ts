@@ -3,34 +3,88 @@
  * page by page, so the check may unmap or move parts of it and cleanup still unmaps exactly what
  * is left: never a range that another thread's mapping may since have taken.
  *
+ * The memory is of the check's kind, as in the kernel selftest's variants: anonymous private
+ * pages, or pages of one memfd or one file per check, mapped shared at offsets handed out in
+ * order. A page's offset is remembered, so an unmapped range mapped again (`mapAt`) shows the
+ * same file pages, as the selftest's variants do.
+ *
  * The parent writes data only into pages that have never held a guard; every access to a page
  * that holds, or held, a guard is made by a child.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PM_GUARD_REGION_BIT, PROT_RW } from '../sys/constants.js';
-import { SysError, lastErrno, mmap, munmap, raw, writeMemory } from '../sys/libc.js';
-import { PAGE_SIZE } from '../sys/pagemap.js';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, PM_GUARD_REGION_BIT, PROT_NONE, PROT_RW } from '../sys/constants.js';
+import { SysError, lastErrno, mmap, munmap, pageSize, raw, writeMemory } from '../sys/libc.js';
+import { kindFlags, openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type Strategy } from '../strategies/index.js';
-import { describeAccess, type Children } from '../sys/children.js';
+import { describeAccess, type Access, type Children } from '../sys/children.js';
 import { fail } from './outcome.js';
 
-export const PAGE = PAGE_SIZE;
+export const PAGE = pageSize();
+
+/** Pages of file a shared-kind scratch starts with: room for every check's layout, and sparse. */
+const SHARED_PAGES = 4096;
 
 export class Scratch {
   private readonly owned = new Set<number>();
+  /** file offset of each shared page ever mapped, by address */
+  private readonly offsets = new Map<number, number>();
+  private readonly fds: number[] = [];
+  private shared = -1;
+  private nextOffset = 0;
 
-  constructor(private readonly children: Children, private readonly strategy: Strategy) {}
+  constructor(private readonly children: Children, private readonly strategy: Strategy, readonly kind: MemoryKind = 'anon') {}
 
-  /** Map `pages` fresh read-write pages. */
-  map(pages: number): number {
-    const addr = mmap(pages * PAGE);
+  /** The memfd or file the check's shared pages come from (created on first use); -1 for anon. */
+  get fd(): number {
+    if (this.kind === 'anon') return -1;
+    if (this.shared < 0) this.shared = this.keep(openShared(this.kind, SHARED_PAGES * PAGE));
+    return this.shared;
+  }
+
+  /** Close `fd` when the check ends. */
+  keep(fd: number): number {
+    this.fds.push(fd);
+    return fd;
+  }
+
+  /** The file offset of the shared page at `addr` (for truncation and hole-punch checks). */
+  offsetOf(addr: number): number {
+    const off = this.offsets.get(addr);
+    if (off === undefined) throw new Error(`no file page is mapped at 0x${addr.toString(16)}`);
+    return off;
+  }
+
+  /** Map `pages` fresh read-write pages, the first at a multiple of `alignPages` pages (and file offset). */
+  map(pages: number, alignPages = 1): number {
+    if (this.kind !== 'anon') this.nextOffset = Math.ceil(this.nextOffset / (alignPages * PAGE)) * alignPages * PAGE;
+    const offset = this.nextOffset;
+    let addr: number;
+    if (alignPages === 1) {
+      addr = mmap(pages * PAGE, PROT_RW, kindFlags(this.kind), 0, this.fd, this.kind === 'anon' ? 0 : offset);
+    } else {
+      // Reserve room for the alignment, then map over its aligned part and give back the rest.
+      const room = (pages + alignPages) * PAGE;
+      const reserved = mmap(room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+      addr = Math.ceil(reserved / (alignPages * PAGE)) * alignPages * PAGE;
+      mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | MAP_FIXED, addr, this.fd, this.kind === 'anon' ? 0 : offset);
+      if (addr > reserved) munmap(reserved, addr - reserved);
+      if (reserved + room > addr + pages * PAGE) munmap(addr + pages * PAGE, reserved + room - addr - pages * PAGE);
+    }
+    if (this.kind !== 'anon') {
+      for (let i = 0; i < pages; i++) this.offsets.set(addr + i * PAGE, offset + i * PAGE);
+      this.nextOffset = offset + pages * PAGE;
+    }
     this.adopt(addr, pages);
     return addr;
   }
 
-  /** Map read-write pages at exactly `addr`; null when something else took the address meanwhile. */
+  /**
+   * Map read-write pages at exactly `addr` (the file pages mapped there before, for shared kinds);
+   * null when something else took the address meanwhile.
+   */
   mapAt(addr: number, pages: number): number | null {
-    const got = raw.mmap(addr, pages * PAGE, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    const offset = this.kind === 'anon' ? 0 : this.offsetOf(addr);
+    const got = raw.mmap(addr, pages * PAGE, PROT_RW, kindFlags(this.kind) | MAP_FIXED_NOREPLACE, this.fd, offset);
     if (got !== addr) return null;
     this.adopt(addr, pages);
     return addr;
@@ -49,15 +103,19 @@ export class Scratch {
     this.forget(addr, pages);
   }
 
-  /** Unmap every page still held, one munmap per contiguous run. */
+  /** Unmap every page still held, one munmap per contiguous run, and close every descriptor. */
   release(): void {
     const pages = [...this.owned].sort((a, b) => a - b);
     this.owned.clear();
-    for (let i = 0; i < pages.length;) {
-      let j = i + 1;
-      while (j < pages.length && pages[j] === pages[j - 1]! + PAGE) j++;
-      munmap(pages[i]!, (j - i) * PAGE);
-      i = j;
+    try {
+      for (let i = 0; i < pages.length;) {
+        let j = i + 1;
+        while (j < pages.length && pages[j] === pages[j - 1]! + PAGE) j++;
+        munmap(pages[i]!, (j - i) * PAGE);
+        i = j;
+      }
+    } finally {
+      for (const fd of this.fds.splice(0)) closeSync(fd);
     }
   }
 
@@ -82,7 +140,12 @@ export class Scratch {
 
   /** Write a NUL-terminated string of `len` bytes (1..200) at addr, which must never have held a guard. */
   put(addr: number, len: number): void {
-    writeMemory(addr, Buffer.concat([Buffer.alloc(len, 0x61 + (len % 26)), Buffer.alloc(1)]));
+    writeMemory(addr, testString(len));
+  }
+
+  /** What a child's read of addr did. */
+  readBy(addr: number): Access {
+    return this.children.read(addr);
   }
 
   /** A child's read of addr must die with SIGSEGV (and its write too, with `write`). */
@@ -106,6 +169,11 @@ export class Scratch {
     const w = this.children.write(addr);
     if (w.kind !== 'ok' || w.value !== 0) fail(`${what}: a write should succeed, the child ${describeAccess(w)}`);
   }
+}
+
+/** The NUL-terminated string of `len` bytes that `put` writes and `reads` expects. */
+export function testString(len: number): Buffer {
+  return Buffer.concat([Buffer.alloc(len, 0x61 + (len % 26)), Buffer.alloc(1)]);
 }
 
 /** Bit 58 of each page's pagemap entry in [addr, addr + pages), for `pid`. */

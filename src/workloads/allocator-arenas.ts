@@ -3,14 +3,16 @@
  * a guard after each; `churn` guards are then cycled (removed as if an allocation grew into them,
  * re-installed when it is freed), and the arena is unmapped.
  */
+import type { MemoryKind } from '../sys/memory.js';
 import { count, defineWorkload, kernelMemory, latency } from './types.js';
 import {
-  arenaLayoutProblem, guardedArena, prepareArena, recordArenaFootprint, releaseArena, timeInstall, unmapArena, type ArenaLayout,
+  MEMORY_DEFAULT, arenaLayoutProblem, prepareArena, recordArenaFootprint, releaseArena, timeArenaTeardown, timeInstall, type ArenaLayout,
 } from './arena.js';
 import { guardRanges } from '../strategies/index.js';
 
 interface ArenaParams extends ArenaLayout {
-  [key: string]: number;
+  [key: string]: number | string;
+  memory: MemoryKind;
   /** guards removed and re-installed per iteration, spread over the arena (0: no churn) */
   churn: number;
 }
@@ -28,6 +30,7 @@ export default defineWorkload<ArenaParams>({
   description: 'one arena of slots with a guard after each, as hardened allocators build their pools',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   sizeAxes: ['regions'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: [
     latency('install', 'ns/guard', 'install every guard of a fresh arena', { headline: true }),
     latency('churn', 'ns/op', 'remove one guard and install it again', { headline: true }),
@@ -74,12 +77,7 @@ export default defineWorkload<ArenaParams>({
       }
     }
 
-    ctx.time('teardown', {
-      ops: layout.regions,
-      setup: () => guardedArena(layout, strategy),
-      measure: (arena) => unmapArena(arena),
-      teardown: () => {},
-    });
+    timeArenaTeardown(ctx, 'teardown', layout, strategy);
 
     recordArenaFootprint(ctx, layout);
   },

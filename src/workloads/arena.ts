@@ -6,8 +6,13 @@
  *
  * With PROT_NONE every interior guard splits the arena's VMA in three (+2), the last one at its end
  * adds 1: n guards cost 2n - 1 VMAs. Markers leave the arena one VMA.
+ *
+ * The arena is memory of the layout's kind: private anonymous (an allocator's own heap), or a
+ * memfd or file mapped shared (an allocator over shared memory, as multi-process caches and
+ * shared-memory IPC pools build theirs). The strategies are the same on every kind.
  */
-import { mmap, munmap } from '../sys/libc.js';
+import { munmap, pageSize } from '../sys/libc.js';
+import { closeMapping, mapMemory, memoryProblem, releaseMapping, type Mapping, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type GuardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import type { PrepareOptions } from '../strategies/types.js';
 import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
@@ -17,35 +22,64 @@ export interface ArenaLayout {
   regions: number;
   slotBytes: number;
   guardBytes: number;
+  /** the memory the arena is (anonymous when absent) */
+  memory?: MemoryKind;
 }
 
-const PAGE_BYTES = 4096;
+/**
+ * The memory axis of the arena workloads, at the value runs made before it measured: rows on
+ * anonymous memory leave it out, so they pair with those runs' rows (Workload.axisDefaults).
+ */
+export const MEMORY_DEFAULT = { memory: 'anon' } as const;
 
-/** Why an arena layout cannot be built (slot and guard sizes must be whole pages), or null. */
-export function arenaLayoutProblem(p: ArenaLayout): string | null {
-  for (const k of ['slotBytes', 'guardBytes'] as const) {
-    if (p[k] % PAGE_BYTES !== 0) return `${k} must be a multiple of the ${PAGE_BYTES}-byte page, got ${p[k]}`;
+/** Why a size parameter is not a whole number of this kernel's pages, or null. */
+export function wholePagesProblem<K extends string>(p: Record<K, number>, keys: readonly K[]): string | null {
+  const page = pageSize();
+  for (const k of keys) {
+    if (p[k] % page !== 0) return `${k} must be a multiple of the ${page}-byte page, got ${p[k]}`;
   }
   return null;
+}
+
+/** Why an arena layout cannot be built (whole pages, a memory kind guardbench knows), or null. */
+export function arenaLayoutProblem(p: ArenaLayout): string | null {
+  return wholePagesProblem(p, ['slotBytes', 'guardBytes']) ?? memoryProblem(p.memory);
 }
 
 export interface Arena {
   base: number;
   bytes: number;
   guards: GuardRanges;
+  mapping: Mapping;
 }
 
 export function mapArena(layout: ArenaLayout): Arena {
   const stride = layout.slotBytes + layout.guardBytes;
   const bytes = layout.regions * stride;
-  const base = mmap(bytes); // first, so an arena too large for this machine fails before any allocation
+  // first, so an arena too large for this machine fails before any allocation
+  const mapping = mapMemory(layout.memory ?? 'anon', bytes);
+  const base = mapping.addr;
   const addrs = new Float64Array(layout.regions);
   for (let i = 0; i < layout.regions; i++) addrs[i] = base + i * stride + layout.slotBytes;
-  return { base, bytes, guards: guardRanges(addrs, layout.guardBytes) };
+  return { base, bytes, guards: guardRanges(addrs, layout.guardBytes), mapping };
 }
 
+/** Unmap the arena and close its descriptor, if it has one. */
 export function unmapArena(arena: Arena): void {
-  munmap(arena.base, arena.bytes);
+  releaseMapping(arena.mapping);
+}
+
+/**
+ * Time one munmap of a whole guarded arena, per region. The descriptor of a shared arena is closed
+ * after the timed munmap, so the figure is the unmap's alone, not the freeing of a memfd or file.
+ */
+export function timeArenaTeardown(ctx: WorkloadContext, metric: string, layout: ArenaLayout, strategy: Strategy): void {
+  ctx.time(metric, {
+    ops: layout.regions,
+    setup: () => guardedArena(layout, strategy),
+    measure: (arena) => munmap(arena.base, arena.bytes),
+    teardown: (arena) => closeMapping(arena.mapping),
+  });
 }
 
 /** An arena with its guard ranges prepared for a strategy (iovecs built, pidfd open). */

@@ -10,11 +10,11 @@
  *   node --import tsx ceiling-growth.ts STRATEGY LIMIT PIDFD_SELF|null   -> one JSON line
  */
 import { MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MADV_GUARD_INSTALL, PROT_NONE, PROT_RW, UIO_MAXIOV } from '../sys/constants.js';
-import { close, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
+import { close, lastErrno, mmap, munmap, pageSize, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
 import { pageTableBytes } from '../metrics/status.js';
 import { maxMapCount, vmasInUse } from './headroom.js';
 
-const PAGE = 4096;
+const PAGE = pageSize();
 const STRIDE = 2 * PAGE;
 
 interface Growth {

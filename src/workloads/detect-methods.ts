@@ -9,8 +9,11 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { PAGE_REGION_BYTES, PM_SCAN_ARG_BYTES } from '../sys/constants.js';
-import { parseMaps } from '../metrics/vmas.js';
-import { PAGE_SIZE, forEachGuardRegion } from '../sys/pagemap.js';
+import { hasGuardFlag, parseMaps } from '../metrics/maps.js';
+import { forEachGuardRegion } from '../sys/pagemap.js';
+import { pageSize } from '../sys/libc.js';
+
+const PAGE_SIZE = pageSize();
 
 export type DetectMethod = 'maps' | 'pagemap' | 'scan';
 
@@ -43,23 +46,9 @@ export function detectByMaps(pid: number, span: Span): Detection {
   return d;
 }
 
-/** [start, end) of every VMA whose smaps VmFlags has `gu`, or of every user VMA when `allVmas`. */
+/** [start, end) of every user VMA whose smaps VmFlags has `gu`, or of every user VMA when `allVmas`. */
 function candidateVmas(text: string, allVmas: boolean): Span[] {
-  const out: Span[] = [];
-  let current: Span | null = null;
-  for (const line of text.split('\n')) {
-    const c = line.charCodeAt(0);
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) {
-      const dash = line.indexOf('-');
-      const space = line.indexOf(' ');
-      current = { start: parseInt(line.slice(0, dash), 16), end: parseInt(line.slice(dash + 1, space), 16) };
-      if (current.end > USER_TOP) current = null;
-    } else if (current && line.startsWith('VmFlags:')) {
-      if (allVmas || / gu( |$)/.test(line)) out.push(current);
-      current = null;
-    }
-  }
-  return out;
+  return parseMaps(text, true).filter((v) => v.end <= USER_TOP && (allVmas || hasGuardFlag(v)));
 }
 
 const PAGEMAP_CHUNK = 1 << 16;

@@ -8,6 +8,7 @@
 import { FEATURE_SINCE, type FeatureName } from '../probe/features.js';
 import type { StrategyName } from '../results/schema.js';
 import { Children } from '../sys/children.js';
+import { pageSize } from '../sys/libc.js';
 import { bytes, count, defineWorkload, latency, type MetricSpec, type WorkloadContext } from './types.js';
 import { guardedArena, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
@@ -18,7 +19,7 @@ interface DetectParams {
   guards: number;
 }
 
-const PAGE = 4096;
+const PAGE = pageSize();
 
 interface MethodSpec {
   name: DetectMethod;

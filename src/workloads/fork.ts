@@ -5,13 +5,15 @@
  * libc _exit on a stack of ours, since a forked child cannot run JavaScript; no-guard maps the
  * same arena without guards, so its figure is fork's cost for the rest of this Node process.
  */
+import type { MemoryKind } from '../sys/memory.js';
 import { Children } from '../sys/children.js';
 import { count, defineWorkload, kernelMemory, latency, type MetricSpec } from './types.js';
-import { arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, arenaLayoutProblem, guardedArena, recordArenaFootprint, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface ForkParams extends ArenaLayout {
-  [key: string]: number;
+  [key: string]: number | string;
+  memory: MemoryKind;
 }
 
 const METRICS: readonly MetricSpec[] = [
@@ -25,6 +27,7 @@ export default defineWorkload<ForkParams>({
   description: 'fork + _exit + waitpid of a process holding N guarded regions: VMA copying against page-table copying',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   sizeAxes: ['regions'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

@@ -7,9 +7,11 @@ import fork from './fork.js';
 import ceiling from './ceiling.js';
 import scaling from './scaling.js';
 import detect from './detect.js';
+import loaderGap from './loader-gap.js';
+import ringBuffers from './ring-buffers.js';
 import type { Workload } from './types.js';
 
-export const WORKLOADS: readonly Workload[] = [threadStacks, allocatorArenas, madviseBatches, teardown, fork, ceiling, scaling, detect];
+export const WORKLOADS: readonly Workload[] = [threadStacks, allocatorArenas, madviseBatches, teardown, fork, ceiling, scaling, detect, loaderGap, ringBuffers];
 
 export function workloadByName(name: string): Workload | undefined {
   return WORKLOADS.find((w) => w.name === name);

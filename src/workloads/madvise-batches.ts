@@ -5,17 +5,20 @@
  * kernel, and koffi's, once per guard; a batch pays it once per `batch` guards.
  */
 import { count, defineWorkload, latency } from './types.js';
-import { recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, recordArenaFootprint, timeInstall, type ArenaLayout } from './arena.js';
 import { UIO_MAXIOV } from '../sys/constants.js';
+import { pageSize } from '../sys/libc.js';
+import { memoryProblem, type MemoryKind } from '../sys/memory.js';
 
 interface BatchParams {
-  [key: string]: number;
+  [key: string]: number | string;
   guards: number;
+  memory: MemoryKind;
   /** guards per process_madvise call; the one-call strategies run at batch=1 only */
   batch: number;
 }
 
-const PAGE = 4096;
+const PAGE = pageSize();
 /** Each guard follows a 3-page slot, so no two guards touch and every guard is its own range. */
 const SLOT_BYTES = 3 * PAGE;
 
@@ -24,6 +27,7 @@ export default defineWorkload<BatchParams>({
   description: 'install N guards by an mprotect loop, a madvise loop, and process_madvise in batches of 1..1024',
   strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
   positiveAxes: ['guards', 'batch'],
+  axisDefaults: MEMORY_DEFAULT,
   variantAxes: ['batch'],
   metrics: [
     latency('install', 'ns/guard', 'install every guard on a fresh arena', { headline: true }),
@@ -34,10 +38,10 @@ export default defineWorkload<BatchParams>({
     return strategy === 'guard-process-madvise' || p.batch === 1;
   },
   validate(p) {
-    return p.batch > UIO_MAXIOV ? `batch must be at most ${UIO_MAXIOV} (UIO_MAXIOV), got ${p.batch}` : null;
+    return p.batch > UIO_MAXIOV ? `batch must be at most ${UIO_MAXIOV} (UIO_MAXIOV), got ${p.batch}` : memoryProblem(p.memory);
   },
   run(ctx) {
-    const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: SLOT_BYTES, guardBytes: PAGE };
+    const layout: ArenaLayout = { regions: ctx.params.guards, slotBytes: SLOT_BYTES, guardBytes: PAGE, memory: ctx.params.memory };
     const options = { batch: ctx.params.batch };
     timeInstall(ctx, layout, options);
     ctx.record('calls', ctx.strategy.name === 'guard-process-madvise' ? Math.ceil(layout.regions / ctx.params.batch) : layout.regions);

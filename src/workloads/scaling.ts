@@ -21,6 +21,7 @@ import { mmap, munmap } from '../sys/libc.js';
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW } from '../sys/constants.js';
 import { guardRanges, type Strategy } from '../strategies/types.js';
 import { PAGE_TABLE_PLACEMENTS, placeStacks, type PageTables } from './placement.js';
+import { wholePagesProblem } from './arena.js';
 import { bytes, count, defineWorkload, latency, throughput } from './types.js';
 import { CMD, WorkerPool } from './scaling-pool.js';
 import { NUM, STRATEGY_ORDER } from './scaling-protocol.js';
@@ -72,9 +73,8 @@ export default defineWorkload<ScalingParams>({
     count('ipis_per_op', 'count/op', 'lower', 'cross-CPU function-call interrupts per create+free, system-wide', { noise: 'system' }),
   ],
   validate(p) {
-    for (const k of ['stackBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
+    const pages = wholePagesProblem(p, ['stackBytes', 'guardBytes']);
+    if (pages) return pages;
     if (!PAGE_TABLE_PLACEMENTS.includes(p.pageTables)) return `pageTables must be one of ${PAGE_TABLE_PLACEMENTS.join(', ')}, got ${p.pageTables}`;
     return p.guardBytes >= p.stackBytes ? `guardBytes must be smaller than stackBytes, got ${p.guardBytes}` : null;
   },

@@ -3,13 +3,15 @@
  * zaps page tables holding N marker PTEs; with PROT_NONE it is 2N - 1 VMAs, each unlinked from
  * the maple tree and freed. N goes up to near the vm.max_map_count ceiling in the full profile.
  */
+import type { MemoryKind } from '../sys/memory.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { count, defineWorkload, latency, type MetricSpec } from './types.js';
-import { arenaLayoutProblem, guardedArena, unmapArena, type ArenaLayout } from './arena.js';
+import { MEMORY_DEFAULT, arenaLayoutProblem, guardedArena, timeArenaTeardown, unmapArena, type ArenaLayout } from './arena.js';
 import { skippedForMapCount } from './headroom.js';
 
 interface TeardownParams extends ArenaLayout {
-  [key: string]: number;
+  [key: string]: number | string;
+  memory: MemoryKind;
 }
 
 const METRICS: readonly MetricSpec[] = [
@@ -22,17 +24,13 @@ export default defineWorkload<TeardownParams>({
   description: 'munmap of N guarded regions: one mapping holding N markers against N PROT_NONE VMAs',
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   sizeAxes: ['regions'],
+  axisDefaults: MEMORY_DEFAULT,
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
     if (skippedForMapCount(ctx, layout.regions, METRICS)) return;
-    ctx.time('teardown', {
-      ops: layout.regions,
-      setup: () => guardedArena(layout, ctx.strategy),
-      measure: unmapArena,
-      teardown: () => {},
-    });
+    timeArenaTeardown(ctx, 'teardown', layout, ctx.strategy);
     if (!ctx.countsWanted) return;
     const arena = guardedArena(layout, ctx.strategy);
     try {

@@ -9,6 +9,10 @@
  * start routine a libc function, so no JavaScript runs on it). With `reuse`, stacks come from a
  * cache that keeps their guards, as glibc's does: the per-thread cost is then the thread itself and
  * the MADV_DONTNEED of the released stack, which guard markers survive.
+ *
+ * No memory axis: thread stacks are private anonymous memory in every libc (glibc, musl, bionic),
+ * so a stack over shmem or a file would measure something no threading library does. Shared
+ * memory with guards on both sides is ring-buffers' question.
  */
 import {
   MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_STACK, PROT_RW,
@@ -19,6 +23,7 @@ import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics
 import { countVmasIn } from '../metrics/vmas.js';
 import { count, defineWorkload, kernelMemory, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
+import { wholePagesProblem } from './arena.js';
 
 interface StackParams {
   [key: string]: number | boolean;
@@ -148,9 +153,8 @@ export default defineWorkload<StackParams>({
     kernelMemory('page_table_bytes', 'page tables', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
   validate(p) {
-    for (const k of ['stackBytes', 'guardBytes'] as const) {
-      if (p[k] % 4096 !== 0) return `${k} must be a multiple of the 4096-byte page, got ${p[k]}`;
-    }
+    const pages = wholePagesProblem(p, ['stackBytes', 'guardBytes']);
+    if (pages) return pages;
     if (p.stackBytes - p.guardBytes < 64 * 1024) return `stackBytes must leave at least 64 KiB above the guard for a thread, got ${p.stackBytes}`;
     return null;
   },

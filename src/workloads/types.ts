@@ -101,6 +101,12 @@ export interface Workload<P extends Params = Params> {
   readonly variantAxes?: readonly string[];
   /** axes that count what the cost is divided by (stacks, regions) */
   readonly sizeAxes?: readonly string[];
+  /**
+   * Axes added after runs were recorded without them, with the value those runs measured at (the
+   * memory kind, anon). A row at that value leaves the axis out of its params, so it pairs with the
+   * rows of older runs in compare and history; readers find the value in the run's workload spec.
+   */
+  readonly axisDefaults?: Readonly<Params>;
   /** strategies the workload runs under (default: all four) */
   readonly strategies?: readonly StrategyName[];
   /** names of the numeric axes that must be positive integers (checked on CLI overrides) */
