@@ -5,6 +5,7 @@
  */
 const LAYERS = {
   commands: ['*'],
+  kernel: ['results'],
   runner: ['workloads', 'strategies', 'verify', 'census', 'probe', 'metrics', 'sys', 'results', 'stats'],
   workloads: ['strategies', 'probe', 'metrics', 'sys', 'results', 'stats'],
   verify: ['strategies', 'probe', 'metrics', 'sys', 'results'],

@@ -7,6 +7,8 @@
  *   --noise K  the first K runs form a baseline with a run-to-run spread (as `baseline save` makes
  *              from several runs); every later run is compared with it
  *   --confirm  with --noise: later runs taken in pairs, the second confirming the first
+ *   --leave-one-out  each run against a baseline saved from all the others (as `baseline save`
+ *              makes it, with their run-to-run spread)
  *
  *   for i in 1 2 3 4 5 6 7 8 9 10; do node bin/guardbench.js run --quick --out /tmp/fa$i --quiet; done
  *   node --import tsx scripts/false-alarms.ts /tmp/fa{1..10} [--noise 5 [--confirm]] [--threshold 5%]
@@ -27,6 +29,7 @@ const { values, positionals } = parseArgs({
     'max-rme': { type: 'string' },
     noise: { type: 'string' },
     confirm: { type: 'boolean' },
+    'leave-one-out': { type: 'boolean' },
   },
 });
 const options: CompareOptions = {
@@ -43,7 +46,17 @@ const runs = positionals.map((p) => ({ path: p, run: readRun(p) }));
 
 interface Trial { label: string; comparison: Comparison }
 const trials: Trial[] = [];
-if (!noiseRuns) {
+if (values['leave-one-out']) {
+  if (runs.length < 4) {
+    console.error('false-alarms: --leave-one-out needs at least 4 runs (a baseline of 3 or more for each)');
+    process.exit(2);
+  }
+  runs.forEach((r, i) => {
+    const others = runs.filter((_, j) => j !== i).map((o) => o.run);
+    const base: Run = { ...mostTypicalRun(others), baselineNoise: estimateNoise(others) };
+    trials.push({ label: `baseline(the other ${others.length}) -> ${r.path}`, comparison: compareRuns(base, r.run, options) });
+  });
+} else if (!noiseRuns) {
   for (let i = 0; i + 1 < runs.length; i++) {
     trials.push({ label: `${runs[i]!.path} -> ${runs[i + 1]!.path}`, comparison: compareRuns(runs[i]!.run, runs[i + 1]!.run, options) });
   }

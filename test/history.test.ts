@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isOneLineError, runCli, scratchDir } from './helpers.js';
+import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { compareKernelReleases, parseKernelRelease } from '../src/analysis/kernel-version.js';
 import { parseRun, type Run } from '../src/results/schema.js';
 
@@ -104,4 +104,22 @@ test('history shows each run\'s host speed and warns when the machine, not the k
   // The same speed in both runs: the table still shows it, and no warning is raised.
   writeFileSync(b, JSON.stringify(withHost(runOn('6.18', 3000, '2026-02-01T00:00:00Z'), 38)));
   assert.doesNotMatch(runCli(['history', a, b, '--metric', 'install']).stdout, /different speeds/);
+});
+
+test('history over real runs on old kernels (QEMU fixtures) and this host\'s kind: skipped strategies are shown as skipped', () => {
+  const v61 = join(ROOT, 'test/fixtures/runs/linux-6.1-tcg-arenas.json');
+  const v612 = join(ROOT, 'test/fixtures/runs/linux-6.12-tcg-arenas.json');
+  const r = runCli(['history', FIXTURE, v61, '--workload', 'allocator-arenas']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /oldest kernel first: 6\.1\.0-\d+-amd64, 6\.18\./);
+  const installs = r.stdout.split('\n\n').find((t) => t.includes('allocator-arenas · install'))!;
+  for (const strategy of ['guard-madvise', 'guard-process-madvise']) {
+    assert.match(installs, new RegExp(`^${strategy}\\s+–\\s+skipped\\s+[\\d,.]+`, 'm'), installs);
+  }
+  assert.match(r.stdout, /6\.1\.0-\d+-amd64 skipped guard-madvise, guard-process-madvise: .*EINVAL.*6\.13/);
+  const both = runCli(['history', v612, v61]);
+  assert.equal(both.code, 0, both.stderr);
+  assert.match(both.stdout, /oldest kernel first: 6\.1\.0-\d+-amd64, 6\.12\.\d+/);
+  assert.match(both.stdout, /Every run skipped guard-madvise, guard-process-madvise: .*EINVAL/);
+  assert.match(both.stdout, /^prot-none\s+–\s+32,767\s+32,767\s/m);
 });

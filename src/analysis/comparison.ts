@@ -142,18 +142,25 @@ const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
+  /** of a latency's statistic, percent */
   cvPercent: number;
+  /** of a counter figure, in the row's unit (0 for latencies) */
+  sd: number;
   runs: number;
 }
 
 /** The row's run-to-run spread: the base's, pooled with the current's when both have one. */
 export function rowNoise(key: string, base: NoiseModel | null, current: NoiseModel | null): RowNoise | null {
-  const b = base?.cvPercent[key];
-  const c = current?.cvPercent[key];
-  if (b !== undefined && c !== undefined) return { cvPercent: Math.sqrt((b * b + c * c) / 2), runs: Math.min(base!.runs, current!.runs) };
-  if (b !== undefined) return { cvPercent: b, runs: base!.runs };
-  if (c !== undefined) return { cvPercent: c, runs: current!.runs };
-  return null;
+  const side = (m: NoiseModel | null) => {
+    const cv = m?.cvPercent[key];
+    const sd = m?.sd?.[key];
+    return cv === undefined && sd === undefined ? null : { cvPercent: cv ?? 0, sd: sd ?? 0, runs: m!.runs };
+  };
+  const b = side(base);
+  const c = side(current);
+  const pool = (x: number, y: number) => Math.sqrt((x * x + y * y) / 2);
+  if (b && c) return { cvPercent: pool(b.cvPercent, c.cvPercent), sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
+  return b ?? c;
 }
 
 /** One pair -> one verdict; `spec` says what the pair's metric means. */
@@ -190,7 +197,7 @@ function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: 
     if (base.stats && current.stats) return judgeLatency(base, current, options, noise);
     return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
   }
-  return judgeFigure(spec, base, current, options);
+  return judgeFigure(spec, base, current, options, noise);
 }
 
 function exactChange(base: number, current: number): Pick<Judgement, 'change' | 'delta' | 'confidence' | 'rme'> {
@@ -198,7 +205,7 @@ function exactChange(base: number, current: number): Pick<Judgement, 'change' | 
 }
 
 /** A count or bytes figure: exact, or as noisy as its counter; judged by its better direction. */
-function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: CompareOptions): Judgement {
+function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: CompareOptions, noise: RowNoise | null): Judgement {
   const b = base.value!;
   const c = current.value!;
   const exact = { ...exactChange(b, c), detectable: spec.noise === 'exact' ? 0 : null };
@@ -210,10 +217,12 @@ function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: Compare
   if (spec.noise !== 'exact') {
     // A process- or system-wide counter: other allocations move it by up to its resolution.
     const counter = spec.noise === 'process' ? 'a process-wide counter' : 'a system-wide counter';
-    if (base.resolution === undefined && current.resolution === undefined) {
+    if (base.resolution === undefined && current.resolution === undefined && !noise?.sd) {
       return { verdict: 'changed', ...exact, why: `${counter} whose noise the run did not record: informational` };
     }
-    const tolerance = Math.max(base.resolution ?? 0, current.resolution ?? 0, options.threshold * Math.abs(b));
+    // The counter's resolution in one run, and how far whole runs of the baseline spread.
+    const spread = noise?.sd ? detectableChange(noise.sd, options.alpha, noise.runs - 1) : 0;
+    const tolerance = Math.max(base.resolution ?? 0, current.resolution ?? 0, spread, options.threshold * Math.abs(b));
     exact.detectable = b !== 0 ? tolerance / Math.abs(b) : null;
     if (Math.abs(delta) <= tolerance) return { verdict: 'unchanged', ...exact, why: `within ±${round(tolerance)} (${counter}'s noise)` };
     margin = `beyond ±${round(tolerance)}, ${counter}'s noise; `;

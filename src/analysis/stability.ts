@@ -55,12 +55,32 @@ export function noiseOf(run: Run): NoiseModel | null {
   return run.baselineNoise ?? null;
 }
 
-/** Per-row spread of the medians over repeated runs; rows missing from any run are left out. */
+/** Standard deviation (n - 1) of a handful of figures. */
+function sdOf(xs: readonly number[]): number {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/** Per counter figure present in every run (page tables, slab: noise from a process- or system-wide counter), its spread across them. */
+function counterSpread(runs: readonly Run[]): Record<string, number> {
+  const byKey = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const row of run.rows) {
+      if (row.status !== 'ok' || row.stats !== null || row.value === null) continue;
+      const noise = specOf(run, row).noise;
+      if (noise !== 'process' && noise !== 'system') continue;
+      byKey.set(rowKey(row), [...(byKey.get(rowKey(row)) ?? []), row.value]);
+    }
+  }
+  return Object.fromEntries([...byKey].filter(([, xs]) => xs.length === runs.length).map(([k, xs]) => [k, sdOf(xs)]));
+}
+
+/** Per-row spread over repeated runs: latency medians (CV) and counter figures (sd); rows missing from any run are left out. */
 export function estimateNoise(runs: readonly Run[]): NoiseModel {
   if (runs.length < 3) throw new Error(`a run-to-run spread needs at least 3 runs, got ${runs.length}`);
   const cvPercent: Record<string, number> = {};
   for (const s of stabilityAcross(runs)) cvPercent[s.key] = s.cvPercent;
-  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent };
+  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, sd: counterSpread(runs) };
 }
 
 /**

@@ -33,6 +33,12 @@ export interface TrendCell {
   rme: number | null;
 }
 
+/** Why a run that has the row shows no value: skipped (e.g. a kernel without guard markers) or failed. */
+export interface TrendGap {
+  status: 'skipped' | 'failed';
+  reason: string;
+}
+
 export interface TrendSeries {
   key: string;
   workload: string;
@@ -43,6 +49,8 @@ export interface TrendSeries {
   spec: MetricSpec;
   /** one per column; null where that run did not measure the row (or it was not ok) */
   cells: (TrendCell | null)[];
+  /** one per column; set where the run has the row but skipped or failed it */
+  gaps: (TrendGap | null)[];
 }
 
 export interface Trend {
@@ -52,6 +60,8 @@ export interface Trend {
   mixedEnvironment: string[];
   /** profiles differ: different budgets and points */
   mixedProfiles: boolean;
+  /** strategies no run measured at all (old kernels only), with the first run's reason */
+  skippedEverywhere: { strategy: string; reason: string }[];
 }
 
 function wanted(run: Run, row: Row, filter: TrendFilter): boolean {
@@ -84,10 +94,11 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
       const key = rowKey(row);
       let s = byKey.get(key);
       if (!s) {
-        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, spec: specOf(run, row), cells: runs.map(() => null) };
+        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, spec: specOf(run, row), cells: runs.map(() => null), gaps: runs.map(() => null) };
         byKey.set(key, s);
       }
       if (row.status === 'ok' && row.value !== null) s.cells[col] = { value: row.value, rme: row.stats?.rme ?? null };
+      else if (row.status !== 'ok') s.gaps[col] = { status: row.status, reason: row.reason ?? '' };
     }
   });
   const series = [...byKey.values()].filter((s) => s.cells.some((c) => c !== null)).sort(seriesOrder);
@@ -95,7 +106,16 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
   for (const run of runs.slice(1)) {
     for (const d of environmentDifferences(runs[0]!, run)) if (d.field !== 'kernel' && d.field !== 'profile') mixed.add(d.field);
   }
-  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1 };
+  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1, skippedEverywhere: skippedEverywhere(runs) };
+}
+
+/** Strategies with skipped rows and not one measured row in any run: absent from every table. */
+function skippedEverywhere(runs: readonly Run[]): Trend['skippedEverywhere'] {
+  const rows = runs.flatMap((r) => r.rows);
+  const measured = new Set(rows.filter((r) => r.status === 'ok').map((r) => r.strategy));
+  const reasons = new Map<string, string>();
+  for (const r of rows) if (r.status === 'skipped' && !measured.has(r.strategy) && !reasons.has(r.strategy)) reasons.set(r.strategy, r.reason ?? '');
+  return [...reasons].map(([strategy, reason]) => ({ strategy, reason }));
 }
 
 /** Workload, then metric, then strategy in the usual order, then point. */

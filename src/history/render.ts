@@ -4,7 +4,7 @@
  */
 import { hostSpeedRange } from '../analysis/host-speed.js';
 import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
-import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendSeries } from '../analysis/trend.js';
+import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendGap, type TrendSeries } from '../analysis/trend.js';
 import { formatValue, signedPercent } from '../render/format.js';
 import { mdEscape, mdTable } from '../render/markdown.js';
 import { textTable } from '../render/text-table.js';
@@ -15,8 +15,8 @@ export interface Table {
   body: string[][];
 }
 
-function cellText(c: TrendCell | null): string {
-  if (!c) return '–';
+function cellText(c: TrendCell | null, gap: TrendGap | null): string {
+  if (!c) return gap?.status ?? '–';
   return c.rme !== null ? `${formatValue(c.value)} ±${c.rme.toFixed(0)}%` : formatValue(c.value);
 }
 
@@ -38,7 +38,7 @@ export function trendTables(trend: Trend): Table[] {
   return [...groups].map(([title, series]) => ({
     title,
     header: ['strategy', 'point', ...trend.columns.map((c) => c.label), 'first → last'],
-    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map(cellText), changeText(s)]),
+    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map((c, i) => cellText(c, s.gaps[i] ?? null)), changeText(s)]),
   }));
 }
 
@@ -61,7 +61,23 @@ function notes(trend: Trend): string[] {
   if (host) out.push(host);
   if (trend.mixedEnvironment.length > 0) out.push(`The runs differ in ${trend.mixedEnvironment.join(', ')}: a change across columns may come from the machine, not the kernel.`);
   if (trend.mixedProfiles) out.push('The runs used different profiles (sampling budgets and points differ).');
-  return out;
+  return [...out, ...skipNotes(trend)];
+}
+
+/** Per run, the strategies it skipped where others measured (a kernel without guard markers), and why. */
+function skipNotes(trend: Trend): string[] {
+  return trend.columns.flatMap((column, col) => {
+    const reasons = new Map<string, string>();
+    for (const s of trend.series) {
+      const gap = s.gaps[col];
+      if (gap?.status === 'skipped' && !reasons.has(s.strategy)) reasons.set(s.strategy, gap.reason);
+    }
+    if (reasons.size === 0) return [];
+    const [first] = reasons.values();
+    return [`${column.label} skipped ${[...reasons.keys()].join(', ')}: ${first}`];
+  }).concat(trend.skippedEverywhere.length === 0 ? [] : [
+    `Every run skipped ${trend.skippedEverywhere.map((s) => s.strategy).join(', ')}: ${trend.skippedEverywhere[0]!.reason}`,
+  ]);
 }
 
 /** The notes also go into history.html as warnings. */

@@ -45,15 +45,51 @@ export function sampleFootprint(span: Span): FootprintSample {
  * How much the counters move on their own while a footprint is sampled, in bytes of the whole
  * counter: VmPTE counts this whole process, whose runtime (V8's heap, koffi) may map and touch
  * memory meanwhile, a page-table page at a time; the VMA slab caches count the whole system and
- * move in whole slabs as other processes map and unmap. A figure per region resolves only these
- * divided by the regions it is spread over; compare never calls a smaller change a regression.
+ * move in whole slabs as other processes map and unmap (on a busy machine by megabytes within one
+ * settling window: a prot-none arena once read 40 B of slab per guard instead of 417). A figure per
+ * region resolves only these divided by the regions it is spread over; compare never calls a
+ * smaller change a regression.
  */
 const PAGE_TABLE_NOISE_BYTES = 4 * 4096;
-const SLAB_NOISE_BYTES = 16 * 4096;
+const SLAB_NOISE_FLOOR_BYTES = 16 * 4096;
+/** Quiet windows read at first to see how far the slab caches drift with nothing of ours going on. */
+const SLAB_DRIFT_WINDOWS = 3;
+/** Read the drift again when the last reading is older than this: other processes' load comes and goes. */
+const SLAB_DRIFT_MAX_AGE_MS = 3000;
+/** The drifts remembered (the newest last). */
+const SLAB_DRIFT_MEMORY = 5;
+
+const drifts: number[] = [];
+let driftReadAt = -Infinity;
+
+function readSlabDrift(): number | null {
+  const a = readVmaSlab();
+  settleDeferredFrees();
+  const b = readVmaSlab();
+  return a.ok && b.ok ? Math.abs(b.sample.bytes - a.sample.bytes) : null;
+}
+
+/**
+ * The slab caches' own drift over a settling window with nothing of ours happening, read at the
+ * first footprint and again whenever the last reading is a few seconds old: three times the
+ * largest of the recent ones, never less than the floor. What other processes make of this machine
+ * while it measures.
+ */
+function slabNoiseBytes(): number {
+  if (performance.now() - driftReadAt > SLAB_DRIFT_MAX_AGE_MS) {
+    for (let i = drifts.length === 0 ? SLAB_DRIFT_WINDOWS : 1; i > 0; i--) {
+      const d = readSlabDrift();
+      if (d !== null) drifts.push(d);
+    }
+    drifts.splice(0, Math.max(0, drifts.length - SLAB_DRIFT_MEMORY));
+    driftReadAt = performance.now();
+  }
+  return Math.max(SLAB_NOISE_FLOOR_BYTES, 3 * Math.max(0, ...drifts));
+}
 
 /** The resolution of each per-region figure of a footprint sampled over `regions` regions. */
 export function footprintResolution(regions: number): { slabBytes: number; pageTableBytes: number } {
-  return { slabBytes: SLAB_NOISE_BYTES / regions, pageTableBytes: PAGE_TABLE_NOISE_BYTES / regions };
+  return { slabBytes: slabNoiseBytes() / regions, pageTableBytes: PAGE_TABLE_NOISE_BYTES / regions };
 }
 
 export interface FootprintDelta {

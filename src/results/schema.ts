@@ -140,6 +140,8 @@ export const MetricSpecSchema = Type.Object({
   footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
   /** a short name for charts and sentences ("page tables"), where the metric's own name reads badly */
   label: Type.Optional(Type.String()),
+  /** for latencies: which statistic of the samples the row's `value` holds (median when absent) */
+  statistic: Type.Optional(StatisticSchema),
   description: Type.String(),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
@@ -305,6 +307,12 @@ export const NoiseModelSchema = Type.Object({
   ids: Type.Array(Type.String()),
   /** row key (analysis/keys.ts rowKey) -> coefficient of variation of the row's median, percent */
   cvPercent: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+  /**
+   * row key -> standard deviation across the runs, in the row's unit, of figures read from a
+   * process- or system-wide counter (page tables, VMA slab): their noise in absolute terms, since
+   * many of them sit near zero (absent in baselines saved before it was recorded)
+   */
+  sd: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
 });
 export type NoiseModel = Static<typeof NoiseModelSchema>;
 

@@ -4,7 +4,7 @@
  * the operations. The runner owns everything else (strategy selection, the parameter cross product,
  * timing budgets, results), as will-it-scale's main.c does for its one-function tests.
  */
-import type { MetricSpec, NoiseSource, ParamValue, Params, StrategyName } from '../results/schema.js';
+import type { MetricSpec, NoiseSource, ParamValue, Params, Statistic, StrategyName } from '../results/schema.js';
 import type { Strategy } from '../strategies/index.js';
 import type { FeatureProbe } from '../probe/features.js';
 
@@ -22,9 +22,15 @@ type CountOptions = SpecOptions & {
   label?: string;
 };
 
+/**
+ * The statistic a latency row's value holds: chosen by measuring every candidate's spread across
+ * repeated runs on this project's machines (README, "How steady the figures are").
+ */
+export const LATENCY_STATISTIC: Statistic = 'median';
+
 /** A timing: sampled by the runner, lower is better. */
 export function latency(metric: string, unit: string, description: string, o: SpecOptions = {}): MetricSpec {
-  return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', headline: o.headline ?? false, description };
+  return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', headline: o.headline ?? false, statistic: LATENCY_STATISTIC, description };
 }
 
 /** A count: exact unless a process-wide counter moves it too. */

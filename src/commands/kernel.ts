@@ -1,0 +1,182 @@
+/**
+ * `guardbench kernel run IMAGE` and `guardbench kernel matrix IMAGE...`: `guardbench run` under
+ * another kernel, booted in QEMU over a read-only 9p view of this machine's root (the host's Node
+ * and this checkout run unchanged inside), with the run written back into results/runs/.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { renderConsoleSummary } from '../report/console.js';
+import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
+import { packProject } from '../kernel/project.js';
+import type { Accel } from '../kernel/host-tools.js';
+import { parseCommandArgs } from './args.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { parseRunArgs } from './run.js';
+import { main as historyMain } from './history.js';
+
+const HELP = `usage: guardbench kernel run IMAGE [options] [-- RUN_OPTIONS]
+       guardbench kernel matrix IMAGE... [options] [-- RUN_OPTIONS]
+
+Boots IMAGE (a /boot/vmlinuz-*, a package unpacked with dpkg-deb -x, or your own
+arch/x86/boot/bzImage) in QEMU over a read-only 9p view of this machine's root, copies
+guardbench into the guest, runs 'guardbench run RUN_OPTIONS' there (default: --quick) and
+writes the run to results/runs/<id>/ with the guest's console in kernel-console.log.
+'matrix' does that for each image in turn and ends with 'guardbench history' over the runs.
+
+KVM is used when /dev/kvm is usable, else TCG (an emulated CPU): under TCG counts and bytes
+(VMAs, slab and page-table bytes) and guard semantics are exact, latencies are not benchmarks.
+The guest kernel's command line carries guardbench.accel=kvm|tcg, so the run knows it ran in QEMU.
+
+options:
+  --modules DIR     the image's modules (run only; default: beside an unpacked image, else
+                    /lib/modules/<release>); the lib/modules/<release> directory or a root holding it
+  --out DIR         run: the run's directory (new or empty); matrix: the directory the runs go in
+  --accel MODE      auto | kvm | tcg (default: auto)
+  --cpus N          guest CPUs (default: 2)
+  --memory MIB      guest memory in MiB (default: 2048)
+  --timeout MIN     give up on a guest after MIN minutes (default: 60)
+  --append PARAMS   more kernel parameters for the guest, e.g. 'transparent_hugepage=madvise'
+                    to give it this host's setting (each kernel otherwise boots with its defaults)
+  --help            this text
+
+${exitCodesHelp({
+  '0': 'the run (matrix: every run) was written',
+  '1': 'a finding about the kernel: the guest crashed twice (panic, Node killed by a signal, no run), or never started init',
+  '2': 'here: QEMU, busybox-static, the image or a 9p module, named in one line',
+  '3': 'here also: QEMU would not start, or guardbench failed inside the guest',
+  '130/143': 'interrupted by SIGINT/SIGTERM: QEMU is stopped, the console log kept',
+})}
+`;
+
+const OPTIONS = {
+  modules: { type: 'string' },
+  out: { type: 'string' },
+  accel: { type: 'string' },
+  cpus: { type: 'string' },
+  memory: { type: 'string' },
+  timeout: { type: 'string' },
+  append: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEFAULT_RUN_ARGS = ['--quick'];
+
+/** The arguments before `--` are kernel's, those after it go to `guardbench run` in the guest. */
+function splitAtSeparator(argv: readonly string[]): { own: string[]; run: string[] | null } {
+  const at = argv.indexOf('--');
+  return at < 0 ? { own: [...argv], run: null } : { own: argv.slice(0, at), run: argv.slice(at + 1) };
+}
+
+/** Run options are checked here, so a typo costs a millisecond instead of a boot. */
+function checkRunArgs(runArgs: string[]): string[] {
+  if (runArgs.length === 0) return DEFAULT_RUN_ARGS;
+  const parsed = parseRunArgs(runArgs);
+  if (parsed === 'help') throw new UsageError("RUN_OPTIONS: see 'guardbench run --help' for what may follow --");
+  if (parsed.out !== undefined) throw new UsageError('RUN_OPTIONS: give --out before -- (guardbench kernel decides where the guest writes)');
+  return runArgs;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} ${value}: expected a positive whole number`);
+  return n;
+}
+
+function parseAccel(value: string | undefined): 'auto' | Accel {
+  if (value === undefined || value === 'auto' || value === 'kvm' || value === 'tcg') return value ?? 'auto';
+  throw new UsageError(`--accel ${value}: expected auto, kvm or tcg`);
+}
+
+/** Kernel parameters go on one command line: a newline would end it early. */
+function parseAppend(value: string | undefined): string {
+  if (value === undefined) return '';
+  if (/[\n\r]/.test(value)) throw new UsageError('--append: kernel parameters go on one line');
+  return value;
+}
+
+function say(line: string): void {
+  console.error(`guardbench kernel: ${line}`);
+}
+
+function printRun(result: SessionResult): void {
+  console.log(renderConsoleSummary(result.run));
+  const t = result.timings;
+  console.log(`\nrun written to ${result.dir}/run.json (kernel ${result.run.env.kernel.release}, QEMU ${result.accel.toUpperCase()}, `
+    + `boot ${(t.bootMs / 1000).toFixed(1)} s, copy ${(t.copyMs / 1000).toFixed(1)} s, run ${(t.runMs / 1000).toFixed(1)} s, `
+    + `${(t.totalMs / 1000).toFixed(0)} s in all${result.boots > 1 ? ', second boot' : ''})`);
+  if (result.accel === 'tcg') console.log('under TCG the latencies above are an emulated CPU\'s: compare counts and bytes, not times');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { own, run } = splitAtSeparator(argv);
+  const { values, positionals } = parseCommandArgs(own, { allowPositionals: true, options: OPTIONS });
+  const [sub, ...images] = positionals;
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: run or matrix (see guardbench kernel --help)`);
+  if (images.length === 0) throw new UsageError(`give a kernel image (see guardbench kernel --help)`);
+  if (sub === 'run' && images.length > 1) throw new UsageError(`run takes one image; for several use 'guardbench kernel matrix'`);
+  if (sub === 'matrix' && values.modules !== undefined) throw new UsageError('--modules is for run; matrix finds each image\'s modules beside it or in /lib/modules');
+  const runArgs = checkRunArgs(run ?? []);
+  const common = {
+    runArgs,
+    accel: parseAccel(values.accel),
+    cpus: positiveInt('cpus', values.cpus, 2),
+    memoryMiB: positiveInt('memory', values.memory, 2048),
+    timeoutMs: positiveInt('timeout', values.timeout, 60) * 60_000,
+    append: parseAppend(values.append),
+    say,
+  };
+  // Every missing piece of every image is found before the first boot.
+  const kernels = images.map((image) => prepareKernel(image, values.modules));
+  const project = packProject();
+  try {
+    if (sub === 'run') {
+      printRun(await runUnderKernel({ ...common, kernel: kernels[0]!, project, out: values.out, resultsRoot: resolve('results', 'runs') }));
+      return EXIT.ok;
+    }
+    return await runMatrix(kernels, { ...common, project, out: undefined, resultsRoot: resolve(values.out ?? 'results/runs') });
+  } catch (e) {
+    if (!(e instanceof GuestFailedError)) throw e;
+    say(e.message);
+    return exitCodeOf(e.failure);
+  } finally {
+    project.remove();
+  }
+}
+
+/**
+ * A kernel that crashed the guest is a finding about that kernel (1); guardbench failing inside keeps
+ * its own code (2 or 3); the host's side failing is an internal error (3).
+ */
+function exitCodeOf(failure: GuestFailure): number {
+  switch (failure.by) {
+    case 'kernel': return EXIT.finding;
+    case 'guardbench': return failure.exitCode === EXIT.usage ? EXIT.usage : EXIT.internal;
+    case 'host': return EXIT.internal;
+    case 'signal': return failure.signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  }
+}
+
+/** Each image in turn; one that fails does not stop the others, a signal does. The worst code wins. */
+async function runMatrix(kernels: PreparedKernel[], options: Omit<SessionOptions, 'kernel'>): Promise<number> {
+  const dirs: string[] = [];
+  const failed: { release: string; code: number }[] = [];
+  for (const kernel of kernels) {
+    try {
+      const result = await runUnderKernel({ ...options, kernel });
+      say(`${kernel.image.release}: run written to ${result.dir}`);
+      dirs.push(result.dir);
+    } catch (e) {
+      if (!(e instanceof GuestFailedError) || e.failure.by === 'signal') throw e;
+      say(e.message);
+      failed.push({ release: kernel.image.release, code: exitCodeOf(e.failure) });
+    }
+  }
+  if (dirs.length > 0) await historyMain(dirs);
+  if (failed.length > 0) say(`no run for ${failed.map((f) => f.release).join(', ')}`);
+  return Math.max(EXIT.ok, ...failed.map((f) => f.code));
+}
