@@ -49,6 +49,8 @@ table.figures td, td.num { text-align: right; white-space: nowrap; font-variant-
 table.figures td { white-space: normal; } table.figures td .part { white-space: nowrap; }
 table.figures tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
 table.headline tbody th { white-space: normal; min-width: 9em; }
+/* A headline figure and its gain read as one; the label columns wrap instead. */
+table.headline td { white-space: nowrap; }
 table.headline tbody th:first-child { font-weight: 600; }
 td.noisy, th.noisy { background: #fff7e0; }
 table.claims td { min-width: 120px; }
@@ -59,6 +61,7 @@ table.verify td.check { white-space: nowrap; }
 td.ok { color: #11693a; } td.bad { color: #b3261e; } ul.features li.no { color: #b3261e; }
 blockquote { margin: 12px 0; padding: 4px 14px; border-left: 4px solid var(--line); color: #333; }
 details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
+details.noise-notes summary { font-weight: normal; }
 details.section { margin: 0; border-bottom: 1px solid var(--line); }
 details.section > summary { list-style: none; padding: 10px 0; display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; }
 details.section > summary::-webkit-details-marker { display: none; }

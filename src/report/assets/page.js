@@ -38,11 +38,11 @@
     var kids = [];
     parts.forEach(function (p, i) {
       if (i > 0) kids.push(' \u00b7 ');
-      kids.push(el('span', { class: 'part' }, [p]));
+      // The noise mark stays on the line of the part it ends.
+      var last = i === parts.length - 1 && c.warn ? el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]) : null;
+      kids.push(el('span', { class: 'part' }, [p, last]));
     });
-    var node = el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, kids);
-    if (c.warn) node.appendChild(el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]));
-    return node;
+    return el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, kids);
   }
 
   function tableNode(t, cls) {
@@ -63,7 +63,12 @@
       });
     });
     var wrap = el('div', { class: 'table-wrap' }, [table]);
-    if (notes.length) wrap.appendChild(el('p', { class: 'noise-notes' }, [NOISE + ' ' + notes.join(' \u00b7 ')]));
+    // A few reasons read in a line; more fold away (each cell also shows its own on hover).
+    if (notes.length > 0 && notes.length <= 2) wrap.appendChild(el('p', { class: 'noise-notes' }, [NOISE + ' ' + notes.join(' \u00b7 ')]));
+    if (notes.length > 2) {
+      wrap.appendChild(el('details', { class: 'noise-notes' }, [el('summary', {}, [NOISE + ' ' + notes.length + ' noisy figures: why']),
+        el('ul', {}, notes.map(function (n) { return el('li', {}, [n]); }))]));
+    }
     if (!t.bulky) return wrap;
     return el('details', {}, [el('summary', {}, [t.caption + ' (' + t.rows.length + ' rows)']), wrap]);
   }
