@@ -17,6 +17,7 @@ const LAYERS = {
   report: ['render', 'analysis', 'results', 'stats'],
   compare: ['render', 'analysis', 'results', 'stats'],
   history: ['render', 'analysis', 'results', 'stats'],
+  export: ['render', 'analysis', 'results', 'stats'],
   render: ['results'],
   analysis: ['results', 'stats'],
   results: [],

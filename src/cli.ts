@@ -22,6 +22,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   compare: { summary: 'compare two runs and flag regressions (exit 1 on one)', load: () => import('./commands/compare.js') },
   history: { summary: 'trend of headline metrics across runs, ordered by kernel', load: () => import('./commands/history.js') },
   baseline: { summary: 'save a run as the baseline for this kernel', load: () => import('./commands/baseline.js') },
+  export: { summary: 'write a run for Bencher (BMF) or github-action-benchmark', load: () => import('./commands/export.js') },
   census: { summary: 'count PROT_NONE guard VMAs and guard markers on this system', load: () => import('./commands/census.js') },
   kernel: { summary: 'boot another kernel image in QEMU and run guardbench there', load: () => import('./commands/kernel.js') },
 };

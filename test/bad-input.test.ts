@@ -91,6 +91,16 @@ const cases: [string, string[], RegExp][] = [
   ['baseline: unknown subcommand', ['baseline', 'delete'], /delete/],
   ['baseline: save a truncated run', ['baseline', 'save', truncated, '--dir', dir], /not JSON/],
   ['baseline: save a future run', ['baseline', 'save', future, '--dir', dir], /v9/],
+  // export
+  ['export: no file', ['export', '--format', 'bmf'], /give the run to export/],
+  ['export: two files', ['export', good, good, '--format', 'bmf'], /one run at a time/],
+  ['export: no format', ['export', good], /--format bmf or github-action-benchmark/],
+  ['export: unknown format', ['export', good, '--format', 'csv'], /--format: 'csv' is not bmf or github-action-benchmark/],
+  ['export: truncated file', ['export', truncated, '--format', 'bmf'], /not JSON/],
+  ['export: future schema', ['export', future, '--format', 'bmf'], /v9/],
+  ['export: github-action-benchmark without --out', ['export', good, '--format', 'github-action-benchmark'], /give --out DIR/],
+  ['export: github-action-benchmark into a file', ['export', good, '--format', 'github-action-benchmark', '--out', good], /is a file/],
+  ['export: bmf into a directory', ['export', good, '--format', 'bmf', '--out', aDir], /is a directory/],
   // census
   ['census: pid not a number', ['census', '--pid', 'abc'], /--pid/],
   ['census: pid negative', ['census', '--pid', '-1'], /--pid/],

@@ -20,10 +20,19 @@ export interface OpenedPage {
   dialogs: string[];
 }
 
-/** Open a local HTML file and wait for its charts; `settleMs` more lets animations finish. */
-export async function openDrawn(browser: Browser, file: string, settleMs = 0): Promise<OpenedPage> {
+export interface OpenOptions {
+  /** ms to wait after the charts have drawn, for animations to finish */
+  settleMs?: number;
+  width?: number;
+  /** open every folded section (<details>) first, so the charts inside have a size to draw at */
+  unfold?: boolean;
+}
+
+/** Open a local HTML file and wait for its charts. */
+export async function openDrawn(browser: Browser, file: string, options: OpenOptions = {}): Promise<OpenedPage> {
+  const { settleMs = 0, width = 1100, unfold = false } = options;
   const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const opened: OpenedPage = { page, errors: [], requests: [], dialogs: [] };
   // Errors only: Chromium warns about the repeated getImageData readbacks the wait below makes.
   page.on('console', (m) => { if (m.type() === 'error') opened.errors.push(m.text()); });
@@ -34,6 +43,7 @@ export async function openDrawn(browser: Browser, file: string, settleMs = 0): P
     void d.dismiss();
   });
   await page.goto(url);
+  if (unfold) await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
   // Charts animate in; wait until every canvas has pixels on it.
   await page.waitForFunction(() => [...document.querySelectorAll('canvas')].every((c) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;

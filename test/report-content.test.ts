@@ -17,7 +17,9 @@ import { jsonForScript } from '../src/render/page-shell.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from './helpers.js';
-import { HOSTILE_KERNEL, hostileRun, quickRun, sweepRun } from './fixtures/report-synthetic.js';
+import { HOSTILE_KERNEL, allWorkloadsRun, defaultSizedRun, hostileRun, quickRun, sweepRun } from './fixtures/report-synthetic.js';
+import { gainsOverProtNone } from '../src/analysis/gains.js';
+import { GITHUB_COMMENT_LIMIT } from '../src/report/markdown.js';
 
 /** The quick run with process_madvise's batched install set to `ns` per guard (rme unchanged). */
 function withBatchedInstall(ns: number): Run {
@@ -72,7 +74,8 @@ test('a workload the reporters do not know renders with its own section, charts 
   assert.deepEqual(ids.filter((i) => i.startsWith('thread-stacks-create-vs-stacks')).length, 4);
   const md = renderMarkdown(buildReportModel(run));
   assert.match(md, /### fork\n/);
-  assert.match(md, /guard-madvise: fork over 2 points ranges from 1\.50x faster than prot-none/);
+  assert.match(md, /\| fork \| guards=16,384 \| 1\.50x faster ±2\.1% \| 1\.53x faster ±2\.1% \|/);
+  assert.match(md, /\| fork \(guards=1,024\) \| VMAs added \(count\) \| – \| 2,048 \| 0 \| 0 \|/);
   assert.match(md, /!\[[^\]]*\]\(charts\/fork-fork\.png\)/);
   assert.ok(md.length < 65000, `sweep report is ${md.length} characters`);
 });
@@ -140,4 +143,27 @@ test('a format that fails does not stop the others; the outcome names it and lis
   assert.match(outcome.missing[0]!.reason, /^png report failed: /);
   assert.deepEqual(outcome.files.map((f) => f.slice(dir.length + 1)), ['report.md', 'report.html']);
   assert.ok(existsSync(join(dir, 'report.md')) && existsSync(join(dir, 'report.html')));
+});
+
+test('the Markdown report of a default-profile-sized run opens with the headline table and fits a GitHub comment', () => {
+  const run = defaultSizedRun();
+  assert.ok(run.rows.length > 600, `${run.rows.length} rows`);
+  const md = renderMarkdown(buildReportModel(run, censusView(run)));
+  assert.ok(md.length < GITHUB_COMMENT_LIMIT, `report.md is ${md.length} characters`);
+  const headline = md.indexOf('| workload | figure | no-guard | prot-none | guard-madvise | guard-process-madvise |');
+  assert.ok(headline > 0 && headline < md.indexOf('**Environment:**'), 'the headline table comes before everything else');
+  assert.match(md, /All 35 checks passed; report\.html lists them\./);
+});
+
+test('a detection method that cannot see a strategy\'s guards gives no speed-up over prot-none', () => {
+  const run = allWorkloadsRun();
+  const detect = (r: Run) => gainsOverProtNone(r).filter((g) => g.row.workload === 'detect');
+  assert.deepEqual(detect(run), []);
+  assert.ok(gainsOverProtNone(run).some((g) => g.row.workload === 'allocator-arenas'), 'other workloads keep their gains');
+  // The same rows with every method expected to find every guard: now the strategies do the same work, and are compared.
+  const seeing = allWorkloadsRun();
+  for (const r of seeing.rows) if (r.workload === 'detect' && r.expected !== undefined) r.expected = r.params.guards as number;
+  assert.equal(detect(seeing).length, 6);
+  const md = renderMarkdown(buildReportModel(run));
+  assert.match(md, /### detect\n\n<sub>guards=100<\/sub>\n\n- Timings here are not compared with prot-none's/);
 });

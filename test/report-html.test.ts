@@ -1,15 +1,18 @@
 /**
  * report.html in real headless Chromium: it loads nothing from the network, logs no errors, draws
- * every chart, sorts its raw rows, and shows hostile strings from a run as text without running them.
+ * every chart, sorts its raw rows, and shows hostile strings from a run as text without running them;
+ * at 1280x900 it is read at a glance (the headline table on the first screen, nothing wider than
+ * the page, every section folded into a short page).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchChromium, openDrawn } from './browser.js';
 import { renderReports } from '../src/report/index.js';
 import { scratchDir } from './helpers.js';
-import { HOSTILE_KERNEL, HOSTILE_PARAM, hostileRun, quickRun } from './fixtures/report-synthetic.js';
+import { HOSTILE_KERNEL, HOSTILE_PARAM, allWorkloadsRun, hostileRun, quickRun } from './fixtures/report-synthetic.js';
 
 let browser: Browser;
 
@@ -21,8 +24,8 @@ after(async () => {
   await browser?.close();
 });
 
-/** Open a report once its charts have drawn and finished animating. */
-const open = (file: string) => openDrawn(browser, file, 1200);
+/** Open a report with every section unfolded, once its charts have drawn and finished animating. */
+const open = (file: string) => openDrawn(browser, file, { settleMs: 1200, width: 1280, unfold: true });
 
 async function render(run = quickRun()): Promise<string> {
   const dir = scratchDir('guardbench-html-');
@@ -61,7 +64,7 @@ test('the quick run report draws every chart with no errors and no requests', as
     const text = await page.evaluate(() => document.body.innerText);
     assert.match(text, /The series' claims, on this machine/);
     assert.match(text, /✓ confirms/);
-    assert.match(text, /guard-process-madvise: install takes 176 ns\/guard, 19x faster than prot-none's 3,335/);
+    assert.match(text, /allocator-arenas\s+install \(ns\/guard\)\s+–\s+3,335\s+1,830 · 1\.82x faster\s+176 · 19x faster/);
   } finally {
     await page.close();
   }
@@ -104,6 +107,92 @@ test('hostile strings from a run appear as text and never run', async () => {
       scripts: document.querySelectorAll('script').length,
     }));
     assert.deepEqual(injected, { imgs: 0, svgs: 0, bolds: 0, scripts: 4 });
+  } finally {
+    await page.close();
+  }
+});
+
+/**
+ * Elements that stick out past the page's right edge, other than those a scrolling box of their own
+ * clips (a table may scroll inside its box; the page may not scroll sideways).
+ */
+async function overflow(page: Page): Promise<{ pageScrolls: boolean; sticking: string[] }> {
+  return page.evaluate(`(function () {
+    var W = document.documentElement.clientWidth;
+    function clippedByOwnBox(e) {
+      for (var a = e.parentElement; a; a = a.parentElement) {
+        var o = getComputedStyle(a).overflowX;
+        if ((o === 'auto' || o === 'scroll' || o === 'hidden') && a.getBoundingClientRect().right <= W + 0.5) return true;
+      }
+      return false;
+    }
+    var sticking = Array.from(document.querySelectorAll('body *')).filter(function (e) {
+      var r = e.getBoundingClientRect();
+      return r.width > 0 && r.right > W + 0.5 && !clippedByOwnBox(e);
+    }).map(function (e) { return e.tagName + '.' + e.className + ' to ' + Math.round(e.getBoundingClientRect().right) + 'px'; });
+    return { pageScrolls: document.documentElement.scrollWidth > W, sticking: sticking };
+  })()`);
+}
+
+test('at 1280x900 the report is read at a glance: headline table first, nothing wider than the page, short when folded', async () => {
+  const run = allWorkloadsRun();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const file = await render(run);
+  page.on('request', (r) => { if (!r.url().endsWith('/report.html')) requests.push(r.url()); });
+  try {
+    await page.goto(`file://${file}`);
+    const first = await page.evaluate(() => {
+      const table = document.querySelector('table')!;
+      const box = table.getBoundingClientRect();
+      return { top: box.top, bottom: box.bottom, header: [...table.querySelectorAll('thead th')].map((th) => th.textContent), firstSection: table.closest('section')?.id };
+    });
+    assert.equal(first.firstSection, 'headline', 'the first table is the headline table');
+    assert.deepEqual(first.header, ['workload', 'figure', 'no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise']);
+    assert.ok(first.bottom <= 900, `the headline table ends at ${first.bottom}px, below the first screen`);
+    const text = await page.evaluate(() => document.getElementById('headline')!.innerText);
+    for (const w of ['thread-stacks', 'allocator-arenas', 'madvise-batches', 'teardown', 'fork']) assert.match(text, new RegExp(`^${w}`, 'm'));
+    assert.match(text, /VMAs added \(count\)\s+0\s+32,767\s+0\s+0/);
+    assert.match(text, /kernel memory: VMA slab \+ page tables \(bytes\/region\)\s+1\.55\s+418\s+34\.7 · 12x less\s+31\.8 · 13x less/);
+
+    // Folded (every section after the headline): short, and nothing sticks out.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+    const folded = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(folded < 15_000, `the folded page is ${folded}px tall`);
+    assert.deepEqual(await overflow(page), { pageScrolls: false, sticking: [] });
+    const sections = await page.evaluate(() => [...document.querySelectorAll('main > details.section')].map((d) => d.id));
+    assert.ok(sections.includes('verify') && sections.includes('rows') && sections.includes('workload-detect'), sections.join(', '));
+
+    // Unfolded, charts drawn: still nothing wider than the page (the verify table used to run 660 elements off its right edge).
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await page.waitForTimeout(1500);
+    assert.deepEqual(await overflow(page), { pageScrolls: false, sticking: [] });
+    const all = await page.evaluate(() => document.body.innerText);
+    // detect's methods see one kind of guard each: no speed-up between strategies is claimed, and the page says why.
+    assert.match(all, /Timings here are not compared with prot-none's: the strategies do not do the same work\. The run expects maps_found to be 100 for prot-none and 0 for guard-madvise/);
+    assert.doesNotMatch(all, /(maps|pagemap|scan)\s*\n?[^\n]*x (faster|slower)/, 'a detection speed-up between strategies');
+    assert.doesNotMatch(all, /more \(prot-none: none\)|nothing measured|adds [\d,]+ VMAs against/);
+    assert.match(all, /fork: 32 bytes\/region of page tables with guard-madvise, none with prot-none, whose guards cost memory this workload does not count \(left out\)/);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('hostile strings wrap rather than widen the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    const run = hostileRun();
+    run.env.kernel.release = 'x'.repeat(400);
+    run.rows.push({ ...run.rows[0]!, params: { ...run.rows[0]!.params, note: 'y'.repeat(500) }, reason: 'z'.repeat(500) });
+    await page.goto(`file://${await render(run)}`);
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await page.waitForTimeout(800);
+    assert.deepEqual(await overflow(page), { pageScrolls: false, sticking: [] });
   } finally {
     await page.close();
   }

@@ -117,8 +117,12 @@ test('report.md fits a GitHub comment, links its charts and flags noisy figures'
   // prot-none's thread-stack create (rme 8.1%) is noisy; guard-madvise's arena install (rme 0.6%) is not.
   assert.match(md, /5,055 ±8\.1% · p99 8,011 ⚠️/);
   assert.match(md, /1,830 ±0\.6% · p99 1,863 \|/);
-  assert.match(md, /guard-process-madvise: install takes 176 ns\/guard, 19x faster than prot-none's 3,335 \(±4\.6%\)/);
-  assert.match(md, /0 VMAs added against prot-none's 32,767/);
+  // The headline table comes first: figures compared across a row, not in sentences.
+  assert.ok(md.indexOf('| workload | figure | no-guard | prot-none | guard-madvise | guard-process-madvise |') < md.indexOf('### The series\' claims'));
+  assert.match(md, /\| allocator-arenas \| install \(ns\/guard\) \| – \| 3,335 \| 1,830 · 1\.82x faster \| 176 · 19x faster \|/);
+  assert.match(md, /\|  \| VMAs added \(count\) \| 0 \| 32,767 \| 0 \| 0 \|/);
+  assert.match(md, /\|  \| kernel memory: VMA slab \+ page tables \(bytes\/region\) \| 0 \| 414 \| 32 · 13x less \| 32 · 13x less \|/);
+  assert.doesNotMatch(md, /takes [\d,]+ ns\/guard|against prot-none's [\d,]/, 'no generated sentence compares numbers');
   assert.match(md, /once per guard, process_madvise\(\) once per batch/);
 });
 

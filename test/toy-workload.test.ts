@@ -85,8 +85,8 @@ test('a new workload is compared, charted, reported and shown in history with no
   assert.equal(report.code, 0, report.stderr);
   const md = readFileSync(join(dir, 'base', 'report.md'), 'utf8');
   assert.match(md, /### toy-guards/);
-  assert.match(md, /guard-madvise: install takes [\d,.]+ ns\/guard/);
-  assert.match(md, /scratch 32/, 'the kernel-memory figure is set beside prot-none\'s, under its own label');
+  assert.match(md, /\| toy-guards \| install \(ns\/guard\) \|[^\n]*\| [\d,.]+ · [^|]*(faster|slower|≈ prot-none)/);
+  assert.match(md, /\|  \| kernel memory: scratch \(bytes\/guard\) \|[^\n]*\| 32 · /, 'the kernel-memory figure is set beside prot-none\'s, under its own label');
   assert.ok(existsSync(join(dir, 'base', 'charts', 'toy-guards-install.png')));
   assert.ok(existsSync(join(dir, 'base', 'charts', 'toy-guards-memory.png')));
   assert.match(readFileSync(join(dir, 'base', 'report.html'), 'utf8'), /toy-guards/);

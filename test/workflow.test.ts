@@ -129,6 +129,27 @@ test('only the comment job can write to pull requests, only for same-repository 
   assert.equal(checkout.with?.ref, '${{ github.event.pull_request.base.sha }}', 'the commenting job runs the base commit\'s scripts');
 });
 
+test('the optional Bencher job sends only runs of main and the schedule, when its variable is set, with its token in env', () => {
+  const bencher = workflow.jobs.bencher!;
+  assert.equal(bencher.needs, 'quick');
+  assert.deepEqual(bencher.permissions, { contents: 'read' });
+  const sends = (contexts: Record<string, unknown>, project: string, result = 'success') =>
+    evaluate(bencher.if!, { ...contexts, vars: { BENCHER_PROJECT: project }, needs: { quick: { result } } });
+  assert.equal(sends(other('push'), 'guardbench'), true);
+  assert.equal(sends(other('schedule'), 'guardbench'), true);
+  assert.equal(sends(other('push'), 'guardbench', 'failure'), true, 'a run that regressed is history too');
+  assert.equal(sends(other('push'), ''), false, 'not configured: skipped');
+  assert.equal(sends(pullRequest('synchronize', REPO), 'guardbench'), false, 'a pull request never enters the history');
+  assert.equal(sends(other('push'), 'guardbench', 'skipped'), false);
+  const send = bencher.steps.find((x) => x.run?.includes('bencher run'))!;
+  assert.deepEqual(send.env, { BENCHER_PROJECT: '${{ vars.BENCHER_PROJECT }}', BENCHER_API_KEY: '${{ secrets.BENCHER_API_KEY }}' });
+  assert.match(send.run!, /node bin\/guardbench\.js export "\$run" --format bmf --out "\$RUNNER_TEMP\/bmf\.json"/);
+  assert.match(send.run!, /--testbed "\$testbed"[\s\S]*--adapter json --file "\$RUNNER_TEMP\/bmf\.json"/);
+  const download = bencher.steps.find((x) => x.uses?.startsWith('actions/download-artifact@'))!;
+  assert.equal(download.with?.name, 'guardbench-run', 'the run the quick job keeps for history');
+  assert.ok(bencher.steps.some((x) => x.uses?.startsWith('bencherdev/bencher@')), 'the Bencher CLI is installed by its action');
+});
+
 test('every action is pinned to a full commit SHA with its release in a comment', () => {
   const uses = yaml.split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
   assert.ok(uses.length >= 6, uses.join('\n'));

@@ -35,7 +35,8 @@ function measured(shape: WorkloadShape, point: PointInfo, strategy: string, metr
   return r?.status === 'ok' && r.value !== null ? r : undefined;
 }
 
-function atPoint(shape: WorkloadShape, strategy: string, point: PointInfo): FootprintComparison {
+/** Footprint of `strategy` against prot-none at `point` (prot-none's own: against itself). */
+export function footprintAt(shape: WorkloadShape, strategy: string, point: PointInfo): FootprintComparison {
   const comparison: FootprintComparison = { strategy, point };
   const base = (row: Row) => baselineRowOf(shape.rows, row, shape.variantAxes);
   const vma = vmaMetric(shape);
@@ -66,7 +67,7 @@ function atPoint(shape: WorkloadShape, strategy: string, point: PointInfo): Foot
  */
 export function footprintVsProtNone(shape: WorkloadShape, strategy: string): FootprintComparison | null {
   if (strategy === BASELINE_STRATEGY) return null;
-  const candidates = shape.points.map((p) => atPoint(shape, strategy, p)).filter((c) => c.vma || c.bytes);
+  const candidates = shape.points.map((p) => footprintAt(shape, strategy, p)).filter((c) => c.vma || c.bytes);
   const clean = candidates.find((c) => !c.bytes?.parts.some((p) => p.value < 0 || p.base < 0));
   return clean ?? candidates[0] ?? null;
 }

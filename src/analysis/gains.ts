@@ -1,10 +1,11 @@
 /**
  * Guard markers against the classic guard: each marker strategy's latency beside prot-none's at the
- * same point (any value of the strategy's own variant axes, such as a batch size), and what the
- * price of a call explains of batching's gain.
+ * same point (any value of the strategy's own variant axes, such as a batch size), where both did
+ * the same work (like-for-like.ts), and what the price of a call explains of batching's gain.
  */
 import { BASELINE_STRATEGY, BATCHED_MARKER, PER_CALL_MARKER, type Params, type Row, type Run } from '../results/schema.js';
 import { paramsKey } from './keys.js';
+import { sameWork } from './like-for-like.js';
 import { isMarkerStrategy, specOf, variantAxesOf, workloadSpecs } from './specs.js';
 
 /** The prot-none row `row` is measured against: same workload, metric and point, any variant. */
@@ -23,14 +24,18 @@ export interface Gain {
   speedupRme: number;
 }
 
-/** Speed-up of every ok latency row of a guard-marker strategy over prot-none at the same point. */
+/**
+ * Speed-up of every ok latency row of a guard-marker strategy over prot-none at the same point,
+ * where both strategies did the same work there (a detection method that cannot see one
+ * strategy's guards has no speed-up to show).
+ */
 export function gainsOverProtNone(run: Run, metric?: string): Gain[] {
   const gains: Gain[] = [];
   for (const row of run.rows) {
     if (row.status !== 'ok' || !row.stats || !isMarkerStrategy(row.strategy)) continue;
     if ((metric && row.metric !== metric) || specOf(run, row).kind !== 'latency') continue;
     const base = baselineRowOf(run.rows, row, variantAxesOf(run, row.workload));
-    if (!base?.stats || !row.value || !base.value) continue;
+    if (!base?.stats || !row.value || !base.value || !sameWork(run, row, base)) continue;
     gains.push({ row, base, speedup: base.value / row.value, speedupRme: Math.hypot(row.stats.rme, base.stats.rme) });
   }
   return gains;

@@ -7,7 +7,8 @@ import { MAX_USABLE_DETECTABLE, VERDICTS, type Comparison, type RowComparison, t
 import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
 import { TEST_NAME } from '../stats/significance.js';
 import { formatValue, percent as pct } from '../render/format.js';
-import { mdEscape, mdTable } from '../render/markdown.js';
+import { folded, mdCode, mdEscape, mdTable } from '../render/markdown.js';
+import { headlineCharts } from './mermaid.js';
 
 const HEADINGS: Record<Verdict, string> = {
   regressed: 'Regressed',
@@ -59,7 +60,7 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   const out: string[] = [`## ${title}`, '', `**${resultHead(c)}** · ${resultTail(c)}`, '', ...runsTable(c), ''];
   if (c.environment.length > 0) {
     out.push('> [!WARNING]', '> The runs were made in different environments; differences below may come from these:');
-    for (const d of c.environment) out.push(`> - **${d.field}**: \`${d.base}\` → \`${d.current}\` (${d.matters})`);
+    for (const d of c.environment) out.push(`> - **${mdEscape(d.field)}**: ${mdCode(d.base)} → ${mdCode(d.current)} (${mdEscape(d.matters)})`);
     out.push('');
   }
   if (c.confounders.length > 0) {
@@ -69,14 +70,35 @@ export function renderCompareMarkdown(c: Comparison, title = 'guardbench compare
   }
   for (const w of c.warnings) out.push(`- ⚠ ${w}`);
   if (c.warnings.length > 0) out.push('');
-  for (const t of verdictTables(c)) {
-    // A reason or parameter from a run must not break the table or become markup in a PR comment.
-    const table = mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => NUMERIC_COLUMNS[i] ?? false);
-    if (t.open) out.push(`### ${t.title}`, '', ...table, '');
-    else out.push('<details>', `<summary>${t.title}</summary>`, '', ...table, '', '</details>', '');
-  }
+  const tables = verdictTables(c);
+  // The verdicts a reader must see, the charts, then the folded tables (cut first when a comment is too long).
+  for (const t of tables.filter((x) => x.open)) out.push(`### ${t.title}`, '', ...verdictTable(t), '');
+  out.push(...chartsSection(c));
+  for (const t of tables.filter((x) => !x.open)) out.push('<details>', `<summary>${t.title}</summary>`, '', ...verdictTable(t), '', '</details>', '');
   out.push('<sub>', methodNote(c), '</sub>');
   return out.join('\n') + '\n';
+}
+
+/** A reason or parameter from a run must not break the table or become markup in a PR comment. */
+function verdictTable(t: VerdictTable): string[] {
+  return mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => NUMERIC_COLUMNS[i] ?? false);
+}
+
+/** The headline figures as Mermaid charts GitHub draws in place: latencies open, exact figures folded. */
+function chartsSection(c: Comparison): string[] {
+  const charts = headlineCharts(c);
+  if (charts.timed.length + charts.exact.length === 0 && !charts.timedLeftOut) return [];
+  const out = ['### Headline figures, base against current', ''];
+  out.push(`Each pair of bars is one strategy at one point: grey the base run (${mdEscape(c.base.env.kernel.release)}), `
+    + `blue the current run (${mdEscape(c.current.env.kernel.release)}); the figures are in the tables.`, '');
+  if (charts.timedLeftOut) out.push(`Latencies are not charted: ${mdEscape(charts.timedLeftOut)}.`, '');
+  for (const chart of charts.timed) out.push(...chart, '');
+  if (charts.exact.length > 0) {
+    const body = charts.exact.flatMap((chart) => [...chart, '']);
+    out.push(...folded(`VMAs and other exact headline figures (${charts.exact.length} ${charts.exact.length === 1 ? 'chart' : 'charts'})`, body));
+  }
+  if (charts.omitted > 0) out.push(`${charts.omitted} more charts are left out of this comment; compare.html and the PNG charts have every row.`, '');
+  return out;
 }
 
 /** The largest smallest-detectable change among latencies judged for pass/fail, or null when none was. */
@@ -119,11 +141,12 @@ function runsTable(c: Comparison): string[] {
   return [
     '| | base | current |',
     '| --- | --- | --- |',
-    line('run', `\`${c.base.id}\``, `\`${c.current.id}\``),
-    line('kernel', c.base.env.kernel.release, c.current.env.kernel.release),
+    // Every string here comes from a run: escaped, so none can break the table or open a code block.
+    line('run', mdCode(c.base.id), mdCode(c.current.id)),
+    line('kernel', mdEscape(c.base.env.kernel.release), mdEscape(c.current.env.kernel.release)),
     line('profile', c.base.profile, c.current.profile),
     line('testbed', mdEscape(c.base.env.testbed?.name ?? 'not recorded'), mdEscape(c.current.env.testbed?.name ?? 'not recorded')),
-    line('started', c.base.startedAt, c.current.startedAt),
+    line('started', mdEscape(c.base.startedAt), mdEscape(c.current.startedAt)),
   ];
 }
 

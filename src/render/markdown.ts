@@ -17,6 +17,14 @@ export function mdEscape(s: string): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text from a run as inline code where it can be (a code span shows `<` and `*` as they are); text
+ * that would end the span (a backtick) or the line is escaped as plain text instead.
+ */
+export function mdCode(s: string): string {
+  return /[`\r\n|]/.test(s) ? mdEscape(s) : `\`${s}\``;
+}
+
 /** Text inside HTML (a <summary>): entities only, Markdown is not parsed there. */
 export function htmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -11,7 +11,8 @@ import { workloadShapes } from '../analysis/shapes.js';
 import { isMarkerStrategy, workloadSpecs } from '../analysis/specs.js';
 import { describePoint, formatBytes, formatRatio, formatValue } from '../render/format.js';
 import type { CensusView } from './census.js';
-import { batchingSentence, figure, moreOrLess } from './words.js';
+import { memoryLabel } from './charts.js';
+import { batchingSentence, figure, ratioShort } from './words.js';
 
 export type Verdict = 'confirms' | 'weakens' | 'contradicts' | 'inconclusive' | 'not measured';
 
@@ -122,7 +123,7 @@ function vmaClaim(run: Run, census: CensusView | null): ClaimCheck {
   const withVmas = footprints(run).filter(({ f }) => f.vma);
   const measured = withVmas.map(({ workload, f }) => {
     const { metric, row, base } = f.vma!;
-    return `${workload}: ${formatValue(base.value)} ${metric.metric} with prot-none, ${formatValue(row.value)} with ${f.strategy}`;
+    return `${workload}: ${formatValue(base.value)} ${metric.label ?? metric.metric} with prot-none, ${formatValue(row.value)} with ${f.strategy}`;
   });
   const verdict = verdictOf(withVmas.map(({ f }) => f.vma!.row.value! < f.vma!.base.value!));
   const fewest = withVmas.map(({ f }) => 1 - f.vma!.row.value! / f.vma!.base.value!).filter(Number.isFinite);
@@ -150,11 +151,18 @@ function vmaClaim(run: Run, census: CensusView | null): ClaimCheck {
 function memoryClaim(run: Run): ClaimCheck {
   const claim = 'A VMA per guard adds up to a significant memory penalty with many threads and processes; guard markers avoid it.';
   const withBytes = footprints(run).filter(({ f }) => f.bytes);
+  // A workload that counts kinds of memory prot-none's guards do not use (fork counts page tables
+  // only) says nothing about prot-none's cost: it is named, and left out of the verdict.
+  const compared = withBytes.filter(({ f }) => f.bytes!.base > 0);
   const measured = withBytes.map(({ workload, f }) => {
     const b = f.bytes!;
-    return `${workload}: ${formatValue(b.value, b.unit)} with ${f.strategy} against ${formatValue(b.base, b.unit)} with prot-none (${moreOrLess(b.value, b.base)})`;
+    if (b.base <= 0) {
+      return `${workload}: ${formatValue(b.value, b.unit)} of ${b.parts.map((p) => memoryLabel(p.spec)).join(' and ')} with ${f.strategy}, `
+        + 'none with prot-none, whose guards cost memory this workload does not count (left out)';
+    }
+    return `${workload}: ${formatValue(b.value, b.unit)} with ${f.strategy} against ${formatValue(b.base, b.unit)} with prot-none (${ratioShort(b.value, b.base) ?? 'none'})`;
   });
-  const better = withBytes.map(({ f }) => f.bytes!.value < f.bytes!.base);
+  const better = compared.map(({ f }) => f.bytes!.value < f.bytes!.base);
   const verdict = verdictOf(better);
   const pageCost = ` Where markers cost more, it is the page-table page (${formatBytes(run.env.pageSize)}) a marker needs in each span of memory one such page maps (2 MiB with 4 KiB pages): `
     + 'a guard alone in its span, like a thread stack\'s, pays a whole page, while a VMA costs a few hundred bytes of slab.';
@@ -165,7 +173,7 @@ function memoryClaim(run: Run): ClaimCheck {
     inconclusive: '',
     'not measured': 'No workload in this run reports kernel memory for both prot-none and a guard marker strategy.',
   }[verdict];
-  const ratios = withBytes.map(({ f }) => moreOrLess(f.bytes!.value, f.bytes!.base));
+  const ratios = compared.map(({ f }) => ratioShort(f.bytes!.value, f.bytes!.base) ?? 'none');
   return { claim, measured: measured.length ? measured : [whyMissing(run) ?? 'no kernel memory figures in this run'], ratio: ratios.join('; ') || '-', verdict, why };
 }
 

@@ -1,6 +1,6 @@
 /**
  * report.md: the report as GitHub-flavoured Markdown, for a pull-request comment or a mailing-list
- * reply. Headline sentences and the cover letter's claims come first, then one section per workload
+ * reply. The headline table and the cover letter's claims come first, then one section per workload
  * with its charts (charts/*.png, relative) and tables; bulky tables fold into <details>. Everything
  * taken from the run is escaped, so a hostile string shows as text.
  */
@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../results/write.js';
 import { folded, mdEscape } from '../render/markdown.js';
 import type { ClaimCheck, Verdict } from './claims.js';
 import { censusView } from './census.js';
-import { buildReportModel, type Cell, type ReportModel, type ReportTable, type WorkloadReport } from './model.js';
+import type { Cell, ReportTable } from './cells.js';
+import { buildReportModel, type ReportModel, type WorkloadReport } from './model.js';
 import type { Reporter } from './types.js';
 
 /** GitHub rejects comments longer than this. */
@@ -21,13 +22,19 @@ function cellText(c: Cell): string {
   return c.warn ? `${mdEscape(c.text)} ${NOISE_MARK}` : mdEscape(c.text);
 }
 
-/** "threads=no, reuse=no, prot-none: rme 8.1% > 5%" for each flagged cell: where it is, then why. */
-export function noisy(t: ReportTable): string[] {
-  return t.rows.flatMap((r) => r.flatMap((c, i) => {
-    if (!c.warn) return [];
-    const where = [...r.slice(0, t.labelColumns).map((x) => x.text), t.header[i]];
-    return [`${where.join(', ')}: ${c.warn}`];
-  }));
+/**
+ * Where a table's noisy figures are, row by row: "create (ns/stack): prot-none, guard-madvise". The
+ * reasons stay out: the cells show their margins of error, the footer gives the rule, and a
+ * default-profile report must fit a GitHub comment (report.html shows each reason on hover). A row
+ * whose label cells are blank (the headline table names a workload once) takes the row's above.
+ */
+function noisyCells(t: ReportTable): string[] {
+  let labels: string[] = [];
+  return t.rows.flatMap((r) => {
+    labels = r.slice(0, t.labelColumns).map((x, i) => x.text || labels[i] || '');
+    const columns = r.flatMap((c, i) => (c.warn ? [t.header[i]!] : []));
+    return columns.length ? [`${labels.filter(Boolean).join(', ')}: ${columns.join(', ')}`] : [];
+  });
 }
 
 function table(t: ReportTable): string[] {
@@ -36,7 +43,8 @@ function table(t: ReportTable): string[] {
     `|${t.header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...t.rows.map((r) => `| ${r.map(cellText).join(' | ')} |`),
   ];
-  if (noisy(t).length) out.push('', `<sub>${NOISE_MARK} ${mdEscape(noisy(t).join(' · '))}</sub>`);
+  const noisy = noisyCells(t);
+  if (noisy.length) out.push('', `<sub>${NOISE_MARK} noisy: ${mdEscape(noisy.join(' · '))}</sub>`);
   return out;
 }
 
@@ -64,16 +72,21 @@ function claims(list: ClaimCheck[], callPrice: string[]): string[] {
   return out;
 }
 
+/** The checks as a table when any failed; when all passed, one line (report.html lists them). */
 function verify(model: ReportModel): string[] {
   if (model.verify.length === 0) return ['### Guard semantics (verify)', '', 'This run has no verify results (`guardbench verify` runs the checks).', ''];
-  const failed = model.verify.filter((v) => !v.ok).length;
-  const body = [
-    '| check | result | detail |',
-    '| --- | --- | --- |',
-    ...model.verify.map((v) => `| ${mdEscape(v.check)} | ${v.ok ? '✅ ok' : '❌ failed'} | ${mdEscape(v.detail)} |`),
+  const failed = model.verify.filter((v) => !v.ok);
+  if (failed.length === 0) {
+    const skipped = model.verify.filter((v) => v.skipped).length;
+    return ['### Guard semantics (verify)', '', `All ${model.verify.length} checks passed${skipped ? ` (${skipped} could not run here)` : ''}; report.html lists them.`, ''];
+  }
+  return [
+    '### Guard semantics (verify)', '', `**${failed.length} of ${model.verify.length} checks failed:**`, '',
+    '| check | detail |',
+    '| --- | --- |',
+    ...failed.map((v) => `| ${mdEscape(v.check)} | ${mdEscape(v.detail)} |`),
+    '',
   ];
-  const summary = failed ? `${failed} of ${model.verify.length} checks failed` : `all ${model.verify.length} checks passed`;
-  return ['### Guard semantics (verify)', '', ...(failed ? body : folded(summary, body)), ''];
 }
 
 function workload(w: WorkloadReport): string[] {
@@ -106,14 +119,12 @@ export function renderMarkdown(model: ReportModel): string {
   if (model.problems.length) {
     out.push(`> ❌ **${model.problems.length} ${model.problems.length === 1 ? 'measurement' : 'measurements'} failed:**`, ...model.problems.slice(0, 10).map((p) => `> - ${mdEscape(p)}`), '');
   }
+  if (model.headline) out.push(`**${mdEscape(model.headline.caption)}**`, '', ...table(model.headline), '');
   out.push(`**Environment:** ${mdEscape(model.envLine)}  `);
   out.push(`**Kernel features:** ${model.features.map((f) => `${mdEscape(f.label)} ${f.value === 'yes' ? '✅' : `❌ ${mdEscape(f.value)}`}`).join(' · ')}  `);
   const ffi = model.env.find((f) => f.label === 'FFI floor');
   if (ffi) out.push(`**FFI floor:** ${mdEscape(ffi.value)}`);
   out.push('');
-  if (model.glance.length) {
-    out.push('### At a glance', '', ...model.glance.map((s) => `- ${mdEscape(s.text)}${s.warn ? ` ${NOISE_MARK}` : ''}`), '');
-  }
   out.push(...claims(model.claims, model.callPrice));
   out.push(...verify(model));
   for (const w of model.workloads) out.push(...workload(w));

@@ -3,35 +3,21 @@
  * tables of cells) that markdown.ts writes as GitHub Markdown and html.ts embeds as JSON for the page
  * to build with textContent. Strings here may hold anything a run holds; escaping is each format's job.
  */
-import type { Row, Run, VerifyResult } from '../results/schema.js';
-import { footprintVsProtNone, type BytesPart, type FootprintComparison } from '../analysis/footprint.js';
-import { gainsOverProtNone, type Gain } from '../analysis/gains.js';
+import { BASELINE_STRATEGY, type Run, type VerifyResult } from '../results/schema.js';
+import { gainsOverProtNone } from '../analysis/gains.js';
 import { hostSpeedOf } from '../analysis/host-speed.js';
 import { paramsKey } from '../analysis/keys.js';
-import { NOISE_RULE, noiseWarning } from '../analysis/noise.js';
+import { differentOutcomes } from '../analysis/like-for-like.js';
+import { NOISE_RULE } from '../analysis/noise.js';
 import { cell, pointOf, workloadShapes, type WorkloadShape } from '../analysis/shapes.js';
-import { isMarkerStrategy } from '../analysis/specs.js';
+import { isMarkerStrategy, specOf, workloadSpecs } from '../analysis/specs.js';
 import { describePoint, formatBytes, formatValue, pointLabel } from '../render/format.js';
-import { chartsForRun, memoryLabel } from './charts.js';
+import { gainWarn, rowCell, type Cell, type ReportTable } from './cells.js';
+import { chartsForRun } from './charts.js';
 import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
-import { describeHostSpeed, gainCell, gainWords, moreOrLess, vmaWords } from './words.js';
-
-/** A piece of text, with the reason to distrust it when it is noisy. */
-export interface Cell {
-  text: string;
-  warn?: string;
-}
-
-export interface ReportTable {
-  caption: string;
-  header: string[];
-  rows: Cell[][];
-  /** how many leading columns name the row (metric, point) rather than hold figures */
-  labelColumns: number;
-  /** long enough to fold away (a <details> in Markdown) */
-  bulky: boolean;
-}
+import { headlineTable } from './headline-table.js';
+import { describeHostSpeed, gainCell } from './words.js';
 
 export interface ChartRef {
   id: string;
@@ -43,8 +29,11 @@ export interface ChartRef {
 
 export interface WorkloadReport {
   name: string;
+  /** what the workload models, from its spec ('' for a run that stored none) */
+  description: string;
   /** the parameters that hold one value throughout the workload */
   constants: string;
+  /** what a reader must know before reading the tables, in sentences (numbers are compared in tables) */
   sentences: Cell[];
   charts: ChartRef[];
   tables: ReportTable[];
@@ -65,7 +54,8 @@ export interface ReportModel {
   env: Fact[];
   features: Fact[];
   verify: VerifyResult[];
-  glance: Cell[];
+  /** the headline figures of every workload, the first thing a reader sees */
+  headline: ReportTable | null;
   claims: ClaimCheck[];
   callPrice: string[];
   workloads: WorkloadReport[];
@@ -142,120 +132,25 @@ function featureFacts(run: Run): Fact[] {
   });
 }
 
-/** A table cell for one row: median ±rme · p99 for latency, the figure otherwise. */
-function rowCell(row: Row | undefined): Cell {
-  if (!row) return { text: '–' };
-  if (row.status !== 'ok') return { text: row.status };
-  const warn = noiseWarning(row) ?? undefined;
-  if (!row.stats) return { text: formatValue(row.value) };
-  const t = `${formatValue(row.value)} ±${row.stats.rme.toFixed(1)}% · p99 ${formatValue(row.stats.p99)}`;
-  return warn ? { text: t, warn } : { text: t };
-}
-
-function gainsOf(run: Run, shape: WorkloadShape, metric: string, strategy: string): Gain[] {
-  return gainsOverProtNone(run, metric).filter((g) => g.row.workload === shape.name && g.row.strategy === strategy);
-}
-
-/** The point a row is at, named by the axes that vary in its workload. */
-function whereOf(shape: WorkloadShape, row: Row): string {
-  const p = pointOf(shape, row);
-  return p ? pointLabel(p.params, shape.varying) : '';
-}
-
-function warnOf(...rows: Row[]): string | undefined {
-  const w = rows.map((r) => {
-    const n = noiseWarning(r);
-    return n ? `${r.strategy}: ${n}` : null;
-  }).filter(Boolean);
-  return w.length ? w.join('; ') : undefined;
-}
-
-/** One sentence per guard strategy and latency metric: the figure at one point, or the best and worst over many. */
-function latencySentence(shape: WorkloadShape, gains: Gain[]): Cell | null {
-  if (gains.length === 0) return null;
-  const s = gains[0]!.row.strategy;
-  const metric = gains[0]!.row.metric;
-  const where = (g: Gain) => whereOf(shape, g.row);
-  if (gains.length === 1) {
-    const g = gains[0]!;
-    const at = shape.points.length > 1 ? ` at ${where(g)}` : '';
-    return { text: `${s}: ${metric} takes ${formatValue(g.row.value, g.row.unit)}, ${gainWords(g, formatValue(g.base.value))}${at}.`, warn: warnOf(g.row, g.base) };
+/**
+ * Why a workload's latencies are not set against prot-none's at some point: the strategies did not
+ * do the same work there (the run's expected outcomes differ), in one sentence; null when they did.
+ */
+function unlikeWorkRemark(run: Run, shape: WorkloadShape): Cell | null {
+  const base = shape.rows.filter((r) => r.strategy === BASELINE_STRATEGY && r.status === 'ok' && specOf(run, r).kind === 'latency');
+  for (const row of shape.rows.filter((r) => isMarkerStrategy(r.strategy) && r.status === 'ok' && specOf(run, r).kind === 'latency')) {
+    const b = base.find((x) => x.metric === row.metric && paramsKey(x.params, shape.variantAxes) === paramsKey(row.params, shape.variantAxes));
+    const differ = b ? differentOutcomes(run, row, b) : [];
+    if (differ.length === 0) continue;
+    const d = differ[0]!;
+    const at = shape.points.length > 1 ? `At ${pointLabel(row.params, shape.varying)}, ` : '';
+    return {
+      text: 'Timings here are not compared with prot-none\'s: the strategies do not do the same work. '
+        + `${at ? `${at}the run` : 'The run'} expects ${d.metric} to be ${formatValue(d.otherExpected)} for prot-none and ${formatValue(d.expected)} for ${row.strategy}, `
+        + 'and a method that cannot see a strategy\'s guards is neither faster nor slower at finding them.',
+    };
   }
-  const sorted = [...gains].sort((a, b) => b.speedup - a.speedup);
-  const best = sorted[0]!;
-  const worst = sorted[sorted.length - 1]!;
-  const detail = (g: Gain) => `${where(g)}: ${formatValue(g.row.value)} against ${formatValue(g.base.value, g.row.unit)}`;
-  return {
-    text: `${s}: ${metric} over ${gains.length} points ranges from ${gainWords(best, undefined, detail(best))} `
-      + `to ${gainWords(worst, undefined, detail(worst))}.`,
-    warn: warnOf(best.row, best.base, worst.row, worst.base),
-  };
-}
-
-function bytesWords(f: FootprintComparison): string | null {
-  if (!f.bytes) return null;
-  const b = f.bytes;
-  const parts = (pick: (p: BytesPart) => number) =>
-    b.parts.filter((p) => pick(p) !== 0).map((p) => `${memoryLabel(p.spec)} ${formatValue(pick(p))}`).join(', ') || 'nothing measured';
-  return `uses ${formatValue(b.value, b.unit)} of kernel memory (${parts((p) => p.value)}) against prot-none's `
-    + `${formatValue(b.base)} (${parts((p) => p.base)}): ${moreOrLess(b.value, b.base)}`;
-}
-
-function footprintSentence(shape: WorkloadShape, strategy: string): Cell | null {
-  const f = footprintVsProtNone(shape, strategy);
-  if (!f) return null;
-  const words = [f.vma ? vmaWords(f.vma) : null, bytesWords(f)].filter(Boolean).join(', and ');
-  if (!words) return null;
-  const at = shape.points.length > 1 ? ` (at ${pointLabel(f.point.params, shape.varying)})` : '';
-  return { text: `${strategy}: ${words}${at}.` };
-}
-
-function workloadSentences(run: Run, shape: WorkloadShape): Cell[] {
-  const guards = shape.strategies.filter(isMarkerStrategy);
-  const out: Cell[] = [];
-  for (const m of shape.metrics.filter((x) => x.kind === 'latency')) {
-    for (const s of guards) {
-      const c = latencySentence(shape, gainsOf(run, shape, m.metric, s));
-      if (c) out.push(c);
-    }
-  }
-  for (const s of guards) {
-    const c = footprintSentence(shape, s);
-    if (c) out.push(c);
-  }
-  return out;
-}
-
-/** The strongest sentence per workload: its first latency metric for the guard strategy that gains most, and its footprint. */
-function glanceSentences(run: Run, shapes: WorkloadShape[]): Cell[] {
-  const out: Cell[] = [];
-  for (const shape of shapes) {
-    const first = shape.metrics.find((m) => m.kind === 'latency');
-    const guards = shape.strategies.filter(isMarkerStrategy);
-    let bestStrategy: string | undefined;
-    if (first) {
-      const ranked = guards.map((s) => ({ s, gains: gainsOf(run, shape, first.metric, s) })).filter((x) => x.gains.length > 0)
-        .sort((a, b) => Math.max(...b.gains.map((g) => g.speedup)) - Math.max(...a.gains.map((g) => g.speedup)));
-      const top = ranked[0];
-      if (top) {
-        bestStrategy = top.s;
-        const c = latencySentence(shape, top.gains);
-        if (c) out.push({ ...c, text: `${shape.name}, ${c.text}` });
-      }
-    }
-    const s = bestStrategy ?? guards[0];
-    const f = s ? footprintSentence(shape, s) : null;
-    if (f) out.push({ ...f, text: `${shape.name}, ${f.text}` });
-  }
-  return out;
-}
-
-/** A ratio's noise, for a cell under the strategy's own column: its own rows' warning, then prot-none's. */
-function gainWarn(g: Gain): { warn?: string } {
-  const own = noiseWarning(g.row);
-  const base = noiseWarning(g.base);
-  const parts = [own, base ? `prot-none ${base}` : null].filter(Boolean);
-  return parts.length ? { warn: parts.join(', ') } : {};
+  return null;
 }
 
 function gainsTable(run: Run, shape: WorkloadShape): ReportTable | null {
@@ -334,8 +229,9 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
   const charts = chartsForRun(run);
   const workloads: WorkloadReport[] = shapes.map((shape) => ({
     name: shape.name,
+    description: workloadSpecs(run).get(shape.name)?.description ?? '',
     constants: describePoint(shape.constant, Object.keys(shape.constant)),
-    sentences: workloadSentences(run, shape),
+    sentences: [unlikeWorkRemark(run, shape)].filter((c): c is Cell => c !== null),
     charts: charts.filter((c) => c.workload === shape.name).map((c) => ({ id: c.id, file: `charts/${c.id}.png`, title: c.title, alt: c.alt })),
     tables: [gainsTable(run, shape), ...metricTables(shape)].filter((t): t is ReportTable => t !== null),
     notes: workloadNotes(shape),
@@ -351,7 +247,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     env: envFacts(run),
     features: featureFacts(run),
     verify: run.verify,
-    glance: glanceSentences(run, shapes),
+    headline: headlineTable(run),
     claims: checkClaims(run, census),
     callPrice: callPriceNotes(run),
     workloads,

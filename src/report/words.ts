@@ -13,41 +13,29 @@ export function figure(row: Row): string {
   return formatValue(row.value, row.unit);
 }
 
-/** "1.74x faster than prot-none" and "±10.4%": a gain's direction and its uncertainty, apart. */
-export function gainPhrase(gain: Gain, baseFigure?: string): { words: string; margin: string } {
-  const margin = `±${gain.speedupRme.toFixed(1)}%`;
-  const them = baseFigure ? `prot-none's ${baseFigure}` : 'prot-none';
-  if (withinNoise(gain)) return { words: `within noise of ${them} at ${formatRatio(gain.speedup)}`, margin };
-  return {
-    words: gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster than ${them}` : `${formatRatio(1 / gain.speedup)} slower than ${them}`,
-    margin,
-  };
-}
-
-/** "19x faster than prot-none's 3,335 (±4.6%)"; with `detail`, "(±4.6%; detail)". */
-export function gainWords(gain: Gain, baseFigure?: string, detail?: string): string {
-  const { words, margin } = gainPhrase(gain, baseFigure);
-  return `${words} (${margin}${detail ? `; ${detail}` : ''})`;
-}
-
-/** Shorter form for table cells: "19x faster", "3.3x slower", "≈ 1.08x". */
+/** Shorter form for table cells: "19x faster ±4.6%", "3.3x slower ±2.0%", "≈ same (1.08x ±9.0%)". */
 export function gainCell(gain: Gain): string {
   const u = `±${gain.speedupRme.toFixed(1)}%`;
   if (withinNoise(gain)) return `≈ same (${formatRatio(gain.speedup)} ${u})`;
   return gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster ${u}` : `${formatRatio(1 / gain.speedup)} slower ${u}`;
 }
 
+/** Shortest form, beside the figure in the headline table: "19x faster", "3.3x slower", "≈ prot-none". */
+export function gainShort(gain: Gain): string {
+  if (withinNoise(gain)) return '≈ prot-none';
+  return gain.speedup >= 1 ? `${formatRatio(gain.speedup)} faster` : `${formatRatio(1 / gain.speedup)} slower`;
+}
+
+/** "13x less", "10x more" for memory beside prot-none's; null where a ratio says nothing (either is zero or below). */
+export function ratioShort(value: number, base: number): string | null {
+  if (value <= 0 || base <= 0) return null;
+  if (value === base) return 'the same';
+  return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
+}
+
 /** "0 VMAs added against prot-none's 32,767": the VMAs a guard strategy's guards occupy, beside prot-none's. */
 export function vmaWords(vma: { metric: MetricSpec; row: Row; base: Row }): string {
   return `${formatValue(vma.row.value)} ${vma.metric.label ?? vma.metric.metric} against prot-none's ${formatValue(vma.base.value)}`;
-}
-
-/** "13x less", "6.0x more", "the same" for memory; `value` against `base`. */
-export function moreOrLess(value: number, base: number): string {
-  if (value === base) return 'the same';
-  if (base <= 0) return value > 0 ? 'more (prot-none: none)' : 'less';
-  if (value <= 0) return 'none of it';
-  return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
 }
 
 /** What the host's speed did during the run, with a warning when it moved enough to matter. */

@@ -1,8 +1,10 @@
 /*
  * report.html's page: builds the report from the JSON data block with createElement and textContent
- * only (never innerHTML), so no string from a run is ever parsed as HTML. Charts are the same
- * chart.js configurations as the PNGs, made interactive (tooltips, legend toggles). The raw rows
- * table sorts by any column on a click of its header.
+ * only (never innerHTML), so no string from a run is ever parsed as HTML. The headline table comes
+ * first; every section after it folds (a <details>), each with a summary worth reading folded, and
+ * only the claims start open. Charts are the same chart.js configurations as the PNGs, made
+ * interactive (tooltips, legend toggles), drawn when their section first opens (a folded canvas has
+ * no size to draw at). The raw rows table sorts by any column on a click of its header.
  *
  * Inlined by html.ts after chart.js and the chart runtime (`guardbenchChartRuntime`). Plain ES2017.
  */
@@ -30,38 +32,45 @@
 
   var NOISE = '\u26a0';
 
+  /* A figure cell's parts ("5,881 ±15.3%", "p99 17,818") each stay on one line; a narrow column breaks between them. */
   function cellNode(tag, c) {
-    var node = el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, [c.text]);
-    if (c.warn) node.appendChild(el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]));
-    return node;
+    var parts = c.text.split(' \u00b7 ');
+    var kids = [];
+    parts.forEach(function (p, i) {
+      if (i > 0) kids.push(' \u00b7 ');
+      // The noise mark stays on the line of the part it ends.
+      var last = i === parts.length - 1 && c.warn ? el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]) : null;
+      kids.push(el('span', { class: 'part' }, [p, last]));
+    });
+    return el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, kids);
   }
 
-  function tableNode(t) {
+  function tableNode(t, cls) {
     var head = el('tr', {}, t.header.map(function (h) { return el('th', { scope: 'col' }, [h]); }));
     var body = t.rows.map(function (r) {
       return el('tr', {}, r.map(function (c, i) {
         return cellNode(i < t.labelColumns ? 'th' : 'td', c);
       }));
     });
-    var table = el('table', { class: 'figures' }, [el('caption', {}, [t.caption]), el('thead', {}, [head]), el('tbody', {}, body)]);
+    var table = el('table', { class: 'figures' + (cls ? ' ' + cls : '') }, [el('caption', {}, [t.caption]), el('thead', {}, [head]), el('tbody', {}, body)]);
     var notes = [];
+    var labels = [];
     t.rows.forEach(function (r) {
+      // A blank label cell (the headline table names a workload once) stands for the row's above.
+      labels = r.slice(0, t.labelColumns).map(function (x, i) { return x.text || labels[i] || ''; });
       r.forEach(function (c, i) {
-        if (c.warn) notes.push(r.slice(0, t.labelColumns).map(function (x) { return x.text; }).concat([t.header[i]]).join(', ') + ': ' + c.warn);
+        if (c.warn) notes.push(labels.filter(Boolean).concat([t.header[i]]).join(', ') + ': ' + c.warn);
       });
     });
     var wrap = el('div', { class: 'table-wrap' }, [table]);
-    if (notes.length) wrap.appendChild(el('p', { class: 'noise-notes' }, [NOISE + ' ' + notes.join(' \u00b7 ')]));
+    // A few reasons read in a line; more fold away (each cell also shows its own on hover).
+    if (notes.length > 0 && notes.length <= 2) wrap.appendChild(el('p', { class: 'noise-notes' }, [NOISE + ' ' + notes.join(' \u00b7 ')]));
+    if (notes.length > 2) {
+      wrap.appendChild(el('details', { class: 'noise-notes' }, [el('summary', {}, [NOISE + ' ' + notes.length + ' noisy figures: why']),
+        el('ul', {}, notes.map(function (n) { return el('li', {}, [n]); }))]));
+    }
     if (!t.bulky) return wrap;
     return el('details', {}, [el('summary', {}, [t.caption + ' (' + t.rows.length + ' rows)']), wrap]);
-  }
-
-  function sentenceList(cells, cls) {
-    return el('ul', { class: cls || 'sentences' }, cells.map(function (c) {
-      var li = el('li', {}, [c.text]);
-      if (c.warn) li.appendChild(el('span', { class: 'noisy-note' }, [' ' + NOISE + ' noisy: ' + c.warn]));
-      return li;
-    }));
   }
 
   var charts = {};
@@ -72,9 +81,28 @@
     var canvas = el('canvas', { id: 'chart-' + ref.id, role: 'img', 'aria-label': ref.alt });
     var box = el('div', { class: 'chart' }, [canvas]);
     var config = runtime.hydrate(JSON.parse(JSON.stringify(spec.config)));
-    // Draw once the canvas is in the document, so chart.js can size it to its box.
-    pending.push(function () { new Chart(canvas, config); });
-    return el('figure', {}, [box, el('figcaption', {}, [ref.alt + ' (PNG: ' + ref.file + ')'])]);
+    return { node: el('figure', {}, [box, el('figcaption', {}, [ref.alt + ' (PNG: ' + ref.file + ')'])]), draw: function () { new Chart(canvas, config); } };
+  }
+
+  /*
+   * A section after the headline: a <details> whose summary holds the heading and a few words that
+   * are worth reading folded. `draws` run the first time it opens.
+   */
+  function foldedSection(id, heading, gist, kids, open, draws) {
+    var summary = el('summary', {}, [el('h2', {}, [heading]), gist ? el('span', { class: 'gist' }, [gist]) : null]);
+    var details = el('details', { class: 'section', id: id }, [summary].concat(kids));
+    var drawn = false;
+    function drawOnce() {
+      if (drawn || !details.open) return;
+      drawn = true;
+      (draws || []).forEach(function (draw) { draw(); });
+    }
+    details.addEventListener('toggle', drawOnce);
+    if (open) {
+      details.open = true;
+      pending.push(drawOnce);
+    }
+    return details;
   }
   var pending = [];
 
@@ -98,34 +126,44 @@
       return el('li', {}, [el('strong', {}, [(VERDICT[c.verdict] || c.verdict) + '. ']), c.why]);
     }));
     var notes = el('blockquote', {}, model.callPrice.map(function (n) { return el('p', {}, [n]); }));
-    return el('section', { id: 'claims' }, [el('h2', {}, ["The series' claims, on this machine"]), el('div', { class: 'table-wrap' }, [table]), why, notes]);
+    var gist = model.claims.map(function (c) { return VERDICT[c.verdict] || c.verdict; }).join(' \u00b7 ');
+    return foldedSection('claims', "The series' claims, on this machine", gist, [el('div', { class: 'table-wrap' }, [table]), why, notes], true);
   }
 
   function verifySection() {
-    var kids = [el('h2', {}, ['Guard semantics (verify)'])];
+    var kids = [];
+    var failed = model.verify.filter(function (v) { return !v.ok; }).length;
+    var gist = !model.verify.length ? 'no checks in this run'
+      : failed ? failed + ' of ' + model.verify.length + ' checks failed' : 'all ' + model.verify.length + ' checks passed';
     if (!model.verify.length) kids.push(el('p', {}, ['This run has no verify results (guardbench verify runs the checks).']));
     else {
-      kids.push(el('table', { class: 'figures' }, [
+      kids.push(el('div', { class: 'table-wrap' }, [el('table', { class: 'verify' }, [
         el('thead', {}, [el('tr', {}, ['check', 'result', 'detail'].map(function (h) { return el('th', { scope: 'col' }, [h]); }))]),
         el('tbody', {}, model.verify.map(function (v) {
-          return el('tr', {}, [el('td', {}, [v.check]), el('td', { class: v.ok ? 'ok' : 'bad' }, [v.ok ? '\u2713 ok' : '\u2717 failed']), el('td', {}, [v.detail])]);
+          return el('tr', {}, [el('td', { class: 'check' }, [v.check]), el('td', { class: v.ok ? 'ok' : 'bad' }, [v.ok ? '\u2713 ok' : '\u2717 failed']), el('td', {}, [v.detail])]);
         })),
-      ]));
+      ])]));
     }
-    return el('section', { id: 'verify' }, kids);
+    return foldedSection('verify', 'Guard semantics (verify)', gist, kids, failed > 0);
   }
 
   function workloadSection(w) {
-    var kids = [el('h2', { id: 'workload-' + w.name.replace(/[^A-Za-z0-9-]/g, '-') }, [w.name])];
+    var kids = [];
+    var draws = [];
     if (w.constants) kids.push(el('p', { class: 'constants' }, [w.constants]));
-    if (w.sentences.length) kids.push(sentenceList(w.sentences));
-    w.charts.forEach(function (c) { kids.push(chartNode(c)); });
+    w.sentences.forEach(function (c) { kids.push(el('p', { class: 'remark' }, [c.text])); });
+    w.charts.forEach(function (c) {
+      var chart = chartNode(c);
+      kids.push(chart.node);
+      draws.push(chart.draw);
+    });
     w.tables.forEach(function (t) { kids.push(tableNode(t)); });
     if (w.notes.length) {
       kids.push(el('details', {}, [el('summary', {}, ['Notes the run recorded (' + w.notes.length + ')']),
         el('ul', {}, w.notes.map(function (n) { return el('li', {}, [n]); }))]));
     }
-    return el('section', { class: 'workload' }, kids);
+    var gist = w.description || (w.charts.length + (w.charts.length === 1 ? ' chart, ' : ' charts, ') + w.tables.length + (w.tables.length === 1 ? ' table' : ' tables'));
+    return foldedSection('workload-' + w.name.replace(/[^A-Za-z0-9-]/g, '-'), w.name, gist, kids, false, draws);
   }
 
   function envSection() {
@@ -137,15 +175,15 @@
     var features = el('ul', { class: 'features' }, model.features.map(function (f) {
       return el('li', { class: f.value === 'yes' ? 'yes' : 'no' }, [(f.value === 'yes' ? '\u2713 ' : '\u2717 ') + f.label + (f.value === 'yes' ? '' : ': ' + f.value)]);
     }));
-    return el('section', { id: 'environment' }, [el('h2', {}, ['Environment']), dl, el('h3', {}, ['Kernel features']), features]);
+    var missing = model.features.filter(function (f) { return f.value !== 'yes'; }).length;
+    var gist = missing ? missing + ' kernel features missing' : 'every kernel feature present';
+    return foldedSection('environment', 'Environment', gist, [dl, el('h3', {}, ['Kernel features']), features]);
   }
 
   function censusSection() {
     var c = model.census;
     if (!c) return null;
-    var kids = [el('h2', {}, ['Census of this system'])];
-    kids.push(el('pre', { class: 'census' }, [c.markdown]));
-    return el('section', { id: 'census' }, kids);
+    return foldedSection('census', 'Census of this system', c.headline || '', [el('pre', { class: 'census' }, [c.markdown])]);
   }
 
   /* The raw rows, one per measured quantity, sortable by any column. */
@@ -200,11 +238,8 @@
     }
     render();
     var table = el('table', { class: 'rows', id: 'raw-rows' }, [el('thead', {}, [el('tr', {}, headers)]), tbody]);
-    return el('section', { id: 'rows' }, [
-      el('h2', {}, ['All rows (' + data.rows.length + ')']),
-      el('p', { class: 'hint' }, ['Click a column header to sort; click again to reverse.']),
-      el('div', { class: 'table-wrap' }, [table]),
-    ]);
+    return foldedSection('rows', 'All rows (' + data.rows.length + ')', 'sortable: click a column header',
+      [el('p', { class: 'hint' }, ['Click a column header to sort; click again to reverse.']), el('div', { class: 'table-wrap' }, [table])]);
   }
 
   var main = document.getElementById('report');
@@ -215,7 +250,7 @@
     main.appendChild(el('div', { class: 'banner bad' }, [el('strong', {}, [model.problems.length + (model.problems.length === 1 ? ' measurement' : ' measurements') + ' failed']),
       el('ul', {}, model.problems.map(function (p) { return el('li', {}, [p]); }))]));
   }
-  if (model.glance.length) main.appendChild(el('section', { id: 'glance' }, [el('h2', {}, ['At a glance']), sentenceList(model.glance)]));
+  if (model.headline) main.appendChild(el('section', { id: 'headline' }, [el('h2', {}, ['At a glance']), tableNode(model.headline, 'headline')]));
   main.appendChild(claimsSection());
   main.appendChild(verifySection());
   model.workloads.forEach(function (w) { main.appendChild(workloadSection(w)); });

@@ -1,0 +1,43 @@
+/**
+ * The pieces report tables are made of, shared by the model and the headline table: a cell of
+ * text with the reason to distrust it, a table of such cells, and the noise a figure or a ratio
+ * carries. Plain text: escaping is each format's job.
+ */
+import type { Row } from '../results/schema.js';
+import type { Gain } from '../analysis/gains.js';
+import { noiseWarning } from '../analysis/noise.js';
+import { formatValue } from '../render/format.js';
+
+/** A piece of text, with the reason to distrust it when it is noisy. */
+export interface Cell {
+  text: string;
+  warn?: string;
+}
+
+export interface ReportTable {
+  caption: string;
+  header: string[];
+  rows: Cell[][];
+  /** how many leading columns name the row (metric, point) rather than hold figures */
+  labelColumns: number;
+  /** long enough to fold away (a <details> in Markdown) */
+  bulky: boolean;
+}
+
+/** A table cell for one row: median ±rme · p99 for latency, the figure otherwise. */
+export function rowCell(row: Row | undefined): Cell {
+  if (!row) return { text: '–' };
+  if (row.status !== 'ok') return { text: row.status };
+  const warn = noiseWarning(row) ?? undefined;
+  if (!row.stats) return { text: formatValue(row.value) };
+  const t = `${formatValue(row.value)} ±${row.stats.rme.toFixed(1)}% · p99 ${formatValue(row.stats.p99)}`;
+  return warn ? { text: t, warn } : { text: t };
+}
+
+/** A ratio's noise, for a cell under the strategy's own column: its own rows' warning, then prot-none's. */
+export function gainWarn(g: Gain): { warn?: string } {
+  const own = noiseWarning(g.row);
+  const base = noiseWarning(g.base);
+  const parts = [own, base ? `prot-none ${base}` : null].filter(Boolean);
+  return parts.length ? { warn: parts.join(', ') } : {};
+}
