@@ -9,10 +9,14 @@
  * the verify results, a census and a baseline's run-to-run spread. Objects stay open to members this
  * version does not know, so a run from a newer guardbench still reads in an older one.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Static } from '@sinclair/typebox';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { CensusSchema } from './census-schema.js';
 import { printable } from '../errors.js';
+
+// TypeBox by require: loaded as ESM through tsx's hooks, its ~200 module files cost every command ~0.2 s.
+const { Type } = createRequire(import.meta.url)('@sinclair/typebox') as typeof import('@sinclair/typebox');
 
 export const RUN_SCHEMA_ID = 'guardbench.run/v1';
 
@@ -360,8 +364,12 @@ export const RunSchema = Type.Object({
 }, { additionalProperties: true });
 export type Run = Static<typeof RunSchema>;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validateRun = ajv.compile<Run>(RunSchema);
+// Compiled on first use: compiling costs ~0.1 s, which every command that only writes a run would pay.
+let compiled: ValidateFunction<Run> | null = null;
+function runValidator(): ValidateFunction<Run> {
+  compiled ??= new Ajv({ allErrors: false, strict: false }).compile<Run>(RunSchema);
+  return compiled;
+}
 
 /** A file that is not a usable run: the message is one line, fit for the user. */
 export class InvalidRunError extends Error {
@@ -379,8 +387,9 @@ export function checkRun(doc: unknown, source = 'run'): Run {
       throw new InvalidRunError(`${source}: schema ${schema} is not one this guardbench reads (it reads ${RUN_SCHEMA_ID}); upgrade guardbench`);
     }
   }
-  if (!validateRun(doc)) {
-    const err = validateRun.errors?.[0];
+  const validate = runValidator();
+  if (!validate(doc)) {
+    const err = validate.errors?.[0];
     const where = err?.instancePath || '(top level)';
     throw new InvalidRunError(`${source}: not a ${RUN_SCHEMA_ID} document: ${where} ${err?.message ?? 'is invalid'}`);
   }

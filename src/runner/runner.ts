@@ -102,7 +102,10 @@ export function runPointPass(plan: PointPlan, options: RunnerOptions): PointResu
     countsWanted: options.countsWanted ?? true,
     time<S>(metric: string, op: TimedOperation<S>) {
       metricSpec(plan.workload, metric);
-      latency.set(metric, sampleMetered(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget));
+      if (op.undo) metricSpec(plan.workload, op.undo.metric);
+      const sampled = sampleMetered(`${plan.workload.name}/${plan.strategy.name}/${metric}`, op, options.budget);
+      latency.set(metric, sampled.measure);
+      if (op.undo && sampled.undo) latency.set(op.undo.metric, sampled.undo);
     },
     record(metric, value, extra = {}) {
       const spec = metricSpec(plan.workload, metric);

@@ -36,8 +36,16 @@ export interface MeteredSamples {
   getppid: number[];
 }
 
+/** What one iteration measured, in ms: the operation, and its timed undo when it has one. */
+interface IterationTimes {
+  measureMs: number;
+  undoMs: number;
+  labs: number;
+  getppid: number;
+}
+
 /** One tinybench iteration: returns the timed part and the whole cost, in ms. */
-function iterate<S>(op: TimedOperation<S>, record?: (durationMs: number, labs: number, getppid: number) => void): { overriddenDuration: number; overriddenIterationCost: number } {
+function iterate<S>(op: TimedOperation<S>, record?: (times: IterationTimes) => void): { overriddenDuration: number; overriddenIterationCost: number } {
   const t0 = now();
   // The meters run untimed, in the iteration's setup, as close to the timed part as they can.
   const labs = record ? readHostMeter() : NaN;
@@ -45,14 +53,21 @@ function iterate<S>(op: TimedOperation<S>, record?: (durationMs: number, labs: n
   const state = op.setup();
   let t1 = 0;
   let t2 = 0;
+  let t3 = 0;
+  let t4 = 0;
   try {
     t1 = now();
     op.measure(state);
     t2 = now();
+    if (op.undo) {
+      t3 = now();
+      op.undo.run(state);
+      t4 = now();
+    }
   } finally {
     op.teardown(state);
   }
-  record?.(t2 - t1, labs, getppid);
+  record?.({ measureMs: t2 - t1, undoMs: t4 - t3, labs, getppid });
   return { overriddenDuration: t2 - t1, overriddenIterationCost: now() - t0 };
 }
 
@@ -80,13 +95,18 @@ export function sampleOperation<S>(name: string, op: TimedOperation<S>, budget: 
   return samples.map((ms) => ms * nsPerOp);
 }
 
+/** Samples of one timed operation, and of its undo when it has one (same iterations, same meter readings). */
+export interface MeteredOperation {
+  measure: MeteredSamples;
+  undo?: MeteredSamples;
+}
+
 /**
  * Run an operation under tinybench with the host meters read before every iteration; returns the
  * measured iterations (warm-up ones dropped) in ns per op with their meter readings.
  */
-export function sampleMetered<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): MeteredSamples {
-  const all: { ms: number; labs: number; getppid: number }[] = [];
-  const record = (ms: number, labs: number, getppid: number) => { all.push({ ms, labs, getppid }); };
+export function sampleMetered<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): MeteredOperation {
+  const all: IterationTimes[] = [];
   const bench = new Bench({
     time: budget.timeMs,
     iterations: budget.minIterations,
@@ -95,15 +115,20 @@ export function sampleMetered<S>(name: string, op: TimedOperation<S>, budget: Ti
     warmupTime: 0,
     throws: true,
   });
-  bench.add(name, () => iterate(op, record));
+  bench.add(name, () => iterate(op, (times) => { all.push(times); }));
   const [task] = bench.runSync();
   const result = task!.result;
   if (result.state !== 'completed') throw new Error(`tinybench ended in state ${result.state}`);
   // tinybench runs its warm-up iterations first: the measured ones are the last.
   const measured = all.slice(all.length - result.latency.samplesCount);
   if (measured.length === 0) throw new Error('tinybench measured no iteration');
-  const nsPerOp = 1e6 / op.ops;
-  return { ns: measured.map((m) => m.ms * nsPerOp), labs: measured.map((m) => m.labs), getppid: measured.map((m) => m.getppid) };
+  const metered = (ops: number, ms: (t: IterationTimes) => number): MeteredSamples => ({
+    ns: measured.map((t) => ms(t) * (1e6 / ops)), labs: measured.map((t) => t.labs), getppid: measured.map((t) => t.getppid),
+  });
+  return {
+    measure: metered(op.ops, (t) => t.measureMs),
+    ...(op.undo ? { undo: metered(op.undo.ops, (t) => t.undoMs) } : {}),
+  };
 }
 
 /** Sample an operation and summarise it (ns per op), for callers that make one pass. */

@@ -48,8 +48,11 @@ export default defineWorkload<ArenaParams>({
   run(ctx) {
     const layout: ArenaLayout = ctx.params;
     const { strategy } = ctx;
-    if (strategy.guards) timeInstall(ctx, layout);
-    else ctx.skip('install', 'no-guard installs no guards');
+    if (strategy.guards) timeInstall(ctx, layout, undefined, 'teardown');
+    else {
+      ctx.skip('install', 'no-guard installs no guards');
+      timeArenaTeardown(ctx, 'teardown', layout, strategy);
+    }
 
     if (!strategy.guards) ctx.skip('churn', 'no-guard has no guards to cycle');
     else if (ctx.params.churn === 0) ctx.skip('churn', 'churn=0');
@@ -76,8 +79,6 @@ export default defineWorkload<ArenaParams>({
         releaseArena(arena);
       }
     }
-
-    timeArenaTeardown(ctx, 'teardown', layout, strategy);
 
     recordArenaFootprint(ctx, layout);
   },

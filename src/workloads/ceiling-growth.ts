@@ -7,7 +7,9 @@
  *
  * Growth calls the kernel directly rather than through a Strategy, because it must know exactly
  * which call failed; the calls are the strategies' own (mprotect, madvise, process_madvise).
- *   node --import tsx ceiling-growth.ts STRATEGY LIMIT PIDFD_SELF|null   -> one JSON line
+ * One child grows under several strategies in turn (starting Node costs more than a growth): each
+ * growth unmaps its arena before the next begins, and each report is written as soon as it is known.
+ *   node --import tsx ceiling-growth.ts STRATEGY[,STRATEGY...] LIMIT PIDFD_SELF|null   -> one JSON line each
  */
 import { MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MADV_GUARD_INSTALL, PROT_NONE, PROT_RW, UIO_MAXIOV } from '../sys/constants.js';
 import { close, lastErrno, mmap, munmap, pageSize, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
@@ -94,9 +96,19 @@ export function measureCeiling(strategy: string, limit: number, pidfdSelf: numbe
   }
 }
 
+/** One line of the child's output: a strategy's report, or why its growth failed. */
+export type CeilingLine = { strategy: string } & (CeilingReport | { error: string });
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const [strategy, limit, pidfd] = process.argv.slice(2);
-  const report = measureCeiling(strategy!, Number(limit), pidfd === 'null' ? null : Number(pidfd));
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  const [strategies, limit, pidfd] = process.argv.slice(2);
+  for (const strategy of strategies!.split(',')) {
+    let line: CeilingLine;
+    try {
+      line = { strategy, ...measureCeiling(strategy, Number(limit), pidfd === 'null' ? null : Number(pidfd)) };
+    } catch (e) {
+      line = { strategy, error: e instanceof Error ? e.message : String(e) };
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
 }
 

@@ -180,19 +180,12 @@ export default defineWorkload<LoaderParams>({
     const shape: LibraryShape = { segments: p.segments, segmentBytes: p.segmentBytes, gapBytes: p.gapBytes };
     const set = planLibraries(p.libraries, shape, ctx.strategy, p.memory);
     try {
+      // A failed map unmaps what it mapped, so only a timed unmap ever releases the libraries.
       ctx.time('map', {
         ops: p.libraries,
         setup: () => set,
         measure: (s) => mapLibraries(s, ctx.strategy),
-        teardown: (s) => unmapLibraries(s),
-      });
-      ctx.time('unmap', {
-        ops: p.libraries,
-        setup: () => {
-          mapLibraries(set, ctx.strategy);
-          return set;
-        },
-        measure: (s) => unmapLibraries(s),
+        undo: { metric: 'unmap', ops: p.libraries, run: (s) => unmapLibraries(s) },
         teardown: () => {},
       });
       if (ctx.countsWanted) {

@@ -104,19 +104,12 @@ export default defineWorkload<RingParams>({
     const p = ctx.params;
     const set = planRings(p.rings, p, ctx.strategy);
     try {
+      // A failed create unmaps what it mapped, so only the timed teardown ever releases the rings.
       ctx.time('create', {
         ops: p.rings,
         setup: () => set,
         measure: (s) => createRings(s, ctx.strategy),
-        teardown: (s) => munmap(s.base, s.count * s.bytes),
-      });
-      ctx.time('teardown', {
-        ops: p.rings,
-        setup: () => {
-          createRings(set, ctx.strategy);
-          return set;
-        },
-        measure: unmapRings,
+        undo: { metric: 'teardown', ops: p.rings, run: unmapRings },
         teardown: () => {},
       });
       if (ctx.countsWanted) {

@@ -102,6 +102,22 @@ function unmapStacks(pool: StackPool, count = pool.count): void {
   if (count > 0) munmap(pool.base, count * pool.stackBytes);
 }
 
+/** Map every stack and guard it; nothing stays mapped if the guards fail. */
+function mapGuardedStacks(pool: StackPool, strategy: Strategy): void {
+  mapStacks(pool);
+  try {
+    strategy.install(pool.guards);
+  } catch (e) {
+    unmapStacks(pool);
+    throw e;
+  }
+}
+
+/** munmap each stack on its own, as a thread library frees them: the timed teardown. */
+function unmapEachStack(pool: StackPool): void {
+  for (let i = 0; i < pool.count; i++) raw.munmap(pool.base + i * pool.stackBytes, pool.stackBytes);
+}
+
 /** Create and join one thread per stack, on the stack's usable part above the guard. */
 class ThreadRunner {
   private readonly attr = Buffer.alloc(128);
@@ -164,16 +180,20 @@ export default defineWorkload<StackParams>({
     const threads = new ThreadRunner();
     const pool = planPool(p.stacks, p, strategy);
     try {
+      // Stacks no thread ran on are left as the teardown timing wants them (mapped, guarded,
+      // untouched), so their munmap is timed in the same iteration; stacks threads ran on are not.
+      const timeTeardownApart = p.threads || p.reuse;
       if (!p.reuse) {
         ctx.time('create', {
           ops: p.stacks,
           setup: () => pool,
           measure: (s) => {
-            mapStacks(s);
-            strategy.install(s.guards);
+            mapGuardedStacks(s, strategy);
             if (p.threads) runThreads(s, p.guardBytes, threads);
           },
-          teardown: (s) => unmapStacks(s),
+          ...(timeTeardownApart
+            ? { teardown: (s: StackPool) => unmapStacks(s) }
+            : { undo: { metric: 'teardown', ops: p.stacks, run: unmapEachStack }, teardown: () => {} }),
         });
       } else {
         mapStacks(pool);
@@ -193,23 +213,17 @@ export default defineWorkload<StackParams>({
         }
       }
 
-      ctx.time('teardown', {
-        ops: p.stacks,
-        setup: () => {
-          mapStacks(pool);
-          try {
-            strategy.install(pool.guards);
-          } catch (e) {
-            unmapStacks(pool);
-            throw e;
-          }
-          return pool;
-        },
-        measure: (s) => {
-          for (let i = 0; i < s.count; i++) raw.munmap(s.base + i * s.stackBytes, s.stackBytes);
-        },
-        teardown: () => {},
-      });
+      if (timeTeardownApart) {
+        ctx.time('teardown', {
+          ops: p.stacks,
+          setup: () => {
+            mapGuardedStacks(pool, strategy);
+            return pool;
+          },
+          measure: unmapEachStack,
+          teardown: () => {},
+        });
+      }
 
       recordPoolFootprint(ctx);
     } finally {

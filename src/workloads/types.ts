@@ -68,7 +68,13 @@ export interface TimedOperation<S> {
   setup: () => S;
   /** the operation under test: the only timed code */
   measure: (state: S) => void;
-  /** release everything setup made; not timed; runs even when measure throws */
+  /**
+   * The operation that undoes `measure` (munmap after a map and install), timed right after it on
+   * the same state and recorded as a metric of its own: one iteration yields a sample of each,
+   * where timing the undo apart would build the same state a second time, untimed.
+   */
+  undo?: { metric: string; ops: number; run: (state: S) => void };
+  /** release everything setup made (and undo left); not timed; runs even when measure throws */
   teardown: (state: S) => void;
 }
 
