@@ -13,7 +13,8 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseRun, STATISTICS, type Run, type Statistic } from '../src/results/schema.js';
+import { CALL_METER_NOMINAL_NS, HOST_METER_NOMINAL_NS, parseRun, STATISTICS, type Run, type Statistic } from '../src/results/schema.js';
+import { readCallMeter, readHostMeter } from '../src/runner/host-speed.js';
 import { candidateStability, statisticSpread, type CandidateStability } from '../src/analysis/stability.js';
 import { coefficientOfVariation } from '../src/stats/describe.js';
 import { hostSpeedOf } from '../src/analysis/host-speed.js';
@@ -45,11 +46,33 @@ mkdirSync(outDir, { recursive: true });
 const native = join(mkdtempSync(join(tmpdir(), 'guardbench-native-')), 'native-install');
 execFileSync('gcc', ['-O2', '-o', native, new URL('../test/fixtures/native-install.c', import.meta.url).pathname]);
 
-interface CWindow { median: number; min: number }
+/** The C program's figures in one window, and the harness's host meters read around it. */
+interface CWindow { median: number; min: number; labsNs: number; getppidNs: number }
+
+/** Median of a few meter readings: the window's host speed, as the runs' samples see theirs. */
+function meterNow(read: () => number): number {
+  const xs = Array.from({ length: 9 }, read).sort((a, b) => a - b);
+  return xs[4]!;
+}
+
 function cWindow(mode: string): CWindow {
+  const before = { labs: meterNow(readHostMeter), getppid: meterNow(readCallMeter) };
   const out = execFileSync(native, [mode, String(ANCHOR.regions), String(ANCHOR.slotBytes), String(ANCHOR.guardBytes), String(C_BATCH), '15'], { encoding: 'utf8' });
+  const after = { labs: meterNow(readHostMeter), getppid: meterNow(readCallMeter) };
   const doc = JSON.parse(out) as { medianNsPerOp: number; minNsPerOp: number };
-  return { median: doc.medianNsPerOp, min: doc.minNsPerOp };
+  return { median: doc.medianNsPerOp, min: doc.minNsPerOp, labsNs: (before.labs + after.labs) / 2, getppidNs: (before.getppid + after.getppid) / 2 };
+}
+
+/**
+ * The C program's figure a statistic is set beside: its minimum for the low quantiles, and for the
+ * host-normalised medians its median normalised the same way, by the meters read around its window
+ * (a normalised figure is what the cost would be on a host at the meter's nominal speed).
+ */
+function cFigure(s: Statistic, w: CWindow): number {
+  if (s === 'min' || s === 'p10') return w.min;
+  if (s === 'hostNormalisedMedian') return (w.median * HOST_METER_NOMINAL_NS) / w.labsNs;
+  if (s === 'callNormalisedMedian') return (w.median * CALL_METER_NOMINAL_NS) / w.getppidNs;
+  return w.median;
 }
 
 const docs: Run[] = [];
@@ -85,9 +108,6 @@ const cCv = C_MODES.map((m) => ({
 console.log('\nThe C program in the same windows (allocator-arenas anchor, ns per guard): CV of its median and minimum');
 console.log(textTable(['mode', 'median CV %', 'min CV %'], cCv.map((c) => [c.mode, c.median.toFixed(1), c.min.toFixed(1)]), { align: ['left'], rule: true }));
 
-/** Which of the C program's figures a statistic is set beside: its minimum for the low ones. */
-const cFigure = (s: Statistic): keyof CWindow => (s === 'min' || s === 'p10' ? 'min' : 'median');
-
 // How far each statistic sits from the C program's figure at the anchor, run by run (median of the ratios).
 const anchorKey = (strategy: string) => all.find((r) => r.workload === 'allocator-arenas' && r.metric === 'install' && r.strategy === strategy
   && r.params.includes(`regions=${ANCHOR.regions}`) && r.params.includes(`slotBytes=${ANCHOR.slotBytes}`));
@@ -96,12 +116,12 @@ const accuracy = C_MODES.map((mode) => {
   const ratios = Object.fromEntries(STATISTICS.map((s) => {
     const xs = row?.values[s];
     if (!xs) return [s, null];
-    const per = xs.map((x, i) => x / cWindows[i]![mode]![cFigure(s)]).sort((a, b) => a - b);
+    const per = xs.map((x, i) => x / cFigure(s, cWindows[i]![mode]!)).sort((a, b) => a - b);
     return [s, per[Math.floor((per.length - 1) / 2)]!];
   })) as Record<Statistic, number | null>;
   return { mode, ratios };
 });
-console.log('\nHarness statistic / the C program\'s figure at the anchor (median over runs; min and p10 set beside C\'s minimum)');
+console.log('\nHarness statistic / the C program\'s figure at the anchor (median over runs; min and p10 set beside C\'s minimum, normalised medians beside C\'s normalised the same way)');
 console.log(textTable(['mode', ...STATISTICS], accuracy.map((a) => [a.mode, ...STATISTICS.map((s) => (a.ratios[s] === null ? '-' : a.ratios[s]!.toFixed(3)))]), { align: ['left'], rule: true }));
 
 const spread = statisticSpread(headline);
@@ -117,6 +137,16 @@ console.log(chosen
   ? `\nsteadiest statistic within 5% of the C program: ${chosen.statistic} (worst CV ${chosen.worst.toFixed(1)}%, limit ${CV_LIMIT}%)`
   : '\nno candidate statistic stays within 5% of the C program at the batched anchor');
 
+// The figures that used to land 2-10x apart from run to run (README, "Figures that depend on where
+// page tables fall"): the scaling cycle at each page-table placement and the stacks' teardown.
+const placementRows = all.filter((r) => (r.workload === 'scaling' && r.metric === 'cycle') || (r.workload === 'thread-stacks' && r.metric === 'teardown'));
+if (placementRows.length > 0) {
+  console.log('\nThe placement-sensitive figures: value range (median statistic) and CV (%) per candidate statistic');
+  console.log(textTable(['row', 'medians (ns)', ...STATISTICS], placementRows.map((r) => [label(r),
+    `${Math.min(...r.values.median!).toFixed(0)}-${Math.max(...r.values.median!).toFixed(0)}`, ...STATISTICS.map((s) => cv(r.cvPercent[s]))]),
+  { align: ['left'], rule: true }));
+}
+
 const speeds = docs.map(hostSpeedOf);
 if (speeds.every((h) => h !== null)) {
   console.log(`host speed (ns per koffi labs() call), per run: median ${speeds.map((h) => h!.medianNs.toFixed(0)).join(', ')}; `
@@ -124,6 +154,6 @@ if (speeds.every((h) => h !== null)) {
 }
 writeJsonAtomic(join(outDir, 'stability.json'), {
   runs, profile: values.profile, runArgs, limitPercent: CV_LIMIT, runIds: docs.map((d) => d.id),
-  headline, cWindows, cCv, accuracy, spread, chosen, hostSpeed: speeds,
+  headline, placementRows, cWindows, cCv, accuracy, spread, chosen, hostSpeed: speeds,
 });
 process.exitCode = chosen && chosen.worst < CV_LIMIT ? 0 : 1;
