@@ -3,8 +3,9 @@
  * pair gets one verdict from what its metric means (the run's metric specs), and the comparison as
  * a whole says whether anything regressed.
  *
- * Latency rows: a row is regressed (or improved) only when the change of the median is beyond the
- * threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
+ * Latency rows: a row is regressed (or improved) only when the change of its deciding statistic (the
+ * one the baseline found steadiest for the row on this testbed, else the metric's own, else the
+ * median) is beyond the threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
  * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
  * difference significant, and - when the baseline measured it - the change is outside the row's
  * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
@@ -17,13 +18,13 @@
  * moves away from what the kernel should give. A figure whose better direction is unknown, or a
  * throughput from one timed window, is listed with its exact change and never fails a comparison.
  */
-import type { MetricKind, MetricSpec, Params, Row, Run } from '../results/schema.js';
+import type { MetricKind, MetricSpec, Params, Row, Run, Statistic, Stats } from '../results/schema.js';
 import { betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
 import { environmentDifferences, type EnvDifference } from './environment.js';
 import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
 import { rowKey } from './keys.js';
 import { specOf } from './specs.js';
-import { noiseOf } from './stability.js';
+import { noiseOf, statisticOf } from './stability.js';
 import { confounders as confoundersOf, latencyComparability, type Confounder, type LatencyComparability } from './testbed.js';
 import type { NoiseModel } from '../results/schema.js';
 
@@ -65,15 +66,17 @@ export interface RowComparison {
   base: Row | null;
   current: Row | null;
   verdict: Verdict;
-  /** relative change of the headline value (median for latencies), as a fraction */
+  /** relative change, as a fraction: of the deciding statistic for latencies, of the value otherwise */
   change: number | null;
+  /** the statistic a latency was judged by; null for other rows and latencies not judged */
+  statistic: Statistic | null;
   /** current - base of the headline value, in the row's unit */
   delta: number | null;
   /** 1 - p of the t-test (latency rows), 1 for exact figures, null when not tested */
   confidence: number | null;
   /** combined relative margin of error of the two sides, percent (latency rows) */
   rme: number | null;
-  /** run-to-run coefficient of variation of the median, percent, when a baseline measured it */
+  /** run-to-run coefficient of variation of the deciding statistic, percent, when a baseline measured it */
   runToRunCv: number | null;
   /**
    * the smallest change (a fraction) this comparison could have detected for the row: from the
@@ -128,7 +131,7 @@ export function pairRows(base: Run, current: Run): RowPair[] {
   return pairs;
 }
 
-type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'> & { detectable?: number | null };
+type Judgement = Pick<RowComparison, 'verdict' | 'change' | 'delta' | 'confidence' | 'rme' | 'why'> & { detectable?: number | null; statistic?: Statistic };
 
 const notTested = { change: null, delta: null, confidence: null, rme: null };
 
@@ -142,8 +145,10 @@ const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
-  /** of a latency's statistic, percent */
+  /** of a latency's deciding statistic (below), percent */
   cvPercent: number;
+  /** the statistic the latency's spread was measured on (median in older baselines) */
+  statistic: Statistic;
   /** of a counter figure, in the row's unit (0 for latencies) */
   sd: number;
   runs: number;
@@ -151,15 +156,18 @@ export interface RowNoise {
 
 /** The row's run-to-run spread: the base's, pooled with the current's when both have one. */
 export function rowNoise(key: string, base: NoiseModel | null, current: NoiseModel | null): RowNoise | null {
-  const side = (m: NoiseModel | null) => {
+  const side = (m: NoiseModel | null): RowNoise | null => {
     const cv = m?.cvPercent[key];
     const sd = m?.sd?.[key];
-    return cv === undefined && sd === undefined ? null : { cvPercent: cv ?? 0, sd: sd ?? 0, runs: m!.runs };
+    return cv === undefined && sd === undefined ? null : { cvPercent: cv ?? 0, statistic: m!.statistic?.[key] ?? 'median', sd: sd ?? 0, runs: m!.runs };
   };
   const b = side(base);
   const c = side(current);
   const pool = (x: number, y: number) => Math.sqrt((x * x + y * y) / 2);
-  if (b && c) return { cvPercent: pool(b.cvPercent, c.cvPercent), sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
+  // Spreads of two different statistics do not pool: the base's decides.
+  if (b && c && b.statistic === c.statistic) {
+    return { cvPercent: pool(b.cvPercent, c.cvPercent), statistic: b.statistic, sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
+  }
   return b ?? c;
 }
 
@@ -167,12 +175,13 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
 export function compareRow(pair: RowPair, spec: MetricSpec, options: CompareOptions = DEFAULT_OPTIONS, noise: RowNoise | null = null,
   context: PairContext = SAME_MACHINE): RowComparison {
   const row = (pair.base ?? pair.current)!;
-  const { detectable = null, ...judged } = judge(pair, spec, options, noise, context);
+  const { detectable = null, statistic = null, ...judged } = judge(pair, spec, options, noise, context);
   const decided = judged.verdict === 'regressed' || judged.verdict === 'improved';
   return {
     workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, kind: spec.kind, spec,
     base: pair.base, current: pair.current,
     ...judged,
+    statistic,
     detectable,
     confounders: decided ? context.confounders.filter((c) => c.affects.includes(spec.kind)).map((c) => c.field) : [],
     runToRunCv: noise?.cvPercent ?? null,
@@ -194,7 +203,7 @@ function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: 
   }
   if (spec.noise === 'timed') {
     if (!context.latencies.comparable) return { verdict: 'incomparable', ...exactChange(base.value, current.value), confidence: null, why: context.latencies.reason };
-    if (base.stats && current.stats) return judgeLatency(base, current, options, noise);
+    if (base.stats && current.stats) return judgeLatency(base, current, spec, options, noise);
     return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
   }
   return judgeFigure(spec, base, current, options, noise);
@@ -262,15 +271,36 @@ function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise 
   return Math.max(within, between, options.threshold);
 }
 
-function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: RowNoise | null): Judgement {
+/**
+ * The statistic a latency pair is judged by: the one the baseline found steadiest for the row, else
+ * the metric's own, whichever both rows hold first; else the median.
+ */
+export function decidingStatistic(base: Stats, current: Stats, preferred: readonly (Statistic | undefined)[]): Statistic {
+  for (const s of preferred) if (s && statisticOf(base, s) !== null && statisticOf(current, s) !== null) return s;
+  return 'median';
+}
+
+/** How a statistic reads in a sentence. */
+const STATISTIC_WORDS: Record<Statistic, string> = {
+  median: 'median', p10: 'p10', min: 'minimum', trimmedMean: 'trimmed mean',
+  hostNormalisedMedian: 'host-normalised median', callNormalisedMedian: 'call-normalised median',
+};
+
+function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: CompareOptions, rowNoise: RowNoise | null): Judgement {
   const b = base.stats!;
   const c = current.stats!;
-  const change = relativeChange(base.value!, current.value!);
+  const statistic = decidingStatistic(b, c, [rowNoise?.statistic, spec.statistic]);
+  // A spread measured on another statistic (an older baseline against a run that holds more) says nothing about this one.
+  const noise = rowNoise && rowNoise.statistic === statistic ? rowNoise : null;
+  const change = relativeChange(statisticOf(b, statistic)!, statisticOf(c, statistic)!);
+  const medianChange = relativeChange(base.value!, current.value!);
+  // The figure judged, and the median beside it when the judged one is another statistic.
+  const judgedAs = statistic === 'median' ? `median ${signed(change)}` : `${STATISTIC_WORDS[statistic]} ${signed(change)} (median ${signed(medianChange)})`;
   const meanChange = relativeChange(b.mean, c.mean);
   const delta = current.value! - base.value!;
   const rme = combinedRme(b.rme, c.rme);
   const test = welchTTest(summaryOf(b), summaryOf(c));
-  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, detectable: null, why: 'fewer than 2 samples on a side' };
+  if (!test) return { verdict: 'noisy', change, delta, confidence: null, rme, detectable: null, statistic, why: 'fewer than 2 samples on a side' };
   const confidence = 1 - test.p;
   const T = options.threshold;
   const beyond = Math.abs(change) > T;
@@ -286,21 +316,21 @@ function judgeLatency(base: Row, current: Row, options: CompareOptions, noise: R
   const beyondRunToRun = between === null || between.p < options.alpha;
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
   const detectable = latencyDetectable(b.rme, c.rme, noise, options);
-  const judged = { change, delta, confidence, rme, detectable };
+  const judged = { change, delta, confidence, rme, detectable, statistic };
 
   if (beyond && significant && meansAgree && minsAgree && decidable && beyondRunToRun) {
     if (detectable > MAX_USABLE_DETECTABLE) {
-      return { verdict: 'noisy', ...judged, why: `median ${signed(change)}, but on this testbed only changes above ${pct(detectable)} can be told from noise: not used for pass/fail` };
+      return { verdict: 'noisy', ...judged, why: `${judgedAs}, but on this testbed only changes above ${pct(detectable)} can be told from noise: not used for pass/fail` };
     }
     const runToRun = between ? `, run-to-run p=${formatP(between.p)}` : '';
-    return { verdict: direction, ...judged, why: `median ${signed(change)}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
+    return { verdict: direction, ...judged, why: `${judgedAs}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
   }
   if (beyond) {
-    const why = !significant ? `not significant (p=${formatP(test.p)})`
-      : !meansAgree ? `median ${signed(change)} but mean ${signed(meanChange)}`
-        : !minsAgree ? `median ${signed(change)} but minimum ${signed(minChange)}`
+    const why = !significant ? `${judgedAs}, not significant (p=${formatP(test.p)})`
+      : !meansAgree ? `${judgedAs} but mean ${signed(meanChange)}`
+        : !minsAgree ? `${judgedAs} but minimum ${signed(minChange)}`
           : !decidable ? `margin of error ±${rme.toFixed(1)}% too wide`
-            : `within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`;
+            : `${judgedAs}, within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`;
     return { verdict: 'noisy', ...judged, why };
   }
   if (tooNoisy) return { verdict: 'noisy', ...judged, why: `rme ${Math.max(b.rme, c.rme).toFixed(1)}% > ${options.maxRme}%` };

@@ -1,7 +1,7 @@
 /**
  * Stability across runs. A figure people cite must come out the same when the benchmark is run
- * again: for every latency row present in all runs, the coefficient of variation of its median
- * across them. A baseline saved from several back-to-back runs carries these spreads
+ * again: for every latency row present in all runs, the coefficient of variation of each candidate
+ * statistic across them. A baseline saved from several back-to-back runs carries these spreads
  * (`baselineNoise`), so compare can test a change against how much whole runs shift on this
  * machine, which within-run statistics cannot see.
  */
@@ -10,44 +10,8 @@ import { coefficientOfVariation } from '../stats/describe.js';
 import { paramsKey, rowKey } from './keys.js';
 import { specOf } from './specs.js';
 
-export interface StabilityRow {
-  key: string;
-  workload: string;
-  strategy: string;
-  metric: string;
-  params: string;
-  medians: number[];
-  mean: number;
-  cvPercent: number;
-}
-
 function isTimedOk(row: Row): boolean {
   return row.status === 'ok' && row.stats !== null && row.value !== null;
-}
-
-export function stabilityAcross(runs: readonly Run[]): StabilityRow[] {
-  const byKey = new Map<string, { row: Row; medians: number[] }>();
-  for (const run of runs) {
-    for (const row of run.rows) {
-      if (!isTimedOk(row)) continue;
-      const key = rowKey(row);
-      const entry = byKey.get(key) ?? { row, medians: [] };
-      entry.medians.push(row.value!);
-      byKey.set(key, entry);
-    }
-  }
-  return [...byKey.entries()]
-    .filter(([, e]) => e.medians.length === runs.length)
-    .map(([key, e]) => ({
-      key,
-      workload: e.row.workload,
-      strategy: e.row.strategy,
-      metric: e.row.metric,
-      params: paramsKey(e.row.params),
-      medians: e.medians,
-      mean: e.medians.reduce((s, x) => s + x, 0) / e.medians.length,
-      cvPercent: coefficientOfVariation(e.medians),
-    }));
 }
 
 /** The noise model a run carries (validated with the run); null when it has none. */
@@ -75,12 +39,37 @@ function counterSpread(runs: readonly Run[]): Record<string, number> {
   return Object.fromEntries([...byKey].filter(([, xs]) => xs.length === runs.length).map(([k, xs]) => [k, sdOf(xs)]));
 }
 
-/** Per-row spread over repeated runs: latency medians (CV) and counter figures (sd); rows missing from any run are left out. */
+/**
+ * The statistics a latency row may be judged by: its median, and its median set against each of the
+ * host meters read beside every sample. Which one varies least depends on the row and the machine
+ * (README, "How steady the figures are"), so a baseline measures it.
+ */
+export const DECIDING_CANDIDATES: readonly Statistic[] = ['median', 'hostNormalisedMedian', 'callNormalisedMedian'];
+
+/** Of the deciding candidates a row holds in every run, the one that varied least (the median on a tie). */
+function steadiest(row: CandidateStability): { statistic: Statistic; cvPercent: number } {
+  let best: { statistic: Statistic; cvPercent: number } = { statistic: 'median', cvPercent: row.cvPercent.median ?? 0 };
+  for (const statistic of DECIDING_CANDIDATES) {
+    const cv = row.cvPercent[statistic];
+    if (cv !== undefined && cv < best.cvPercent) best = { statistic, cvPercent: cv };
+  }
+  return best;
+}
+
+/**
+ * Per-row spread over repeated runs: for latencies the steadiest deciding statistic and its CV, for
+ * counter figures the sd; rows missing from any run are left out.
+ */
 export function estimateNoise(runs: readonly Run[]): NoiseModel {
   if (runs.length < 3) throw new Error(`a run-to-run spread needs at least 3 runs, got ${runs.length}`);
   const cvPercent: Record<string, number> = {};
-  for (const s of stabilityAcross(runs)) cvPercent[s.key] = s.cvPercent;
-  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, sd: counterSpread(runs) };
+  const statistic: Record<string, Statistic> = {};
+  for (const row of candidateStability(runs)) {
+    const best = steadiest(row);
+    cvPercent[row.key] = best.cvPercent;
+    statistic[row.key] = best.statistic;
+  }
+  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, sd: counterSpread(runs) };
 }
 
 /**

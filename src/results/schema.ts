@@ -144,7 +144,10 @@ export const MetricSpecSchema = Type.Object({
   footprint: Type.Optional(Type.Union([Type.Literal('vmas'), Type.Literal('memory')])),
   /** a short name for charts and sentences ("page tables"), where the metric's own name reads badly */
   label: Type.Optional(Type.String()),
-  /** for latencies: which statistic of the samples the row's `value` holds (median when absent) */
+  /**
+   * for latencies: the statistic compare judges a change by where no baseline chose one for the
+   * row (median when absent); the row's `value` is always the median, the figure reports show
+   */
   statistic: Type.Optional(StatisticSchema),
   description: Type.String(),
 });
@@ -324,8 +327,14 @@ export const NoiseModelSchema = Type.Object({
   /** runs the spread was measured over (the baseline itself among them) */
   runs: Type.Integer({ minimum: 3 }),
   ids: Type.Array(Type.String()),
-  /** row key (analysis/keys.ts rowKey) -> coefficient of variation of the row's median, percent */
+  /** row key (analysis/keys.ts rowKey) -> coefficient of variation of the row's deciding statistic (below), percent */
   cvPercent: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+  /**
+   * row key -> the statistic the row is judged by on this testbed: of the median and the two
+   * host-normalised medians, the one that varied least across the runs (median when absent, as
+   * in baselines saved before it was chosen)
+   */
+  statistic: Type.Optional(Type.Record(Type.String(), StatisticSchema)),
   /**
    * row key -> standard deviation across the runs, in the row's unit, of figures read from a
    * process- or system-wide counter (page tables, VMA slab): their noise in absolute terms, since

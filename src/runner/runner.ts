@@ -164,8 +164,7 @@ export class PointAccumulator {
       const samples = this.samples.get(spec.metric);
       if (samples && samples.ns.length > 0) {
         const stats = describeMetered(samples.ns, samples.labs, samples.getppid);
-        const value = stats[spec.statistic ?? 'median'] ?? stats.median;
-        out.push({ ...baseRow(this.plan, spec), value, stats, status: 'ok' });
+        out.push({ ...baseRow(this.plan, spec), value: stats.median, stats, status: 'ok' });
         continue;
       }
       const row = this.fixed.get(spec.metric) ?? this.failures.get(spec.metric);
