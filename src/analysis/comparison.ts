@@ -4,8 +4,8 @@
  * a whole says whether anything regressed.
  *
  * Latency rows: a row is regressed (or improved) only when the change of its deciding statistic (the
- * one the baseline found steadiest for the row on this testbed, else the metric's own, else the
- * median) is beyond the threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
+ * metric's own, README "How steady the figures are"; the median for runs that lack it) is beyond
+ * the threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
  * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
  * difference significant, and - when the baseline measured it - the change is outside the row's
  * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
@@ -272,8 +272,8 @@ function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise 
 }
 
 /**
- * The statistic a latency pair is judged by: the one the baseline found steadiest for the row, else
- * the metric's own, whichever both rows hold first; else the median.
+ * The statistic a latency pair is judged by: the one the baseline measured the row's spread on,
+ * else the metric's own, whichever both rows hold first; else the median.
  */
 export function decidingStatistic(base: Stats, current: Stats, preferred: readonly (Statistic | undefined)[]): Statistic {
   for (const s of preferred) if (s && statisticOf(base, s) !== null && statisticOf(current, s) !== null) return s;

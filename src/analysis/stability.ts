@@ -39,33 +39,23 @@ function counterSpread(runs: readonly Run[]): Record<string, number> {
   return Object.fromEntries([...byKey].filter(([, xs]) => xs.length === runs.length).map(([k, xs]) => [k, sdOf(xs)]));
 }
 
-/**
- * The statistics a latency row may be judged by: its median, and its median set against each of the
- * host meters read beside every sample. Which one varies least depends on the row and the machine
- * (README, "How steady the figures are"), so a baseline measures it.
- */
-export const DECIDING_CANDIDATES: readonly Statistic[] = ['median', 'hostNormalisedMedian', 'callNormalisedMedian'];
-
-/** Of the deciding candidates a row holds in every run, the one that varied least (the median on a tie). */
-function steadiest(row: CandidateStability): { statistic: Statistic; cvPercent: number } {
-  let best: { statistic: Statistic; cvPercent: number } = { statistic: 'median', cvPercent: row.cvPercent.median ?? 0 };
-  for (const statistic of DECIDING_CANDIDATES) {
-    const cv = row.cvPercent[statistic];
-    if (cv !== undefined && cv < best.cvPercent) best = { statistic, cvPercent: cv };
-  }
-  return best;
+/** The statistic a row's spread is measured on: its metric's deciding statistic when every run holds it, else the median. */
+function decidingOf(row: CandidateStability): { statistic: Statistic; cvPercent: number } {
+  const own = row.spec.statistic;
+  if (own && row.cvPercent[own] !== undefined) return { statistic: own, cvPercent: row.cvPercent[own] };
+  return { statistic: 'median', cvPercent: row.cvPercent.median ?? 0 };
 }
 
 /**
- * Per-row spread over repeated runs: for latencies the steadiest deciding statistic and its CV, for
- * counter figures the sd; rows missing from any run are left out.
+ * Per-row spread over repeated runs: for latencies the CV of the statistic compare will judge the
+ * row by, for counter figures the sd; rows missing from any run are left out.
  */
 export function estimateNoise(runs: readonly Run[]): NoiseModel {
   if (runs.length < 3) throw new Error(`a run-to-run spread needs at least 3 runs, got ${runs.length}`);
   const cvPercent: Record<string, number> = {};
   const statistic: Record<string, Statistic> = {};
   for (const row of candidateStability(runs)) {
-    const best = steadiest(row);
+    const best = decidingOf(row);
     cvPercent[row.key] = best.cvPercent;
     statistic[row.key] = best.statistic;
   }

@@ -330,9 +330,9 @@ export const NoiseModelSchema = Type.Object({
   /** row key (analysis/keys.ts rowKey) -> coefficient of variation of the row's deciding statistic (below), percent */
   cvPercent: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
   /**
-   * row key -> the statistic the row is judged by on this testbed: of the median and the two
-   * host-normalised medians, the one that varied least across the runs (median when absent, as
-   * in baselines saved before it was chosen)
+   * row key -> the statistic its cvPercent is of: the metric's deciding statistic (MetricSpec
+   * statistic) where every run held it, else the median (absent in baselines saved before
+   * latencies were judged by another statistic than the median)
    */
   statistic: Type.Optional(Type.Record(Type.String(), StatisticSchema)),
   /**

@@ -27,7 +27,7 @@ type CountOptions = SpecOptions & {
  * measuring every candidate's spread across repeated runs on this project's machines (README,
  * "How steady the figures are"). The row's value stays the median.
  */
-export const LATENCY_STATISTIC: Statistic = 'hostNormalisedMedian';
+export const LATENCY_STATISTIC: Statistic = 'callNormalisedMedian';
 
 /** A timing: sampled by the runner, lower is better. */
 export function latency(metric: string, unit: string, description: string, o: SpecOptions = {}): MetricSpec {
