@@ -149,6 +149,8 @@ export interface RowNoise {
   cvPercent: number;
   /** the statistic the latency's spread was measured on (median in older baselines) */
   statistic: Statistic;
+  /** the median's own spread, percent, when the latency is judged by another statistic */
+  medianCvPercent?: number;
   /** of a counter figure, in the row's unit (0 for latencies) */
   sd: number;
   runs: number;
@@ -159,14 +161,17 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
   const side = (m: NoiseModel | null): RowNoise | null => {
     const cv = m?.cvPercent[key];
     const sd = m?.sd?.[key];
-    return cv === undefined && sd === undefined ? null : { cvPercent: cv ?? 0, statistic: m!.statistic?.[key] ?? 'median', sd: sd ?? 0, runs: m!.runs };
+    if (cv === undefined && sd === undefined) return null;
+    const medianCv = m!.medianCvPercent?.[key];
+    return { cvPercent: cv ?? 0, statistic: m!.statistic?.[key] ?? 'median', ...(medianCv !== undefined ? { medianCvPercent: medianCv } : {}), sd: sd ?? 0, runs: m!.runs };
   };
   const b = side(base);
   const c = side(current);
   const pool = (x: number, y: number) => Math.sqrt((x * x + y * y) / 2);
   // Spreads of two different statistics do not pool: the base's decides.
   if (b && c && b.statistic === c.statistic) {
-    return { cvPercent: pool(b.cvPercent, c.cvPercent), statistic: b.statistic, sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
+    const medianCv = b.medianCvPercent !== undefined && c.medianCvPercent !== undefined ? { medianCvPercent: pool(b.medianCvPercent, c.medianCvPercent) } : {};
+    return { cvPercent: pool(b.cvPercent, c.cvPercent), statistic: b.statistic, ...medianCv, sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
   }
   return b ?? c;
 }
@@ -268,7 +273,9 @@ function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise 
   // rme is the 95% half-width of the mean, in percent: a standard error of about rme / 196.
   const within = detectableChange(Math.hypot(rmeBase, rmeCurrent) / 196 / Math.SQRT2, options.alpha);
   const between = noise ? detectableChange(noise.cvPercent / 100, options.alpha, noise.runs - 1) : 0;
-  return Math.max(within, between, options.threshold);
+  // A verdict on another statistic needs the median to clear its own spread too: the larger decides.
+  const median = noise?.medianCvPercent !== undefined ? detectableChange(noise.medianCvPercent / 100, options.alpha, noise.runs - 1) : 0;
+  return Math.max(within, between, median, options.threshold);
 }
 
 /**
@@ -313,7 +320,8 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
   const decidable = !tooNoisy || Math.abs(change) - rme / 100 > T;
   // Within-run statistics cannot see a whole run shifting; the baseline's repeated runs can.
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
-  const beyondRunToRun = between === null || between.p < options.alpha;
+  const medianBetween = noise?.medianCvPercent !== undefined ? betweenRunTest(medianChange, noise.medianCvPercent, noise.runs) : null;
+  const beyondRunToRun = (between === null || between.p < options.alpha) && (medianBetween === null || medianBetween.p < options.alpha);
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
   const detectable = latencyDetectable(b.rme, c.rme, noise, options);
   const judged = { change, delta, confidence, rme, detectable, statistic };
@@ -330,7 +338,9 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
       : !meansAgree ? `${judgedAs} but mean ${signed(meanChange)}`
         : !minsAgree ? `${judgedAs} but minimum ${signed(minChange)}`
           : !decidable ? `margin of error ±${rme.toFixed(1)}% too wide`
-            : `${judgedAs}, within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`;
+            : between && between.p >= options.alpha
+              ? `${judgedAs}, within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`
+              : `${judgedAs}, but the median is within its run-to-run spread (CV ${noise!.medianCvPercent!.toFixed(1)}%, p=${formatP(medianBetween!.p)})`;
     return { verdict: 'noisy', ...judged, why };
   }
   if (tooNoisy) return { verdict: 'noisy', ...judged, why: `rme ${Math.max(b.rme, c.rme).toFixed(1)}% > ${options.maxRme}%` };

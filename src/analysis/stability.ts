@@ -54,12 +54,14 @@ export function estimateNoise(runs: readonly Run[]): NoiseModel {
   if (runs.length < 3) throw new Error(`a run-to-run spread needs at least 3 runs, got ${runs.length}`);
   const cvPercent: Record<string, number> = {};
   const statistic: Record<string, Statistic> = {};
+  const medianCvPercent: Record<string, number> = {};
   for (const row of candidateStability(runs)) {
-    const best = decidingOf(row);
-    cvPercent[row.key] = best.cvPercent;
-    statistic[row.key] = best.statistic;
+    const deciding = decidingOf(row);
+    cvPercent[row.key] = deciding.cvPercent;
+    statistic[row.key] = deciding.statistic;
+    if (deciding.statistic !== 'median') medianCvPercent[row.key] = row.cvPercent.median ?? 0;
   }
-  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, sd: counterSpread(runs) };
+  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, medianCvPercent, sd: counterSpread(runs) };
 }
 
 /**

@@ -336,6 +336,12 @@ export const NoiseModelSchema = Type.Object({
    */
   statistic: Type.Optional(Type.Record(Type.String(), StatisticSchema)),
   /**
+   * row key -> CV of the row's median, percent, for latencies judged by another statistic: a
+   * verdict needs the median to clear its own spread too, so neither a host that slowed (which
+   * moves the median) nor a meter that misread (which moves the normalised one) makes one alone
+   */
+  medianCvPercent: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
+  /**
    * row key -> standard deviation across the runs, in the row's unit, of figures read from a
    * process- or system-wide counter (page tables, VMA slab): their noise in absolute terms, since
    * many of them sit near zero (absent in baselines saved before it was recorded)

@@ -42,9 +42,14 @@ function growInBatches(base: number, limit: number, pidfdSelf: number | null): G
   try {
     for (let done = 0; done < limit;) {
       const n = Math.min(UIO_MAXIOV, limit - done);
+      // Each u64 as two u32 halves: a BigInt per field would churn V8's heap, whose page tables
+      // then land in this growth's VmPTE delta (addresses fit in 53 bits).
       for (let j = 0; j < n; j++) {
-        buf.writeBigUInt64LE(BigInt(base + (done + j) * STRIDE + PAGE), j * 16);
-        buf.writeBigUInt64LE(BigInt(PAGE), j * 16 + 8);
+        const addr = base + (done + j) * STRIDE + PAGE;
+        buf.writeUInt32LE(addr % 2 ** 32, j * 16);
+        buf.writeUInt32LE(Math.floor(addr / 2 ** 32), j * 16 + 4);
+        buf.writeUInt32LE(PAGE, j * 16 + 8);
+        buf.writeUInt32LE(0, j * 16 + 12);
       }
       writeMemory(iov, buf.subarray(0, n * 16));
       const rc = raw.syscall(processMadviseNr(), pidfd, iov, n, MADV_GUARD_INSTALL, 0, 0);
