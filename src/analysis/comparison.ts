@@ -139,9 +139,15 @@ const notTested = { change: null, delta: null, confidence: null, rme: null };
 export interface PairContext {
   latencies: LatencyComparability;
   confounders: readonly Confounder[];
+  /**
+   * latency rows tested against the baseline's run-to-run spread in this comparison: each is tested
+   * at alpha / this (Bonferroni), so the comparison as a whole, not each row, has chance alpha of a
+   * false regression when nothing changed
+   */
+  latencyFamily: number;
 }
 
-const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [] };
+const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [], latencyFamily: 1 };
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
@@ -208,7 +214,7 @@ function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: 
   }
   if (spec.noise === 'timed') {
     if (!context.latencies.comparable) return { verdict: 'incomparable', ...exactChange(base.value, current.value), confidence: null, why: context.latencies.reason };
-    if (base.stats && current.stats) return judgeLatency(base, current, spec, options, noise);
+    if (base.stats && current.stats) return judgeLatency(base, current, spec, options, noise, context.latencyFamily);
     return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
   }
   return judgeFigure(spec, base, current, options, noise);
@@ -269,12 +275,12 @@ function round(x: number): string {
  * statistics cannot see), at the comparison's significance level with 80% power; never below the
  * threshold.
  */
-function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise | null, options: CompareOptions): number {
+function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise | null, options: CompareOptions, rowAlpha: number): number {
   // rme is the 95% half-width of the mean, in percent: a standard error of about rme / 196.
   const within = detectableChange(Math.hypot(rmeBase, rmeCurrent) / 196 / Math.SQRT2, options.alpha);
-  const between = noise ? detectableChange(noise.cvPercent / 100, options.alpha, noise.runs - 1) : 0;
+  const between = noise ? detectableChange(noise.cvPercent / 100, rowAlpha, noise.runs - 1) : 0;
   // A verdict on another statistic needs the median to clear its own spread too: the larger decides.
-  const median = noise?.medianCvPercent !== undefined ? detectableChange(noise.medianCvPercent / 100, options.alpha, noise.runs - 1) : 0;
+  const median = noise?.medianCvPercent !== undefined ? detectableChange(noise.medianCvPercent / 100, rowAlpha, noise.runs - 1) : 0;
   return Math.max(within, between, median, options.threshold);
 }
 
@@ -293,7 +299,7 @@ const STATISTIC_WORDS: Record<Statistic, string> = {
   hostNormalisedMedian: 'host-normalised median', callNormalisedMedian: 'call-normalised median',
 };
 
-function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: CompareOptions, rowNoise: RowNoise | null): Judgement {
+function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: CompareOptions, rowNoise: RowNoise | null, family: number): Judgement {
   const b = base.stats!;
   const c = current.stats!;
   const statistic = decidingStatistic(b, c, [rowNoise?.statistic, spec.statistic]);
@@ -321,16 +327,18 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
   // Within-run statistics cannot see a whole run shifting; the baseline's repeated runs can.
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
   const medianBetween = noise?.medianCvPercent !== undefined ? betweenRunTest(medianChange, noise.medianCvPercent, noise.runs) : null;
-  const beyondRunToRun = (between === null || between.p < options.alpha) && (medianBetween === null || medianBetween.p < options.alpha);
+  // Every row of the family is tested at once: each at alpha / family.
+  const rowAlpha = options.alpha / Math.max(1, family);
+  const beyondRunToRun = (between === null || between.p < rowAlpha) && (medianBetween === null || medianBetween.p < rowAlpha);
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
-  const detectable = latencyDetectable(b.rme, c.rme, noise, options);
+  const detectable = latencyDetectable(b.rme, c.rme, noise, options, rowAlpha);
   const judged = { change, delta, confidence, rme, detectable, statistic };
 
   if (beyond && significant && meansAgree && minsAgree && decidable && beyondRunToRun) {
     if (detectable > MAX_USABLE_DETECTABLE) {
       return { verdict: 'noisy', ...judged, why: `${judgedAs}, but on this testbed only changes above ${pct(detectable)} can be told from noise: not used for pass/fail` };
     }
-    const runToRun = between ? `, run-to-run p=${formatP(between.p)}` : '';
+    const runToRun = between ? `, run-to-run p=${formatP(between.p)}${familyNote(rowAlpha, family)}` : '';
     return { verdict: direction, ...judged, why: `${judgedAs}, mean ${signed(meanChange)}, p=${formatP(test.p)}${runToRun}` };
   }
   if (beyond) {
@@ -338,9 +346,9 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
       : !meansAgree ? `${judgedAs} but mean ${signed(meanChange)}`
         : !minsAgree ? `${judgedAs} but minimum ${signed(minChange)}`
           : !decidable ? `margin of error ±${rme.toFixed(1)}% too wide`
-            : between && between.p >= options.alpha
-              ? `${judgedAs}, within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)})`
-              : `${judgedAs}, but the median is within its run-to-run spread (CV ${noise!.medianCvPercent!.toFixed(1)}%, p=${formatP(medianBetween!.p)})`;
+            : between && between.p >= rowAlpha
+              ? `${judgedAs}, within run-to-run spread (CV ${noise!.cvPercent.toFixed(1)}% over ${noise!.runs} runs, p=${formatP(between!.p)}${familyNote(rowAlpha, family)})`
+              : `${judgedAs}, but the median is within its run-to-run spread (CV ${noise!.medianCvPercent!.toFixed(1)}%, p=${formatP(medianBetween!.p)}${familyNote(rowAlpha, family)})`;
     return { verdict: 'noisy', ...judged, why };
   }
   if (tooNoisy) return { verdict: 'noisy', ...judged, why: `rme ${Math.max(b.rme, c.rme).toFixed(1)}% > ${options.maxRme}%` };
@@ -353,6 +361,11 @@ export function signed(fraction: number): string {
 
 function pct(fraction: number): string {
   return `${+(fraction * 100).toFixed(2)}%`;
+}
+
+/** What a row's run-to-run p-value had to beat, when rows are tested as a family. */
+function familyNote(rowAlpha: number, family: number): string {
+  return family > 1 ? ` against ${Number(rowAlpha.toPrecision(2))}, ${family} latency rows tested together` : '';
 }
 
 function formatP(p: number): string {
@@ -403,13 +416,16 @@ export function hostSpeedWarnings(base: Run, current: Run): string[] {
 export function compareRuns(base: Run, current: Run, options: CompareOptions = DEFAULT_OPTIONS): Comparison {
   const baseNoise = noiseOf(base);
   const currentNoise = noiseOf(current);
-  const context: PairContext = { latencies: latencyComparability(base, current, options.sameTestbed), confounders: confoundersOf(base, current) };
-  const rows = pairRows(base, current).map((p) => {
+  const latencies = latencyComparability(base, current, options.sameTestbed);
+  const pairs = pairRows(base, current).map((p) => {
     const row = (p.base ?? p.current)!;
     // The current run's specs say what its metrics mean now; the base's are for rows only it has.
-    const spec = specOf(p.current ? current : base, row);
-    return compareRow(p, spec, options, rowNoise(rowKey(row), baseNoise, currentNoise), context);
+    return { pair: p, spec: specOf(p.current ? current : base, row), noise: rowNoise(rowKey(row), baseNoise, currentNoise) };
   });
+  const tested = (x: typeof pairs[number]) => latencies.comparable && x.spec.noise === 'timed' && x.noise !== null
+    && x.pair.base?.status === 'ok' && x.pair.current?.status === 'ok' && x.pair.base.stats !== null && x.pair.current.stats !== null;
+  const context: PairContext = { latencies, confounders: confoundersOf(base, current), latencyFamily: pairs.filter(tested).length };
+  const rows = pairs.map((x) => compareRow(x.pair, x.spec, options, x.noise, context));
   const counts = countVerdicts(rows);
   const warnings = runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null);
   if (context.latencies.comparable && context.latencies.warning) warnings.unshift(context.latencies.warning);

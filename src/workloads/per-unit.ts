@@ -8,7 +8,7 @@
  * units (1024), in chunks whose descriptors are closed once mapped (a mapping keeps its file), so the
  * build needs no more descriptors than the timed set.
  */
-import { footprintDelta, sampleFootprint, type Span } from '../metrics/footprint.js';
+import { footprintDelta, footprintResolution, sampleFootprint, type Span } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { bytes, type MetricSpec, type WorkloadContext } from './types.js';
 
@@ -58,8 +58,10 @@ export function recordUnitFootprint<S>(ctx: WorkloadContext, units: number, o: U
     const delta = footprintDelta(before, sampleFootprint(none));
     const perUnit = (v: number | { reason: string }) => (typeof v === 'number' ? v / total : v);
     ctx.record(o.vmaMetric, o.vmas(chunks) / total);
-    ctx.record('vma_slab_bytes', perUnit(delta.slabBytes));
-    ctx.record('page_table_bytes', perUnit(delta.pageTableBytes));
+    // Both counters move on their own too: say by how much, per unit, so compare looks past it.
+    const resolution = footprintResolution(total);
+    ctx.record('vma_slab_bytes', perUnit(delta.slabBytes), { resolution: resolution.slabBytes });
+    ctx.record('page_table_bytes', perUnit(delta.pageTableBytes), { resolution: resolution.pageTableBytes });
   } finally {
     for (const c of chunks) o.unmap(c);
   }
