@@ -66,8 +66,9 @@ if (values['leave-one-out']) {
   const rest = runs.slice(noiseRuns);
   const step = values.confirm ? 2 : 1;
   for (let i = 0; i + step - 1 < rest.length; i += step) {
-    const first = compareRuns(base, rest[i]!.run, options);
-    const confirm = values.confirm ? [compareRuns(base, rest[i + 1]!.run, options)] : [];
+    const confirmed = { ...options, confirmations: values.confirm ? 1 : 0 };
+    const first = compareRuns(base, rest[i]!.run, confirmed);
+    const confirm = values.confirm ? [compareRuns(base, rest[i + 1]!.run, confirmed)] : [];
     const label = `baseline(${noiseRuns}) -> ${rest[i]!.path}${values.confirm ? ` confirmed by ${rest[i + 1]!.path}` : ''}`;
     trials.push({ label, comparison: confirmComparison(first, confirm) });
   }
@@ -89,4 +90,4 @@ for (const { label, comparison: c } of trials) {
 }
 const rate = trials.length ? (100 * alarms) / trials.length : 0;
 console.log(`\n${alarms}/${trials.length} comparisons would have failed (false-alarm rate ${rate.toFixed(0)}%);`
-  + ` ${flagged} of ${latencyRows} compared latency rows flagged, ${noisy} called noisy`);
+  + ` ${flagged} rows regressed in all; of ${latencyRows} compared latency rows ${noisy} were called noisy`);

@@ -21,7 +21,7 @@
 import type { MetricKind, MetricSpec, Params, Row, Run, Statistic, Stats } from '../results/schema.js';
 import { betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
 import { environmentDifferences, type EnvDifference } from './environment.js';
-import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
+import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_GATE_PERCENT, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
 import { rowKey } from './keys.js';
 import { specOf } from './specs.js';
 import { noiseOf, statisticOf } from './stability.js';
@@ -51,6 +51,12 @@ export interface CompareOptions {
   maxRme: number;
   /** the user's word that two runs recorded without a testbed come from one machine */
   sameTestbed?: boolean;
+  /**
+   * further runs of the same code that will confirm this comparison (compare --confirm): a
+   * regression must then show in each, so each comparison may test its rows less strictly for the
+   * same chance of a false alarm (see rowAlpha)
+   */
+  confirmations?: number;
 }
 
 export const DEFAULT_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.01, maxRme: 10 };
@@ -145,9 +151,11 @@ export interface PairContext {
    * false regression when nothing changed
    */
   latencyFamily: number;
+  /** how much slower (+) or faster the host's meter ran under the current run than the base, percent; null when a run has no meter */
+  hostShift: number | null;
 }
 
-const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [], latencyFamily: 1 };
+const SAME_MACHINE: PairContext = { latencies: { comparable: true }, confounders: [], latencyFamily: 1, hostShift: null };
 
 /** Run-to-run spread of one row, from whichever sides measured it. */
 export interface RowNoise {
@@ -214,10 +222,17 @@ function judge(pair: RowPair, spec: MetricSpec, options: CompareOptions, noise: 
   }
   if (spec.noise === 'timed') {
     if (!context.latencies.comparable) return { verdict: 'incomparable', ...exactChange(base.value, current.value), confidence: null, why: context.latencies.reason };
-    if (base.stats && current.stats) return judgeLatency(base, current, spec, options, noise, context.latencyFamily);
+    if (base.stats && current.stats) return withheldForHost(judgeLatency(base, current, spec, options, noise, context.latencyFamily), context.hostShift);
     return { verdict: 'changed', ...exactChange(base.value, current.value), why: 'one timed window, no statistics: informational' };
   }
   return judgeFigure(spec, base, current, options, noise);
+}
+
+/** A latency verdict the host's own change of speed could explain is withheld (noisy), saying so. */
+function withheldForHost(j: Judgement, hostShift: number | null): Judgement {
+  if ((j.verdict !== 'regressed' && j.verdict !== 'improved') || hostShift === null || Math.abs(hostShift) <= HOST_SHIFT_GATE_PERCENT) return j;
+  const way = hostShift > 0 ? 'slower' : 'faster';
+  return { ...j, verdict: 'noisy', why: `${j.why}; withheld: the host itself ran ${Math.abs(hostShift).toFixed(0)}% ${way} (labs meter) than under the base run` };
 }
 
 function exactChange(base: number, current: number): Pick<Judgement, 'change' | 'delta' | 'confidence' | 'rme'> {
@@ -327,8 +342,7 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
   // Within-run statistics cannot see a whole run shifting; the baseline's repeated runs can.
   const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
   const medianBetween = noise?.medianCvPercent !== undefined ? betweenRunTest(medianChange, noise.medianCvPercent, noise.runs) : null;
-  // Every row of the family is tested at once: each at alpha / family.
-  const rowAlpha = options.alpha / Math.max(1, family);
+  const rowAlpha = familyRowAlpha(options, family);
   const beyondRunToRun = (between === null || between.p < rowAlpha) && (medianBetween === null || medianBetween.p < rowAlpha);
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';
   const detectable = latencyDetectable(b.rme, c.rme, noise, options, rowAlpha);
@@ -361,6 +375,16 @@ export function signed(fraction: number): string {
 
 function pct(fraction: number): string {
   return `${+(fraction * 100).toFixed(2)}%`;
+}
+
+/**
+ * The level each latency row's run-to-run test is held to, so that the whole comparison has chance
+ * `alpha` of a false regression when nothing changed: alpha / family rows (Bonferroni); with k
+ * confirming runs, a false regression must come up in k + 1 independent comparisons of one row,
+ * so each may be held to (alpha / family)^(1 / (k + 1)).
+ */
+export function familyRowAlpha(options: CompareOptions, family: number): number {
+  return (options.alpha / Math.max(1, family)) ** (1 / (1 + (options.confirmations ?? 0)));
 }
 
 /** What a row's run-to-run p-value had to beat, when rows are tested as a family. */
@@ -424,7 +448,11 @@ export function compareRuns(base: Run, current: Run, options: CompareOptions = D
   });
   const tested = (x: typeof pairs[number]) => latencies.comparable && x.spec.noise === 'timed' && x.noise !== null
     && x.pair.base?.status === 'ok' && x.pair.current?.status === 'ok' && x.pair.base.stats !== null && x.pair.current.stats !== null;
-  const context: PairContext = { latencies, confounders: confoundersOf(base, current), latencyFamily: pairs.filter(tested).length };
+  const speeds = [hostSpeedOf(base), hostSpeedOf(current)] as const;
+  const context: PairContext = {
+    latencies, confounders: confoundersOf(base, current), latencyFamily: pairs.filter(tested).length,
+    hostShift: speeds[0] && speeds[1] ? hostShiftPercent(speeds[0], speeds[1]) : null,
+  };
   const rows = pairs.map((x) => compareRow(x.pair, x.spec, options, x.noise, context));
   const counts = countVerdicts(rows);
   const warnings = runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null);

@@ -10,6 +10,12 @@ import type { HostSpeed, Run } from '../results/schema.js';
 export const HOST_SPREAD_WARN_PERCENT = 10;
 /** Runs whose meter medians differ by more than this saw the machine at different speeds. */
 export const HOST_SHIFT_WARN_PERCENT = 10;
+/**
+ * Runs whose meter medians differ by more than this get no latency verdict: this host's slow state
+ * (the meter at ~40 ns against ~22) lasts a minute at a time, long enough to slow a run and the run
+ * that confirms it alike, by more than any baseline's spread (a churn row read +72% so).
+ */
+export const HOST_SHIFT_GATE_PERCENT = 25;
 
 export function hostSpeedOf(run: Run): HostSpeed | null {
   return run.env.hostSpeed ?? null;

@@ -102,8 +102,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const base = readRun(args.basePath);
   const current = readRun(args.currentPath);
-  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRun(p), args.options));
-  const comparison = confirmComparison(compareRuns(base, current, args.options), confirming);
+  // Each run's comparison knows how many others will confirm it: its rows are tested to match.
+  const options = { ...args.options, confirmations: args.confirmPaths.length };
+  const confirming = args.confirmPaths.map((p) => compareRuns(base, readRun(p), options));
+  const comparison = confirmComparison(compareRuns(base, current, options), confirming);
   if (comparedRows(comparison).length === 0) {
     throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);
   }

@@ -40,9 +40,9 @@ export function count(metric: string, unit: string, better: MetricSpec['better']
   return { ...spec, ...(o.footprint ? { footprint: o.footprint } : {}), ...(o.label ? { label: o.label } : {}) };
 }
 
-/** Bytes (read, copied): lower is better, as noisy as the counter it comes from. */
-export function bytes(metric: string, unit: string, noise: NoiseSource, description: string): MetricSpec {
-  return { metric, unit, kind: 'bytes', better: 'lower', noise, headline: false, description };
+/** Bytes (read, copied): lower is better unless said otherwise, as noisy as the counter it comes from. */
+export function bytes(metric: string, unit: string, noise: NoiseSource, description: string, better: MetricSpec['better'] = 'lower'): MetricSpec {
+  return { metric, unit, kind: 'bytes', better, noise, headline: false, description };
 }
 
 /** Kernel memory the guards cost (slab, page tables), named `label` in charts: reports set it beside prot-none's. */
