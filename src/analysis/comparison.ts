@@ -19,7 +19,7 @@
  * throughput from one timed window, is listed with its exact change and never fails a comparison.
  */
 import type { MetricKind, MetricSpec, Params, Row, Run, Statistic, Stats } from '../results/schema.js';
-import { betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
+import { betweenRunFactor, betweenRunTest, combinedRme, detectableChange, relativeChange, summaryOf, welchTTest } from '../stats/significance.js';
 import { environmentDifferences, type EnvDifference } from './environment.js';
 import { hostMoved, hostShiftPercent, hostSpeedOf, HOST_SHIFT_GATE_PERCENT, HOST_SHIFT_WARN_PERCENT } from './host-speed.js';
 import { rowKey } from './keys.js';
@@ -165,6 +165,9 @@ export interface RowNoise {
   statistic: Statistic;
   /** the median's own spread, percent, when the latency is judged by another statistic */
   medianCvPercent?: number;
+  /** the base's mean over its runs of the deciding statistic and of the median, when it kept them */
+  centre?: number;
+  medianCentre?: number;
   /** of a counter figure, in the row's unit (0 for latencies) */
   sd: number;
   runs: number;
@@ -176,8 +179,9 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
     const cv = m?.cvPercent[key];
     const sd = m?.sd?.[key];
     if (cv === undefined && sd === undefined) return null;
-    const medianCv = m!.medianCvPercent?.[key];
-    return { cvPercent: cv ?? 0, statistic: m!.statistic?.[key] ?? 'median', ...(medianCv !== undefined ? { medianCvPercent: medianCv } : {}), sd: sd ?? 0, runs: m!.runs };
+    const optional = { medianCvPercent: m!.medianCvPercent?.[key], centre: m!.centre?.[key], medianCentre: m!.medianCentre?.[key] };
+    const kept = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+    return { cvPercent: cv ?? 0, statistic: m!.statistic?.[key] ?? 'median', ...kept, sd: sd ?? 0, runs: m!.runs };
   };
   const b = side(base);
   const c = side(current);
@@ -185,6 +189,7 @@ export function rowNoise(key: string, base: NoiseModel | null, current: NoiseMod
   // Spreads of two different statistics do not pool: the base's decides.
   if (b && c && b.statistic === c.statistic) {
     const medianCv = b.medianCvPercent !== undefined && c.medianCvPercent !== undefined ? { medianCvPercent: pool(b.medianCvPercent, c.medianCvPercent) } : {};
+    // Both sides are single runs then (the base's centre is not the current's): no centre.
     return { cvPercent: pool(b.cvPercent, c.cvPercent), statistic: b.statistic, ...medianCv, sd: pool(b.sd, c.sd), runs: Math.min(b.runs, c.runs) };
   }
   return b ?? c;
@@ -293,9 +298,11 @@ function round(x: number): string {
 function latencyDetectable(rmeBase: number, rmeCurrent: number, noise: RowNoise | null, options: CompareOptions, rowAlpha: number): number {
   // rme is the 95% half-width of the mean, in percent: a standard error of about rme / 196.
   const within = detectableChange(Math.hypot(rmeBase, rmeCurrent) / 196 / Math.SQRT2, options.alpha);
-  const between = noise ? detectableChange(noise.cvPercent / 100, rowAlpha, noise.runs - 1) : 0;
+  // detectableChange counts two single runs (sqrt 2); against the base's mean over its runs, less.
+  const scale = noise ? betweenRunFactor(noise.runs, noise.centre !== undefined) / Math.SQRT2 : 1;
+  const between = noise ? detectableChange((noise.cvPercent / 100) * scale, rowAlpha, noise.runs - 1) : 0;
   // A verdict on another statistic needs the median to clear its own spread too: the larger decides.
-  const median = noise?.medianCvPercent !== undefined ? detectableChange(noise.medianCvPercent / 100, rowAlpha, noise.runs - 1) : 0;
+  const median = noise?.medianCvPercent !== undefined ? detectableChange((noise.medianCvPercent / 100) * scale, rowAlpha, noise.runs - 1) : 0;
   return Math.max(within, between, median, options.threshold);
 }
 
@@ -320,10 +327,15 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
   const statistic = decidingStatistic(b, c, [rowNoise?.statistic, spec.statistic]);
   // A spread measured on another statistic (an older baseline against a run that holds more) says nothing about this one.
   const noise = rowNoise && rowNoise.statistic === statistic ? rowNoise : null;
-  const change = relativeChange(statisticOf(b, statistic)!, statisticOf(c, statistic)!);
-  const medianChange = relativeChange(base.value!, current.value!);
+  // Against the base's mean over its runs where it kept one, else against its saved run.
+  const centred = noise?.centre !== undefined;
+  const change = relativeChange(noise?.centre ?? statisticOf(b, statistic)!, statisticOf(c, statistic)!);
+  const medianBase = statistic === 'median' ? (noise?.centre ?? base.value!) : (noise?.medianCentre ?? base.value!);
+  const medianChange = relativeChange(medianBase, current.value!);
   // The figure judged, and the median beside it when the judged one is another statistic.
-  const judgedAs = statistic === 'median' ? `median ${signed(change)}` : `${STATISTIC_WORDS[statistic]} ${signed(change)} (median ${signed(medianChange)})`;
+  const against = centred ? ` against the mean of ${noise!.runs} baseline runs` : '';
+  const judgedAs = statistic === 'median' ? `median ${signed(change)}${against}`
+    : `${STATISTIC_WORDS[statistic]} ${signed(change)} (median ${signed(medianChange)})${against}`;
   const meanChange = relativeChange(b.mean, c.mean);
   const delta = current.value! - base.value!;
   const rme = combinedRme(b.rme, c.rme);
@@ -340,8 +352,8 @@ function judgeLatency(base: Row, current: Row, spec: MetricSpec, options: Compar
   // A wide margin still allows a verdict on a change that clears threshold plus margin.
   const decidable = !tooNoisy || Math.abs(change) - rme / 100 > T;
   // Within-run statistics cannot see a whole run shifting; the baseline's repeated runs can.
-  const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs) : null;
-  const medianBetween = noise?.medianCvPercent !== undefined ? betweenRunTest(medianChange, noise.medianCvPercent, noise.runs) : null;
+  const between = noise ? betweenRunTest(change, noise.cvPercent, noise.runs, centred) : null;
+  const medianBetween = noise?.medianCvPercent !== undefined ? betweenRunTest(medianChange, noise.medianCvPercent, noise.runs, noise.medianCentre !== undefined) : null;
   const rowAlpha = familyRowAlpha(options, family);
   const beyondRunToRun = (between === null || between.p < rowAlpha) && (medianBetween === null || medianBetween.p < rowAlpha);
   const direction: Verdict = change > 0 ? 'regressed' : 'improved';

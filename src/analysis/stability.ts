@@ -46,6 +46,10 @@ function decidingOf(row: CandidateStability): { statistic: Statistic; cvPercent:
   return { statistic: 'median', cvPercent: row.cvPercent.median ?? 0 };
 }
 
+function meanOf(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
 /**
  * Per-row spread over repeated runs: for latencies the CV of the statistic compare will judge the
  * row by, for counter figures the sd; rows missing from any run are left out.
@@ -55,13 +59,19 @@ export function estimateNoise(runs: readonly Run[]): NoiseModel {
   const cvPercent: Record<string, number> = {};
   const statistic: Record<string, Statistic> = {};
   const medianCvPercent: Record<string, number> = {};
+  const centre: Record<string, number> = {};
+  const medianCentre: Record<string, number> = {};
   for (const row of candidateStability(runs)) {
     const deciding = decidingOf(row);
     cvPercent[row.key] = deciding.cvPercent;
     statistic[row.key] = deciding.statistic;
-    if (deciding.statistic !== 'median') medianCvPercent[row.key] = row.cvPercent.median ?? 0;
+    centre[row.key] = meanOf(row.values[deciding.statistic]!);
+    if (deciding.statistic !== 'median') {
+      medianCvPercent[row.key] = row.cvPercent.median ?? 0;
+      medianCentre[row.key] = meanOf(row.values.median!);
+    }
   }
-  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, medianCvPercent, sd: counterSpread(runs) };
+  return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, medianCvPercent, centre, medianCentre, sd: counterSpread(runs) };
 }
 
 /**

@@ -22,12 +22,15 @@ const HELP = `usage: guardbench baseline save RUN [RUN...] [--name NAME] [--forc
        guardbench baseline list [--json]
        guardbench baseline pick [--kernel RELEASE] [--profile NAME] [--json]
 
-save   copy a validated, complete run to results/baselines/<kernel-release>.json (atomically).
-       Given 3 or more runs of the same kernel and profile, it saves the most typical one and
-       records how much each latency median varied across them, so compare can tell a real change
-       from run-to-run noise.
+save   copy a validated, complete run to results/baselines/<testbed>/<kernel-release>.json
+       (atomically). Given 3 or more runs of one testbed, kernel and profile, it saves the most
+       typical one and records how much each latency (its deciding statistic and its median) and
+       each counter figure varied across them, so compare can tell a real change from run-to-run
+       noise and state the smallest change it could detect. 10 runs resolve about twice as fine
+       as 3.
 list   the saved baselines, oldest kernel first.
-pick   print the path of the baseline a run on RELEASE (default: this kernel) should be compared with.
+pick   print the path of the baseline of this testbed a run on RELEASE (default: this kernel)
+       should be compared with; never another testbed's.
 
 options:
   --name NAME       file name instead of the kernel release

@@ -342,6 +342,13 @@ export const NoiseModelSchema = Type.Object({
    */
   medianCvPercent: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
   /**
+   * row key -> the mean over the runs of the latency's deciding statistic, and of its median: what
+   * a new run is set against, steadier than any one run (absent in older baselines, which set it
+   * against the saved run)
+   */
+  centre: Type.Optional(Type.Record(Type.String(), Type.Number())),
+  medianCentre: Type.Optional(Type.Record(Type.String(), Type.Number())),
+  /**
    * row key -> standard deviation across the runs, in the row's unit, of figures read from a
    * process- or system-wide counter (page tables, VMA slab): their noise in absolute terms, since
    * many of them sit near zero (absent in baselines saved before it was recorded)

@@ -72,17 +72,26 @@ export function combinedRme(rmeBase: number, rmeCurrent: number): number {
 
 /**
  * Test a change against run-to-run variation rather than within-run sampling error. `cvPercent`
- * is the coefficient of variation of the row's median over `runs` repeated runs on one machine;
- * each side of the comparison is one run, so the difference has twice that variance. Student's t
- * with runs - 1 degrees of freedom, because the spread itself is estimated from those runs.
+ * is the coefficient of variation of the row's figure over `runs` repeated runs on one machine;
+ * with each side one run the difference has twice that variance, against the mean of those runs
+ * (`baseIsMean`) 1 + 1/runs times it. Student's t with runs - 1 degrees of freedom, because the
+ * spread itself is estimated from those runs.
  */
-export function betweenRunTest(change: number, cvPercent: number, runs: number): TTestResult | null {
+export function betweenRunTest(change: number, cvPercent: number, runs: number, baseIsMean = false): TTestResult | null {
   if (runs < 3 || !Number.isFinite(change)) return null;
   const df = runs - 1;
-  const se = (cvPercent / 100) * Math.SQRT2;
+  const se = (cvPercent / 100) * betweenRunFactor(runs, baseIsMean);
   if (se === 0) return change === 0 ? { t: 0, df, p: 1 } : { t: change > 0 ? Infinity : -Infinity, df, p: 0 };
   const t = change / se;
   return { t, df, p: Math.min(1, 2 * tCdf(-Math.abs(t), df)) };
+}
+
+/**
+ * How many run-to-run standard deviations apart two figures are expected to lie: sqrt(2) for two
+ * single runs; sqrt(1 + 1/runs) when the base is the mean of the `runs` runs the spread came from.
+ */
+export function betweenRunFactor(runs: number, baseIsMean: boolean): number {
+  return baseIsMean ? Math.sqrt(1 + 1 / runs) : Math.SQRT2;
 }
 
 /** Power the smallest detectable change is stated at: the chance a real change of that size is seen. */
