@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Static } from '@sinclair/typebox';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { lazyValidator } from './validator.js';
 
 // TypeBox by require: loaded as ESM through tsx's hooks, its ~200 module files cost every command ~0.2 s.
 const { Type } = createRequire(import.meta.url)('@sinclair/typebox') as typeof import('@sinclair/typebox');
@@ -148,12 +148,7 @@ export const CensusSchema = Type.Object({
 }, { additionalProperties: true });
 export type Census = Static<typeof CensusSchema>;
 
-// Compiled on first use: compiling costs ~0.1 s, which every command that only writes a census would pay.
-let compiled: ValidateFunction<Census> | null = null;
-function censusValidator(): ValidateFunction<Census> {
-  compiled ??= new Ajv({ allErrors: false, strict: false }).compile<Census>(CensusSchema);
-  return compiled;
-}
+const censusValidator = lazyValidator<Census>(CensusSchema);
 
 /** A file that is not a usable census: the message is one line, fit for the user. */
 export class InvalidCensusError extends Error {

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Static } from '@sinclair/typebox';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { lazyValidator } from './validator.js';
 import { CensusSchema } from './census-schema.js';
 import { printable } from '../errors.js';
 
@@ -386,12 +386,7 @@ export const RunSchema = Type.Object({
 }, { additionalProperties: true });
 export type Run = Static<typeof RunSchema>;
 
-// Compiled on first use: compiling costs ~0.1 s, which every command that only writes a run would pay.
-let compiled: ValidateFunction<Run> | null = null;
-function runValidator(): ValidateFunction<Run> {
-  compiled ??= new Ajv({ allErrors: false, strict: false }).compile<Run>(RunSchema);
-  return compiled;
-}
+const runValidator = lazyValidator<Run>(RunSchema);
 
 /** A file that is not a usable run: the message is one line, fit for the user. */
 export class InvalidRunError extends Error {

@@ -71,20 +71,25 @@ function iterate<S>(op: TimedOperation<S>, record?: (times: IterationTimes) => v
   return { overriddenDuration: t2 - t1, overriddenIterationCost: now() - t0 };
 }
 
-/**
- * Run an operation under tinybench; returns every measured iteration in nanoseconds per op, so
- * samples from several passes over the run can be pooled before they are summarised.
- */
-export function sampleOperation<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): number[] {
-  const bench = new Bench({
+/** A tinybench run of one task under the budget: warm-up iterations first, then at least minIterations. */
+function benchFor(budget: TimingBudget, retainSamples: boolean): Bench {
+  return new Bench({
     time: budget.timeMs,
     iterations: budget.minIterations,
     warmup: budget.warmupIterations > 0,
     warmupIterations: budget.warmupIterations,
     warmupTime: 0,
-    retainSamples: true,
+    retainSamples,
     throws: true,
   });
+}
+
+/**
+ * Run an operation under tinybench; returns every measured iteration in nanoseconds per op, so
+ * samples from several passes over the run can be pooled before they are summarised.
+ */
+export function sampleOperation<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): number[] {
+  const bench = benchFor(budget, true);
   bench.add(name, () => iterate(op));
   const [task] = bench.runSync();
   const result = task!.result;
@@ -107,14 +112,8 @@ export interface MeteredOperation {
  */
 export function sampleMetered<S>(name: string, op: TimedOperation<S>, budget: TimingBudget): MeteredOperation {
   const all: IterationTimes[] = [];
-  const bench = new Bench({
-    time: budget.timeMs,
-    iterations: budget.minIterations,
-    warmup: budget.warmupIterations > 0,
-    warmupIterations: budget.warmupIterations,
-    warmupTime: 0,
-    throws: true,
-  });
+  // The samples are the ones recorded here, with their meter readings: tinybench need not keep its own.
+  const bench = benchFor(budget, false);
   bench.add(name, () => iterate(op, (times) => { all.push(times); }));
   const [task] = bench.runSync();
   const result = task!.result;
