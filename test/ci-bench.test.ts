@@ -89,7 +89,7 @@ for (const c of cases) {
 
 test('ci-bench.sh confirms a regression with a second run against the same baseline, and only then', () => {
   const first = (out: string) => [
-    `run --quick --out ${out}/run1 --quiet`,
+    `run --quick --out ${out}/run1 --quiet --report md,html`,
     'baseline pick --profile quick',
     `compare /baselines/6.18.44.json ${out}/run1/run.json --out ${out}/compare --quiet`,
   ];
@@ -97,6 +97,6 @@ test('ci-bench.sh confirms a regression with a second run against the same basel
   assert.deepEqual(fine.calls, first(fine.out));
   const regressed = ciBench({ COMPARE: 1, CONFIRM: 1 });
   assert.deepEqual(regressed.calls, [...first(regressed.out),
-    `run --quick --out ${regressed.out}/run2 --quiet`,
+    `run --quick --out ${regressed.out}/run2 --quiet --report md,html`,
     `compare /baselines/6.18.44.json ${regressed.out}/run1/run.json --confirm ${regressed.out}/run2/run.json --out ${regressed.out}/compare --quiet`]);
 });
