@@ -123,3 +123,10 @@ test('history over real runs on old kernels (QEMU fixtures) and this host\'s kin
   assert.match(both.stdout, /Every run skipped guard-madvise, guard-process-madvise: .*EINVAL/);
   assert.match(both.stdout, /^prot-none\s+–\s+32,767\s+32,767\s/m);
 });
+
+test('history finds baselines kept per testbed, one directory down', () => {
+  const r = runCli(['history', join(ROOT, 'results', 'baselines'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { columns: { path?: string; id?: string }[] };
+  assert.ok(doc.columns.length >= 1, 'the committed baseline of this testbed is a column');
+});

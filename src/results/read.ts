@@ -71,11 +71,7 @@ export function collectRuns(args: readonly string[]): Collected {
       found.push({ path: arg, run: readRun(arg) });
       continue;
     }
-    for (const name of readdirSync(arg).sort()) {
-      if (name.startsWith('.')) continue;
-      const path = join(arg, name);
-      const candidate = isDir(path) ? (existsSync(join(path, 'run.json')) ? path : null) : name.endsWith('.json') ? path : null;
-      if (!candidate) continue;
+    for (const candidate of runCandidates(arg, SCAN_DEPTH)) {
       try {
         found.push({ path: candidate, run: readRun(candidate) });
       } catch (e) {
@@ -85,4 +81,17 @@ export function collectRuns(args: readonly string[]): Collected {
     }
   }
   return { runs: [...new Map(found.map((f) => [f.run.id, f])).values()], skipped };
+}
+
+/** How deep a directory is searched: results/baselines/<testbed>/<kernel>.json is one level down. */
+const SCAN_DEPTH = 2;
+
+/** Run directories and JSON files inside `dir`, in name order; directories without run.json are searched `depth` - 1 levels further. */
+function runCandidates(dir: string, depth: number): string[] {
+  return readdirSync(dir).sort().filter((name) => !name.startsWith('.')).flatMap((name) => {
+    const path = join(dir, name);
+    if (!isDir(path)) return name.endsWith('.json') ? [path] : [];
+    if (existsSync(join(path, 'run.json'))) return [path];
+    return depth > 1 ? runCandidates(path, depth - 1) : [];
+  });
 }
