@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { runPoint } from '../src/runner/runner.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { makeStrategies } from '../src/strategies/index.js';
-import { countVmas } from '../src/metrics/vmas.js';
+import { countVmas, countVmasIn, countVmasInSpans } from '../src/metrics/vmas.js';
+import { mmap, mprotect, munmap } from '../src/sys/libc.js';
+import { PROT_NONE, PROT_READ } from '../src/sys/constants.js';
 import type { Params, Row, StrategyName } from '../src/results/schema.js';
 import type { Workload } from '../src/workloads/types.js';
 import { workloadByName } from '../src/workloads/index.js';
@@ -117,5 +119,26 @@ test('scaling: workers run and count together, for 1 and 2 workers', () => {
       const fromCycle = 1e9 / value(rows, 'cycle')!;
       assert.ok(fromCycle / rate < 5 && rate / fromCycle < 5, `cycle says ${fromCycle} ops/s, window ${rate}`);
     }
+  }
+});
+
+test('VMAs over several spans are counted from one read of maps, each once', () => {
+  const page = 4096;
+  // Three spans of 4 pages, read-only pages between them so nothing merges across; the second
+  // page of each span PROT_NONE: 3 VMAs a span.
+  const base = mmap(14 * page);
+  try {
+    const spans = [0, 5, 10].map((p) => ({ start: base + p * page, end: base + (p + 4) * page }));
+    for (const s of spans) mprotect(s.start + page, page, PROT_NONE);
+    for (const p of [4, 9]) mprotect(base + p * page, page, PROT_READ);
+    assert.deepEqual(spans.map((s) => countVmasIn(s.start, s.end)), [3, 3, 3]);
+    assert.equal(countVmasInSpans(spans), 9);
+    assert.equal(countVmasInSpans([...spans].reverse()), 9, 'in any order');
+    assert.equal(countVmasInSpans([{ start: base + page, end: base + 2 * page }]), 1, 'the PROT_NONE page alone');
+    // One VMA reaching into two spans is one VMA.
+    assert.equal(countVmasInSpans([{ start: base + 2 * page, end: base + 3 * page }, { start: base + 3 * page, end: base + 4 * page }]), 1);
+    assert.equal(countVmasInSpans([]), 0);
+  } finally {
+    munmap(base, 14 * page);
   }
 });

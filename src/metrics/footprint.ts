@@ -2,14 +2,11 @@
  * The memory a set of guards costs, sampled outside any timed region: VMAs over the guarded span,
  * the VMA slab caches (system-wide, so only large deltas mean anything) and page-table bytes.
  */
-import { countVmasIn } from './vmas.js';
+import { countVmasIn, type Span } from './vmas.js';
 import { readVmaSlab, type SlabReading } from './slab.js';
 import { pageTableBytes } from './status.js';
 
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { Span };
 
 const SETTLE_MS = 60;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

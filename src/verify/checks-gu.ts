@@ -10,15 +10,11 @@
 import { PROT_READ, PROT_RW } from '../sys/constants.js';
 import { mprotect } from '../sys/libc.js';
 import { hasGuardFlag, readSmaps } from '../metrics/maps.js';
-import { countVmasIn } from '../metrics/vmas.js';
+import { countVmasIn, type Span } from '../metrics/vmas.js';
 import { MarkerScanner } from '../census/markers.js';
 import { PAGE, type Scratch } from './scratch.js';
 import { CheckSkipped, GUARD_STRATEGIES, expect, type Check } from './types.js';
 
-interface Span {
-  start: number;
-  end: number;
-}
 
 type FlaggedVma = { start: number; end: number; gu: boolean };
 

@@ -12,15 +12,13 @@ import { PAGE_REGION_BYTES, PM_SCAN_ARG_BYTES } from '../sys/constants.js';
 import { hasGuardFlag, parseMaps } from '../metrics/maps.js';
 import { forEachGuardRegion } from '../sys/pagemap.js';
 import { pageSize } from '../sys/libc.js';
+import type { Span } from '../metrics/vmas.js';
 
 const PAGE_SIZE = pageSize();
 
 export type DetectMethod = 'maps' | 'pagemap' | 'scan';
 
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { Span };
 
 export interface Detection {
   found: number;

@@ -24,7 +24,7 @@ import { MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT
 import { SysError, lastErrno, munmap, pageSize, raw } from '../sys/libc.js';
 import { openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { readMaps } from '../metrics/maps.js';
+import { countVmasInSpans } from '../metrics/vmas.js';
 import { count, defineWorkload, latency } from './types.js';
 import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
 import { wholePagesProblem } from './arena.js';
@@ -146,18 +146,9 @@ export function unmapLibraries(set: LibrarySet, count = set.bases.length): void 
   for (let k = 0; k < count; k++) munmap(set.bases[k]!, set.span);
 }
 
-/** VMAs of every library of the set, summed. */
 /** VMAs of every library of the sets, summed, from one read of maps. */
 export function libraryVmas(sets: readonly LibrarySet[]): number {
-  const spans = sets.flatMap((s) => Array.from(s.bases, (b) => ({ start: b, end: b + s.span }))).sort((a, b) => a.start - b.start);
-  let n = 0;
-  let k = 0;
-  for (const v of readMaps()) {
-    while (k < spans.length && spans[k]!.end <= v.start) k++;
-    if (k === spans.length) break;
-    if (v.start < spans[k]!.end && v.end > spans[k]!.start) n++;
-  }
-  return n;
+  return countVmasInSpans(sets.flatMap((s) => Array.from(s.bases, (b) => ({ start: b, end: b + s.span }))));
 }
 
 export default defineWorkload<LoaderParams>({

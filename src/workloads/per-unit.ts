@@ -8,8 +8,7 @@
  * units (1024), in chunks whose descriptors are closed once mapped (a mapping keeps its file), so the
  * build needs no more descriptors than the timed set.
  */
-import { footprintDelta, footprintResolution, sampleFootprint, type Span } from '../metrics/footprint.js';
-import { countVmasIn } from '../metrics/vmas.js';
+import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
 import { bytes, type MetricSpec, type WorkloadContext } from './types.js';
 
 /** The kernel-memory metrics recordUnitFootprint records, per `unit`. */
@@ -65,9 +64,4 @@ export function recordUnitFootprint<S>(ctx: WorkloadContext, units: number, o: U
   } finally {
     for (const c of chunks) o.unmap(c);
   }
-}
-
-/** VMAs inside a chunk's span. */
-export function vmasInSpan(span: Span): number {
-  return countVmasIn(span.start, span.end);
 }

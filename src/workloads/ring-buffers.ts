@@ -19,7 +19,8 @@ import { SysError, lastErrno, munmap, raw } from '../sys/libc.js';
 import { kindFlags, memoryProblem, openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import { count, defineWorkload, latency } from './types.js';
-import { recordUnitFootprint, unitFootprintMetrics, vmasInSpan } from './per-unit.js';
+import { recordUnitFootprint, unitFootprintMetrics } from './per-unit.js';
+import { countVmasInSpans } from '../metrics/vmas.js';
 import { wholePagesProblem } from './arena.js';
 import { findRoom } from './room.js';
 
@@ -119,7 +120,7 @@ export default defineWorkload<RingParams>({
           map: (chunk) => createRings(chunk, ctx.strategy),
           settle: releaseRings,
           unmap: (chunk) => munmap(chunk.base, chunk.count * chunk.bytes),
-          vmas: (chunks) => chunks.reduce((n, c) => n + vmasInSpan({ start: c.base, end: c.base + c.count * c.bytes }), 0),
+          vmas: (chunks) => countVmasInSpans(chunks.map((c) => ({ start: c.base, end: c.base + c.count * c.bytes }))),
         });
       }
     } finally {
