@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Static } from '@sinclair/typebox';
-import { lazyValidator } from './validator.js';
+import { documentReader } from './validator.js';
 
 // TypeBox by require: loaded as ESM through tsx's hooks, its ~200 module files cost every command ~0.2 s.
 const { Type } = createRequire(import.meta.url)('@sinclair/typebox') as typeof import('@sinclair/typebox');
@@ -148,8 +148,6 @@ export const CensusSchema = Type.Object({
 }, { additionalProperties: true });
 export type Census = Static<typeof CensusSchema>;
 
-const censusValidator = lazyValidator<Census>(CensusSchema);
-
 /** A file that is not a usable census: the message is one line, fit for the user. */
 export class InvalidCensusError extends Error {
   constructor(message: string) {
@@ -158,33 +156,15 @@ export class InvalidCensusError extends Error {
   }
 }
 
+const censuses = documentReader<Census>({ id: CENSUS_SCHEMA_ID, schema: CensusSchema, invalid: (m) => new InvalidCensusError(m) });
+
 /** Check a parsed document; returns it typed, or throws InvalidCensusError. */
 export function checkCensus(doc: unknown, source = 'census'): Census {
-  const schema = typeof doc === 'object' && doc !== null ? (doc as { schema?: unknown }).schema : undefined;
-  if (typeof schema === 'string' && schema !== CENSUS_SCHEMA_ID && schema.startsWith('guardbench.census/')) {
-    throw new InvalidCensusError(`${source}: schema ${schema} is not one this guardbench reads (it reads ${CENSUS_SCHEMA_ID})`);
-  }
-  if (typeof schema === 'string' && schema !== CENSUS_SCHEMA_ID) {
-    throw new InvalidCensusError(`${source}: not a ${CENSUS_SCHEMA_ID} document: /schema is ${schema}`);
-  }
-  const validate = censusValidator();
-  if (!validate(doc)) {
-    const err = validate.errors?.[0];
-    const where = err?.instancePath || '(top level)';
-    throw new InvalidCensusError(`${source}: not a ${CENSUS_SCHEMA_ID} document: ${where} ${err?.message ?? 'is invalid'}`);
-  }
-  return doc;
+  return censuses.check(doc, source);
 }
 
 /** Parse JSON text as a census. */
 export function parseCensus(text: string, source = 'census'): Census {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${(e as Error).message.split('\n')[0]})`;
-    throw new InvalidCensusError(`${source}: ${why}`);
-  }
-  return checkCensus(doc, source);
+  return censuses.parse(text, source);
 }
 

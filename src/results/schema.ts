@@ -11,23 +11,17 @@
  */
 import { createRequire } from 'node:module';
 import type { Static } from '@sinclair/typebox';
-import { lazyValidator } from './validator.js';
+import { documentReader } from './validator.js';
 import { CensusSchema } from './census-schema.js';
-import { printable } from '../errors.js';
 
 // TypeBox by require: loaded as ESM through tsx's hooks, its ~200 module files cost every command ~0.2 s.
 const { Type } = createRequire(import.meta.url)('@sinclair/typebox') as typeof import('@sinclair/typebox');
 
 export const RUN_SCHEMA_ID = 'guardbench.run/v1';
 
-export const StrategyNameSchema = Type.Union([
-  Type.Literal('no-guard'),
-  Type.Literal('prot-none'),
-  Type.Literal('guard-madvise'),
-  Type.Literal('guard-process-madvise'),
-]);
-export type StrategyName = Static<typeof StrategyNameSchema>;
-export const STRATEGY_NAMES: readonly StrategyName[] = ['no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise'];
+export const STRATEGY_NAMES = ['no-guard', 'prot-none', 'guard-madvise', 'guard-process-madvise'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export const StrategyNameSchema = Type.Union(STRATEGY_NAMES.map((name) => Type.Literal(name)));
 /** The classic guard every guard-marker strategy is measured against. */
 export const BASELINE_STRATEGY: StrategyName = 'prot-none';
 /** The strategies that install guard markers (MADV_GUARD_INSTALL) rather than PROT_NONE VMAs. */
@@ -71,12 +65,9 @@ export const StatsSchema = Type.Object({
 export type Stats = Static<typeof StatsSchema>;
 
 /** The statistics of a latency row a run can hold: the candidates a comparison may trust. */
-export const StatisticSchema = Type.Union([
-  Type.Literal('median'), Type.Literal('p10'), Type.Literal('min'), Type.Literal('trimmedMean'),
-  Type.Literal('hostNormalisedMedian'), Type.Literal('callNormalisedMedian'),
-]);
-export type Statistic = Static<typeof StatisticSchema>;
-export const STATISTICS: readonly Statistic[] = ['median', 'p10', 'min', 'trimmedMean', 'hostNormalisedMedian', 'callNormalisedMedian'];
+export const STATISTICS = ['median', 'p10', 'min', 'trimmedMean', 'hostNormalisedMedian', 'callNormalisedMedian'] as const;
+export type Statistic = (typeof STATISTICS)[number];
+export const StatisticSchema = Type.Union(STATISTICS.map((name) => Type.Literal(name)));
 
 /** The speeds normalised medians are scaled to: ns per koffi labs() call and per koffi getppid() call. */
 export const HOST_METER_NOMINAL_NS = 25;
@@ -386,8 +377,6 @@ export const RunSchema = Type.Object({
 }, { additionalProperties: true });
 export type Run = Static<typeof RunSchema>;
 
-const runValidator = lazyValidator<Run>(RunSchema);
-
 /** A file that is not a usable run: the message is one line, fit for the user. */
 export class InvalidRunError extends Error {
   constructor(message: string) {
@@ -396,31 +385,14 @@ export class InvalidRunError extends Error {
   }
 }
 
+const runs = documentReader<Run>({ id: RUN_SCHEMA_ID, schema: RunSchema, invalid: (m) => new InvalidRunError(m) });
+
 /** Check a parsed document against the contract; returns it typed, or throws InvalidRunError. */
 export function checkRun(doc: unknown, source = 'run'): Run {
-  if (typeof doc === 'object' && doc !== null && 'schema' in doc) {
-    const schema = (doc as { schema: unknown }).schema;
-    if (typeof schema === 'string' && schema !== RUN_SCHEMA_ID && schema.startsWith('guardbench.run/')) {
-      throw new InvalidRunError(`${source}: schema ${schema} is not one this guardbench reads (it reads ${RUN_SCHEMA_ID}); upgrade guardbench`);
-    }
-  }
-  const validate = runValidator();
-  if (!validate(doc)) {
-    const err = validate.errors?.[0];
-    const where = err?.instancePath || '(top level)';
-    throw new InvalidRunError(`${source}: not a ${RUN_SCHEMA_ID} document: ${where} ${err?.message ?? 'is invalid'}`);
-  }
-  return doc;
+  return runs.check(doc, source);
 }
 
 /** Parse JSON text as a run. */
 export function parseRun(text: string, source = 'run'): Run {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not JSON (${printable((e as Error).message.split('\n')[0] ?? '', 120)})`;
-    throw new InvalidRunError(`${source}: ${why}`);
-  }
-  return checkRun(doc, source);
+  return runs.parse(text, source);
 }
