@@ -2,7 +2,7 @@
  * What differs between the machines and setups of two runs, and what each difference does to the
  * figures. A kernel difference is the point of a regression comparison, but it is still said.
  */
-import type { Run } from '../results/schema.js';
+import { V8_HEAP_PAGE_BYTES, type Run } from '../results/schema.js';
 
 export interface EnvDifference {
   field: string;
@@ -43,12 +43,31 @@ export function environmentDifferences(base: Run, current: Run): EnvDifference[]
   return diffs;
 }
 
-/** Node's own heap maps and unmaps this many VMAs in a run; a larger change at the end is ours. */
-export const VMA_BALANCE_SLACK = 100;
+/**
+ * VMAs the rest of Node (malloc arenas, thread stacks, large V8 objects) maps and unmaps in a run;
+ * a larger change that V8's paged heap does not account for is ours. Runs that did not record the
+ * heap get the slack the young generation's growth needs as well (~100 VMAs here).
+ */
+export const VMA_BALANCE_SLACK = 40;
+const VMA_BALANCE_SLACK_WITHOUT_HEAP = 100;
+
+export interface VmaBalance {
+  start: number;
+  end: number;
+  delta: number;
+  /** VMAs V8's paged heap added over the run (a 256 KiB page each); null when the run did not record it */
+  heapPages: number | null;
+  balanced: boolean;
+}
 
 /** The process's VMA count before the first point and after the last; null for runs from before it was recorded. */
-export function vmaBalance(run: Run): { start: number; end: number; delta: number; balanced: boolean } | null {
-  const { vmaCountAtStart: start, vmaCountAtEnd: end } = run.env;
+export function vmaBalance(run: Run): VmaBalance | null {
+  const { vmaCountAtStart: start, vmaCountAtEnd: end, v8HeapBytesAtStart: heapStart, v8HeapBytesAtEnd: heapEnd } = run.env;
   if (typeof start !== 'number' || typeof end !== 'number') return null;
-  return { start, end, delta: end - start, balanced: Math.abs(end - start) <= VMA_BALANCE_SLACK };
+  const delta = end - start;
+  if (heapStart === undefined || heapEnd === undefined) {
+    return { start, end, delta, heapPages: null, balanced: Math.abs(delta) <= VMA_BALANCE_SLACK_WITHOUT_HEAP };
+  }
+  const heapPages = Math.round((heapEnd - heapStart) / V8_HEAP_PAGE_BYTES);
+  return { start, end, delta, heapPages, balanced: Math.abs(delta - heapPages) <= VMA_BALANCE_SLACK };
 }

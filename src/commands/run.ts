@@ -19,6 +19,7 @@ import { HostSpeedMeter } from '../runner/host-speed.js';
 import { WorkerPool } from '../workloads/scaling-pool.js';
 import { calibrateFfi } from '../runner/calibrate.js';
 import { countVmas } from '../metrics/vmas.js';
+import { v8PagedHeapBytes } from '../metrics/heap.js';
 import { takeCensus } from '../census/take.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
@@ -201,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     passes,
     ffi: calibrateFfi(budget),
     vmaCountAtStart: countVmas(),
+    v8HeapBytesAtStart: v8PagedHeapBytes(),
   });
   writer.setWorkloads(plan.workloads.map((w) => workloadSpec(w.workload)));
   writer.flush();
@@ -216,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     progress.finish();
     await WorkerPool.shutdown();
-    writer.updateEnv({ vmaCountAtEnd: countVmas(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
+    writer.updateEnv({ vmaCountAtEnd: countVmas(), v8HeapBytesAtEnd: v8PagedHeapBytes(), loadAvgAfter: loadAverage(), hostSpeed: hostSpeed.summary() });
     writer.finish(interrupted === null);
   }
   if (interrupted) {

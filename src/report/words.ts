@@ -51,9 +51,10 @@ export function describeHostSpeed(hs: HostSpeed): string {
 export function vmaBalanceSentence(run: Run): string | null {
   const b = vmaBalance(run);
   if (!b) return null;
-  const counts = `Process VMAs: ${b.start} before the first point, ${b.end} after the last (${b.delta >= 0 ? '+' : ''}${b.delta})`;
+  const heap = b.heapPages === null ? '' : `; V8's heap grew by ${b.heapPages} pages of 256 KiB, a VMA each`;
+  const counts = `Process VMAs: ${b.start} before the first point, ${b.end} after the last (${b.delta >= 0 ? '+' : ''}${b.delta}${heap})`;
   return b.balanced
-    ? `${counts}: every mapping the workloads made was released (Node's own heap accounts for a few dozen either way).`
+    ? `${counts}: every mapping the workloads made was released${b.heapPages === null ? " (Node's own heap accounts for dozens either way)" : ''}.`
     : `${counts}: more than Node's own heap explains; a workload may have left mappings behind.`;
 }
 

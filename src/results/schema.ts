@@ -73,6 +73,9 @@ export const StatisticSchema = Type.Union(STATISTICS.map((name) => Type.Literal(
 export const HOST_METER_NOMINAL_NS = 25;
 export const CALL_METER_NOMINAL_NS = 1000;
 
+/** The page V8 allocates its paged heap spaces in (env.v8HeapBytesAt*): each is a VMA of its own. */
+export const V8_HEAP_PAGE_BYTES = 256 * 1024;
+
 export const RowStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('skipped'), Type.Literal('failed')]);
 
 /** One measured quantity (tidy, long format). */
@@ -285,6 +288,9 @@ export const EnvSchema = Type.Object({
   /** the process's VMAs before the first point and after the last: every workload releases what it maps */
   vmaCountAtStart: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   vmaCountAtEnd: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  /** bytes in V8's paged heap spaces at the same two moments: each 256 KiB page of it is a VMA no workload made */
+  v8HeapBytesAtStart: Type.Optional(Type.Integer({ minimum: 0 })),
+  v8HeapBytesAtEnd: Type.Optional(Type.Integer({ minimum: 0 })),
   hostSpeed: Type.Optional(Nullable(HostSpeedSchema)),
   /** the machine the run was made on (absent in runs made before testbeds were recorded) */
   testbed: Type.Optional(TestbedSchema),
