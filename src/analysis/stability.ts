@@ -6,7 +6,7 @@
  * machine, which within-run statistics cannot see.
  */
 import { STATISTICS, type MetricSpec, type NoiseModel, type Row, type Run, type Statistic, type Stats } from '../results/schema.js';
-import { coefficientOfVariation } from '../stats/describe.js';
+import { coefficientOfVariation, mean, sampleSd } from '../stats/describe.js';
 import { paramsKey, rowKey } from './keys.js';
 import { specOf } from './specs.js';
 
@@ -17,12 +17,6 @@ function isTimedOk(row: Row): boolean {
 /** The noise model a run carries (validated with the run); null when it has none. */
 export function noiseOf(run: Run): NoiseModel | null {
   return run.baselineNoise ?? null;
-}
-
-/** Standard deviation (n - 1) of a handful of figures. */
-function sdOf(xs: readonly number[]): number {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
 }
 
 /** Per counter figure present in every run (page tables, slab: noise from a process- or system-wide counter), its spread across them. */
@@ -36,7 +30,7 @@ function counterSpread(runs: readonly Run[]): Record<string, number> {
       byKey.set(rowKey(row), [...(byKey.get(rowKey(row)) ?? []), row.value]);
     }
   }
-  return Object.fromEntries([...byKey].filter(([, xs]) => xs.length === runs.length).map(([k, xs]) => [k, sdOf(xs)]));
+  return Object.fromEntries([...byKey].filter(([, xs]) => xs.length === runs.length).map(([k, xs]) => [k, sampleSd(xs)]));
 }
 
 /** The statistic a row's spread is measured on: its metric's deciding statistic when every run holds it, else the median. */
@@ -44,10 +38,6 @@ function decidingOf(row: CandidateStability): { statistic: Statistic; cvPercent:
   const own = row.spec.statistic;
   if (own && row.cvPercent[own] !== undefined) return { statistic: own, cvPercent: row.cvPercent[own] };
   return { statistic: 'median', cvPercent: row.cvPercent.median ?? 0 };
-}
-
-function meanOf(xs: readonly number[]): number {
-  return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
 /**
@@ -65,10 +55,10 @@ export function estimateNoise(runs: readonly Run[]): NoiseModel {
     const deciding = decidingOf(row);
     cvPercent[row.key] = deciding.cvPercent;
     statistic[row.key] = deciding.statistic;
-    centre[row.key] = meanOf(row.values[deciding.statistic]!);
+    centre[row.key] = mean(row.values[deciding.statistic]!);
     if (deciding.statistic !== 'median') {
       medianCvPercent[row.key] = row.cvPercent.median ?? 0;
-      medianCentre[row.key] = meanOf(row.values.median!);
+      medianCentre[row.key] = mean(row.values.median!);
     }
   }
   return { runs: runs.length, ids: runs.map((r) => r.id), cvPercent, statistic, medianCvPercent, centre, medianCentre, sd: counterSpread(runs) };

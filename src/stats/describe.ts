@@ -14,6 +14,18 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** Arithmetic mean; NaN of nothing. */
+export function mean(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+/** Sample standard deviation (n - 1); 0 for fewer than two figures. */
+export function sampleSd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
 /**
  * Summary of samples: median is the headline; rme is the half-width of the 95% confidence interval
  * of the mean (Student's t), in percent of the mean.
@@ -22,13 +34,12 @@ export function describeSamples(samples: readonly number[]): Stats {
   const n = samples.length;
   if (n === 0) throw new Error('no samples to describe');
   const sorted = [...samples].sort((a, b) => a - b);
-  const mean = sorted.reduce((s, x) => s + x, 0) / n;
-  const variance = n > 1 ? sorted.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0;
-  const sd = Math.sqrt(variance);
+  const average = mean(sorted);
+  const sd = sampleSd(sorted);
   const critical = n > 1 ? tQuantile(0.975, n - 1) : NaN;
-  const rme = n > 1 && mean !== 0 ? (100 * critical * sd) / Math.sqrt(n) / Math.abs(mean) : 0;
+  const rme = n > 1 && average !== 0 ? (100 * critical * sd) / Math.sqrt(n) / Math.abs(average) : 0;
   return {
-    mean,
+    mean: average,
     median: quantile(sorted, 0.5),
     p75: quantile(sorted, 0.75),
     p99: quantile(sorted, 0.99),
@@ -42,18 +53,16 @@ export function describeSamples(samples: readonly number[]): Stats {
 
 /** Coefficient of variation (sd / mean, percent) of a handful of figures; 0 for fewer than two. */
 export function coefficientOfVariation(xs: readonly number[]): number {
-  const n = xs.length;
-  if (n < 2) return 0;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  return mean === 0 ? 0 : (100 * sd) / mean;
+  if (xs.length < 2) return 0;
+  const average = mean(xs);
+  return average === 0 ? 0 : (100 * sampleSd(xs)) / average;
 }
 
 /** Mean of the samples between the `cut` and 1 - `cut` quantiles (sorted input). */
 export function trimmedMean(sorted: readonly number[], cut = 0.1): number {
   const drop = Math.floor(sorted.length * cut);
   const kept = sorted.slice(drop, sorted.length - drop);
-  return kept.reduce((s, x) => s + x, 0) / kept.length;
+  return mean(kept);
 }
 
 /** Median of sample_i / meter_i, scaled to the meter's nominal speed; NaN when a reading is missing. */

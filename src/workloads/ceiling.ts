@@ -50,13 +50,16 @@ function growInChild(strategies: readonly string[], limit: number, pidfdSelf: nu
 /** This strategy's growth: kept from the point's first strategy, or grown now for every strategy. */
 function growth(strategy: string, limit: number, pidfdSelf: number | null): CeilingReport {
   const key = (s: string) => `${s}/${limit}/${pidfdSelf}`;
-  let kept = grown.get(key(strategy));
-  grown.delete(key(strategy));
+  const take = () => {
+    const kept = grown.get(key(strategy));
+    grown.delete(key(strategy));
+    return kept;
+  };
+  let kept = take();
   if (!kept || performance.now() - kept.at > KEEP_MS) {
     const at = performance.now();
     for (const line of growInChild(CEILING_STRATEGIES, limit, pidfdSelf)) grown.set(key(line.strategy), { line, at });
-    kept = grown.get(key(strategy));
-    grown.delete(key(strategy));
+    kept = take();
   }
   if (!kept) throw new Error(`ceiling child reported nothing for ${strategy}`);
   if ('error' in kept.line) throw new Error(kept.line.error);
