@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { CALL_METER_NOMINAL_NS, HOST_METER_NOMINAL_NS, parseRun, STATISTICS, type Run, type Statistic } from '../src/results/schema.js';
 import { readCallMeter, readHostMeter } from '../src/runner/host-speed.js';
 import { candidateStability, statisticSpread, type CandidateStability } from '../src/analysis/stability.js';
-import { coefficientOfVariation } from '../src/stats/describe.js';
+import { coefficientOfVariation, lowerMedian } from '../src/stats/describe.js';
 import { hostSpeedOf } from '../src/analysis/host-speed.js';
 import { writeJsonAtomic } from '../src/results/write.js';
 import { textTable } from '../src/render/text-table.js';
@@ -51,8 +51,7 @@ interface CWindow { median: number; min: number; labsNs: number; getppidNs: numb
 
 /** Median of a few meter readings: the window's host speed, as the runs' samples see theirs. */
 function meterNow(read: () => number): number {
-  const xs = Array.from({ length: 9 }, read).sort((a, b) => a - b);
-  return xs[4]!;
+  return lowerMedian(Array.from({ length: 9 }, read));
 }
 
 function cWindow(mode: string): CWindow {
@@ -116,8 +115,7 @@ const accuracy = C_MODES.map((mode) => {
   const ratios = Object.fromEntries(STATISTICS.map((s) => {
     const xs = row?.values[s];
     if (!xs) return [s, null];
-    const per = xs.map((x, i) => x / cFigure(s, cWindows[i]![mode]!)).sort((a, b) => a - b);
-    return [s, per[Math.floor((per.length - 1) / 2)]!];
+    return [s, lowerMedian(xs.map((x, i) => x / cFigure(s, cWindows[i]![mode]!)))];
   })) as Record<Statistic, number | null>;
   return { mode, ratios };
 });

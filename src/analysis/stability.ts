@@ -6,7 +6,7 @@
  * machine, which within-run statistics cannot see.
  */
 import { STATISTICS, type MetricSpec, type NoiseModel, type Row, type Run, type Statistic, type Stats } from '../results/schema.js';
-import { coefficientOfVariation, mean, sampleSd } from '../stats/describe.js';
+import { coefficientOfVariation, lowerMedian, mean, sampleSd } from '../stats/describe.js';
 import { paramsKey, rowKey } from './keys.js';
 import { specOf } from './specs.js';
 
@@ -70,10 +70,6 @@ export function estimateNoise(runs: readonly Run[]): NoiseModel {
  * baseline from being the one that was measured during a burst.
  */
 export function mostTypicalRun(runs: readonly Run[]): Run {
-  const medianOf = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor((s.length - 1) / 2)]!;
-  };
   const byKey = new Map<string, number[]>();
   for (const run of runs) {
     for (const row of run.rows) {
@@ -82,7 +78,7 @@ export function mostTypicalRun(runs: readonly Run[]): Run {
       byKey.set(key, [...(byKey.get(key) ?? []), row.value]);
     }
   }
-  const centre = new Map([...byKey].map(([k, xs]) => [k, medianOf(xs)]));
+  const centre = new Map([...byKey].map(([k, xs]) => [k, lowerMedian(xs)]));
   let best = runs[0]!;
   let bestDistance = Infinity;
   for (const run of runs) {
@@ -149,6 +145,6 @@ export function statisticSpread(rows: readonly CandidateStability[]): { statisti
   return STATISTICS.flatMap((statistic) => {
     const cvs = rows.map((r) => r.cvPercent[statistic]).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     if (cvs.length === 0 || cvs.length < rows.length) return [];
-    return [{ statistic, worst: cvs[cvs.length - 1]!, median: cvs[Math.floor((cvs.length - 1) / 2)]! }];
+    return [{ statistic, worst: cvs[cvs.length - 1]!, median: lowerMedian(cvs) }];
   });
 }

@@ -19,6 +19,12 @@ export function mean(xs: readonly number[]): number {
   return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
+/** The middle figure, the lower of the two middle ones for an even count: always a figure that was measured. */
+export function lowerMedian(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 /** Sample standard deviation (n - 1); 0 for fewer than two figures. */
 export function sampleSd(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
