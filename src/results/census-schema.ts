@@ -43,10 +43,8 @@ export type Markers = Static<typeof MarkersSchema>;
 
 export const SavingsSchema = Type.Object({ lower: Count, upper: Count });
 
-/** One process's counts. */
-export const ProcessCensusSchema = Type.Object({
-  pid: Type.Integer({ minimum: 1 }),
-  comm: Type.String(),
+/** The VMA counts a process has and the totals sum. */
+const VmaCounts = {
   vmas: Count,
   protNone: Count,
   guardVmas: Count,
@@ -55,6 +53,13 @@ export const ProcessCensusSchema = Type.Object({
   /** PROT_NONE VMAs of a file between pieces of the same file (absent in censuses before they were told apart) */
   loaderGaps: Type.Optional(Count),
   reservations: ReservationsSchema,
+};
+
+/** One process's counts. */
+export const ProcessCensusSchema = Type.Object({
+  pid: Type.Integer({ minimum: 1 }),
+  comm: Type.String(),
+  ...VmaCounts,
   markers: MarkersSchema,
   /** VMAs that would disappear if every guard became a marker */
   savings: SavingsSchema,
@@ -117,12 +122,7 @@ export const CensusSchema = Type.Object({
   headline: Type.String({ minLength: 1 }),
   totals: Type.Object({
     processes: Count,
-    vmas: Count,
-    protNone: Count,
-    guardVmas: Count,
-    guardSides: Type.Object({ above: Count, below: Count }),
-    loaderGaps: Type.Optional(Count),
-    reservations: ReservationsSchema,
+    ...VmaCounts,
     markers: Type.Object({
       vmas: Type.Union([Count, Type.Null()]),
       pages: Type.Union([Count, Type.Null()]),
