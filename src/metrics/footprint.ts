@@ -93,7 +93,20 @@ export interface FootprintDelta {
   vmaDelta: number;
   /** slab bytes added, or the reason there is no figure */
   slabBytes: number | { reason: string };
+  /** objects each VMA cache gained (vm_area_struct, maple_node, vma_lock where slabinfo lists it) */
+  slabObjects: Record<string, number>;
   pageTableBytes: number | { reason: string };
+}
+
+/** Objects each cache listed in both samples gained between them. */
+function slabObjectsDelta(before: SlabReading, after: SlabReading): Record<string, number> {
+  if (!before.ok || !after.ok) return {};
+  const out: Record<string, number> = {};
+  for (const [name, line] of Object.entries(after.sample.perCache)) {
+    const was = before.sample.perCache[name];
+    if (was) out[name] = line.activeObjs - was.activeObjs;
+  }
+  return out;
 }
 
 export function footprintDelta(before: FootprintSample, after: FootprintSample): FootprintDelta {
@@ -103,5 +116,21 @@ export function footprintDelta(before: FootprintSample, after: FootprintSample):
   const pageTableBytes = before.pageTableBytes !== null && after.pageTableBytes !== null
     ? after.pageTableBytes - before.pageTableBytes
     : { reason: 'VmPTE missing from /proc/self/status' };
-  return { vmaDelta: after.vmas - before.vmas, slabBytes, pageTableBytes };
+  return { vmaDelta: after.vmas - before.vmas, slabBytes, slabObjects: slabObjectsDelta(before.slab, after.slab), pageTableBytes };
+}
+
+/** The slab figure of a footprint spread over `units`: bytes per unit, with what a row records beside it. */
+export interface SlabPerUnit {
+  value: number | { reason: string };
+  extra: {
+    resolution: number;
+    /** objects per unit each VMA cache gained (what explains the bytes between kernels) */
+    slabObjects?: Record<string, number>;
+  };
+}
+
+export function slabPerUnit(delta: FootprintDelta, units: number, resolution: number): SlabPerUnit {
+  if (typeof delta.slabBytes !== 'number') return { value: delta.slabBytes, extra: { resolution } };
+  const objects = Object.entries(delta.slabObjects).map(([name, n]) => [name, n / units] as const);
+  return { value: delta.slabBytes / units, extra: { resolution, ...(objects.length > 0 ? { slabObjects: Object.fromEntries(objects) } : {}) } };
 }

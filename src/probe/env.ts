@@ -6,11 +6,13 @@ import type { Env } from '../results/schema.js';
 import type { FeatureProbe } from './features.js';
 import { readTrimmed, selectedChoice } from './sysfs.js';
 import { captureTestbed } from './testbed.js';
+import { readVmaSlabLayout } from '../metrics/slab.js';
 
 /** The environment of a run on this machine; `testbedName` names its testbed (--testbed), else one is derived. */
 export function captureEnv(probe: FeatureProbe, testbedName?: string): Env {
   const cpus = os.cpus();
   const maxMap = readTrimmed('/proc/sys/vm/max_map_count');
+  const slab = readVmaSlabLayout();
   return {
     kernel: { release: os.release(), version: os.version(), machine: os.machine() },
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', count: Math.max(1, cpus.length) },
@@ -32,5 +34,6 @@ export function captureEnv(probe: FeatureProbe, testbedName?: string): Env {
     fileDir: probe.fileBacking.dir,
     fileSystem: probe.fileBacking.fileSystem,
     testbed: captureTestbed(testbedName),
+    ...('caches' in slab ? { slabCaches: slab.caches } : { slabCachesReason: slab.reason }),
   };
 }

@@ -97,6 +97,12 @@ export const RowSchema = Type.Object({
    * that the counter's own noise cannot make (other allocations while sampling, divided per region)
    */
   resolution: Type.Optional(Type.Number({ minimum: 0 })),
+  /**
+   * for VMA slab bytes: the objects per unit (guard, stack, library) each VMA cache gained, by cache
+   * name (vm_area_struct, maple_node, vma_lock where the kernel has it); with env.slabCaches' object
+   * sizes they say which cache a change in the bytes came from (absent in runs before it was recorded)
+   */
+  slabObjects: Type.Optional(Type.Record(Type.String(), Type.Number())),
 });
 export type Row = Static<typeof RowSchema>;
 
@@ -256,6 +262,15 @@ export const TestbedSchema = Type.Object({
 });
 export type Testbed = Static<typeof TestbedSchema>;
 
+/** One slab cache's layout from /proc/slabinfo: what a VMA costs in it on this kernel. */
+export const SlabCacheSchema = Type.Object({
+  /** bytes per object as laid out in the slab (with alignment and metadata) */
+  objSize: Type.Integer({ minimum: 0 }),
+  objsPerSlab: Type.Integer({ minimum: 0 }),
+  pagesPerSlab: Type.Integer({ minimum: 0 }),
+});
+export type SlabCache = Static<typeof SlabCacheSchema>;
+
 export const EnvSchema = Type.Object({
   kernel: Type.Object({ release: Type.String(), version: Type.String(), machine: Type.String() }),
   cpu: Type.Object({ model: Type.String(), count: Type.Integer({ minimum: 1 }) }),
@@ -298,6 +313,10 @@ export const EnvSchema = Type.Object({
   fileDir: Type.Optional(Type.String()),
   /** that directory's filesystem (statfs): a file on tmpfs would be shmem under another name */
   fileSystem: Type.Optional(Type.String()),
+  /** the VMA slab caches' layout (vm_area_struct, maple_node, vma_lock where listed), by cache name */
+  slabCaches: Type.Optional(Type.Record(Type.String(), SlabCacheSchema)),
+  /** why slabCaches is missing (slabinfo is root's only) */
+  slabCachesReason: Type.Optional(Type.String()),
 }, { additionalProperties: true });
 export type Env = Static<typeof EnvSchema>;
 

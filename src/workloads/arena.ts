@@ -15,8 +15,8 @@ import { munmap, pageSize } from '../sys/libc.js';
 import { closeMapping, mapMemory, memoryProblem, releaseMapping, type Mapping, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type GuardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
 import type { PrepareOptions } from '../strategies/types.js';
-import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
-import type { WorkloadContext } from './types.js';
+import { footprintDelta, footprintResolution, sampleFootprint, slabPerUnit } from '../metrics/footprint.js';
+import type { RecordExtra, WorkloadContext } from './types.js';
 
 export interface ArenaLayout {
   regions: number;
@@ -151,16 +151,14 @@ export function recordArenaFootprint(ctx: WorkloadContext, layout: ArenaLayout, 
     const before = sampleFootprint(span);
     ctx.strategy.install(p.prepared);
     const delta = footprintDelta(before, sampleFootprint(span));
-    const figures: Record<FootprintMetric, number | { reason: string }> = {
-      vma_delta: delta.vmaDelta,
-      vma_slab_bytes: perRegion(delta.slabBytes, layout.regions),
-      page_table_bytes: perRegion(delta.pageTableBytes, layout.regions),
-    };
     const resolution = footprintResolution(layout.regions);
-    const resolutions: Record<FootprintMetric, number | undefined> = {
-      vma_delta: undefined, vma_slab_bytes: resolution.slabBytes, page_table_bytes: resolution.pageTableBytes,
+    const slab = slabPerUnit(delta, layout.regions, resolution.slabBytes);
+    const figures: Record<FootprintMetric, { value: number | { reason: string }; extra: RecordExtra }> = {
+      vma_delta: { value: delta.vmaDelta, extra: {} },
+      vma_slab_bytes: slab,
+      page_table_bytes: { value: perRegion(delta.pageTableBytes, layout.regions), extra: { resolution: resolution.pageTableBytes } },
     };
-    for (const m of metrics) ctx.record(m, figures[m], { resolution: resolutions[m] });
+    for (const m of metrics) ctx.record(m, figures[m].value, figures[m].extra);
   } finally {
     releaseArena(p);
   }

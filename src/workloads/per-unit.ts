@@ -8,7 +8,7 @@
  * units (1024), in chunks whose descriptors are closed once mapped (a mapping keeps its file), so the
  * build needs no more descriptors than the timed set.
  */
-import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
+import { footprintDelta, footprintResolution, sampleFootprint, slabPerUnit } from '../metrics/footprint.js';
 import { bytes, type MetricSpec, type WorkloadContext } from './types.js';
 
 /** The kernel-memory metrics recordUnitFootprint records, per `unit`. */
@@ -59,7 +59,8 @@ export function recordUnitFootprint<S>(ctx: WorkloadContext, units: number, o: U
     ctx.record(o.vmaMetric, o.vmas(chunks) / total);
     // Both counters move on their own too: say by how much, per unit, so compare looks past it.
     const resolution = footprintResolution(total);
-    ctx.record('vma_slab_bytes', perUnit(delta.slabBytes), { resolution: resolution.slabBytes });
+    const slab = slabPerUnit(delta, total, resolution.slabBytes);
+    ctx.record('vma_slab_bytes', slab.value, slab.extra);
     ctx.record('page_table_bytes', perUnit(delta.pageTableBytes), { resolution: resolution.pageTableBytes });
   } finally {
     for (const c of chunks) o.unmap(c);

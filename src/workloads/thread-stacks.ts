@@ -19,7 +19,7 @@ import {
 } from '../sys/constants.js';
 import { SysError, lastErrno, libcFunction, munmap, raw } from '../sys/libc.js';
 import { guardRanges, type PreparedGuards, type Strategy } from '../strategies/index.js';
-import { footprintDelta, footprintResolution, sampleFootprint } from '../metrics/footprint.js';
+import { footprintDelta, footprintResolution, sampleFootprint, slabPerUnit } from '../metrics/footprint.js';
 import { countVmasIn } from '../metrics/vmas.js';
 import { count, defineWorkload, kernelMemory, latency, type WorkloadContext } from './types.js';
 import { findRoom } from './room.js';
@@ -75,7 +75,8 @@ function recordPoolFootprint(ctx: WorkloadContext<StackParams>): void {
       ctx.record('vma_delta', countVmasIn(pool.base, pool.base + p.stacks * p.stackBytes));
       ctx.record('vmas_per_stack', delta.vmaDelta / pool.count);
       const resolution = footprintResolution(pool.count);
-      ctx.record('vma_slab_bytes', perStack(delta.slabBytes), { resolution: resolution.slabBytes });
+      const slab = slabPerUnit(delta, pool.count, resolution.slabBytes);
+      ctx.record('vma_slab_bytes', slab.value, slab.extra);
       ctx.record('page_table_bytes', perStack(delta.pageTableBytes), { resolution: resolution.pageTableBytes });
     } finally {
       unmapStacks(pool);

@@ -84,6 +84,8 @@ export interface RecordExtra {
   expected?: number;
   /** the smallest change the figure's counter can tell from its own noise, in the metric's unit */
   resolution?: number;
+  /** for VMA slab bytes: the objects per unit each VMA cache gained, which explain the bytes */
+  slabObjects?: Record<string, number>;
 }
 
 export interface WorkloadContext<P extends Params = Params> {
