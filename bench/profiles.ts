@@ -96,4 +96,25 @@ export const PROFILES: Profiles = {
       'ring-buffers': { rings: [64, 256, 1024], ringBytes: [64 * KiB, 1024 * KiB], guardBytes: [4 * KiB], memory: ['shmem', 'anon'] },
     },
   },
+  trail: {
+    name: 'trail',
+    description: 'what can change between kernels (counts, bytes, verify on anon, shmem and file), latencies barely sampled; guardbench kernel trail',
+    // The trail compares kernels, mostly under TCG, where latencies are no benchmark: each timed
+    // metric gets the fewest samples the runner takes, and every point is measured once.
+    budget: { timeMs: 1, minIterations: 2, warmupIterations: 0 },
+    passes: 1,
+    workloads: {
+      'thread-stacks': { stacks: [256], stackBytes: [8 * MiB], guardBytes: [4 * KiB], threads: [false], reuse: [false] },
+      'allocator-arenas': { regions: [16384], slotBytes: [12 * KiB], guardBytes: [4 * KiB], churn: [1024], memory: ['anon', 'shmem', 'file'] },
+      // UIO_MAXIOV decides the calls a batch takes; the VMAs are the arena's
+      'madvise-batches': { guards: [4096], batch: [1, 1024], memory: ['anon'] },
+      teardown: { regions: [4096], slotBytes: [4 * KiB], guardBytes: [4 * KiB], memory: ['anon', 'file'] },
+      // whether fork copies a marker's page tables on shared memory (VM_MAYBE_GUARD, 6.19) shows here
+      fork: { regions: [4096], slotBytes: [12 * KiB], guardBytes: [4 * KiB], memory: ['anon', 'shmem', 'file'] },
+      ceiling: { limit: [40000] },
+      detect: { guards: [100] },
+      'loader-gap': { libraries: [16], segments: [4], segmentBytes: [16 * KiB], gapBytes: [48 * KiB], memory: ['file'] },
+      'ring-buffers': { rings: [64], ringBytes: [64 * KiB], guardBytes: [4 * KiB], memory: ['shmem'] },
+    },
+  },
 };

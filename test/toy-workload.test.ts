@@ -12,7 +12,7 @@ import { PointAccumulator, passBudget, workloadSpec } from '../src/runner/runner
 import { runPasses } from '../src/runner/passes.js';
 import { Progress } from '../src/runner/progress.js';
 import { RunWriter } from '../src/results/run-writer.js';
-import { parseRun, type Run } from '../src/results/schema.js';
+import { parseRun, type Profile, type Run } from '../src/results/schema.js';
 import { probeFeatures } from '../src/probe/features.js';
 import { captureEnv } from '../src/probe/env.js';
 import { makeStrategies } from '../src/strategies/index.js';
@@ -40,10 +40,10 @@ const toy = defineWorkload<{ [key: string]: number; guards: number }>({
 });
 // ----------------------------------------------------------------------------------------------
 
-const toyProfile = (name: 'quick' | 'default' | 'full') => ({
+const toyProfile = (name: Profile) => ({
   name, description: 'toy', budget: { timeMs: 20, minIterations: 6, warmupIterations: 1 }, passes: 2, workloads: { 'toy-guards': { guards: [256] } },
 });
-const PROFILES: Profiles = { quick: toyProfile('quick'), default: toyProfile('default'), full: toyProfile('full') };
+const PROFILES: Profiles = { quick: toyProfile('quick'), default: toyProfile('default'), full: toyProfile('full'), trail: toyProfile('trail') };
 
 async function measureToy(dir: string): Promise<Run> {
   const plan = buildPlan({ profile: 'quick', workloads: ['toy-guards'], strategies: [], overrides: {} }, PROFILES, [toy]);

@@ -41,7 +41,7 @@ results/runs/<id>/run.json and run.csv (the guardbench.run/v1 contract).
 options:
   --quick               quick profile (${PROFILES.quick.description})
   --full                full profile (${PROFILES.full.description})
-  --profile NAME        quick | default | full (default: default)
+  --profile NAME        ${Object.keys(PROFILES).join(' | ')} (default: default)
   --workload NAME       only this workload; repeatable (${WORKLOADS.map((w) => w.name).join(', ')})
   --strategy NAME       only this strategy; repeatable (no-guard, prot-none, guard-madvise, guard-process-madvise)
   --out DIR             write the run into DIR instead of results/runs/<id>/

@@ -373,7 +373,8 @@ export const NoiseModelSchema = Type.Object({
 });
 export type NoiseModel = Static<typeof NoiseModelSchema>;
 
-export const ProfileSchema = Type.Union([Type.Literal('quick'), Type.Literal('default'), Type.Literal('full')]);
+/** `trail`: the counts, bytes and verify outcomes that can change between kernels, at a minimal timing budget (guardbench kernel trail) */
+export const ProfileSchema = Type.Union([Type.Literal('quick'), Type.Literal('default'), Type.Literal('full'), Type.Literal('trail')]);
 export type Profile = Static<typeof ProfileSchema>;
 
 export const RunSchema = Type.Object({
