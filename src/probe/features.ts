@@ -16,23 +16,14 @@ import { fileBacking, type FileBacking, type SharedKind } from '../sys/memory.js
 import { noEffectReason, probeSharedKind } from './memory-kinds.js';
 import { readSmaps, vmaAt } from '../metrics/maps.js';
 import type { Features } from '../results/schema.js';
+import { FEATURE_SINCE, type HistoryFeature } from '../results/feature-history.js';
 import { oneLine } from '../errors.js';
 
-export type FeatureName = keyof Pick<Features, 'guardInstall' | 'guardRemove' | 'processMadvise' | 'pidfdSelf'
-  | 'pagemapGuardBit' | 'pagemapScanGuard' | 'smapsGuardFlag' | 'guardShmem' | 'guardFile'>;
+/** A feature the probe answers: the keys of the feature history (src/results/feature-history.ts). */
+export type FeatureName = HistoryFeature;
 
-/** The kernel release that brought each feature upstream, for skip reasons. */
-export const FEATURE_SINCE: Record<FeatureName, string> = {
-  guardInstall: '6.13',
-  guardRemove: '6.13',
-  processMadvise: '6.13',
-  pidfdSelf: '6.15',
-  pagemapGuardBit: '6.15',
-  pagemapScanGuard: '6.16',
-  smapsGuardFlag: '6.19',
-  guardShmem: '6.15',
-  guardFile: '6.15',
-};
+/** The kernel release that brought each feature upstream, for skip reasons: one table, the feature history's. */
+export { FEATURE_SINCE };
 
 /** The feature that says whether markers work on a shared memory kind. */
 export const KIND_FEATURE: Record<SharedKind, 'guardShmem' | 'guardFile'> = { shmem: 'guardShmem', file: 'guardFile' };
