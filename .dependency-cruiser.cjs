@@ -18,6 +18,7 @@ const LAYERS = {
   compare: ['render', 'analysis', 'results', 'stats'],
   history: ['render', 'analysis', 'results', 'stats'],
   export: ['render', 'analysis', 'results', 'stats'],
+  trail: ['render', 'analysis', 'results', 'stats'],
   render: ['results'],
   analysis: ['results', 'stats'],
   results: [],

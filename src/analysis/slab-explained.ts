@@ -1,0 +1,69 @@
+/**
+ * The kernel memory a guard costs, by slab cache: a vma_slab_bytes row's objects per unit
+ * (slabObjects) times each cache's object size on that kernel (env.slabCaches). Between two
+ * kernels this says which cache moved the figure and by how much: an object that grew, a cache
+ * that appeared or went (vma_lock, apart from the VMA on 6.4-6.14), or more objects per guard.
+ */
+import type { Row, Run, SlabCache } from '../results/schema.js';
+
+export interface CacheShare {
+  cache: string;
+  /** objects of this cache per unit (guard, stack, library) */
+  objects: number;
+  objSize: number;
+  /** objects x object size */
+  bytes: number;
+}
+
+/** A vma_slab_bytes row taken apart by cache; null when the run did not record the parts. */
+export function slabShares(run: Run, row: Row): CacheShare[] | null {
+  const caches = run.env.slabCaches;
+  if (!caches || !row.slabObjects || row.status !== 'ok') return null;
+  return Object.entries(row.slabObjects).filter(([name]) => caches[name]).map(([cache, objects]) => {
+    const objSize = caches[cache]!.objSize;
+    return { cache, objects, objSize, bytes: objects * objSize };
+  });
+}
+
+/** One line per cache: "vm_area_struct 1.99 x 192 B = 381 B". */
+export function describeShares(shares: readonly CacheShare[], unit: string): string[] {
+  return shares.map((s) => `${s.cache}: ${s.objects.toFixed(2)} objects x ${s.objSize} B = ${s.bytes.toFixed(0)} B ${unit}`);
+}
+
+export interface CacheChange {
+  cache: string;
+  /** what changed in the cache between the two kernels, in words */
+  what: string;
+  /** what the change is worth per unit of the figure, at the newer kernel's objects per unit */
+  bytesPerUnit: number | null;
+}
+
+function layoutWords(name: string, a: SlabCache | undefined, b: SlabCache | undefined): string | null {
+  if (a && !b) return `${name} no longer listed in slabinfo (gone, or merged into another cache)`;
+  if (!a && b) return `${name} listed from here (${b.objSize} B objects)`;
+  if (!a || !b) return null;
+  const parts: string[] = [];
+  if (a.objSize !== b.objSize) parts.push(`object size ${a.objSize} → ${b.objSize} B`);
+  if (a.objsPerSlab !== b.objsPerSlab || a.pagesPerSlab !== b.pagesPerSlab) parts.push(`${a.objsPerSlab} → ${b.objsPerSlab} objects per ${b.pagesPerSlab}-page slab`);
+  return parts.length ? `${name} ${parts.join(', ')}` : null;
+}
+
+/**
+ * What moved between two kernels' VMA caches, as each kernel's slabinfo lays them out, priced per
+ * unit with the objects the newer kernel's row (or, for a cache that went, the older's) counted.
+ */
+export function cacheChanges(before: Run, after: Run, beforeRow: Row | undefined, afterRow: Row | undefined): CacheChange[] {
+  const a = before.env.slabCaches;
+  const b = after.env.slabCaches;
+  if (!a || !b) return [];
+  const out: CacheChange[] = [];
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const what = layoutWords(name, a[name], b[name]);
+    if (!what) continue;
+    const objects = afterRow?.slabObjects?.[name] ?? beforeRow?.slabObjects?.[name];
+    const sizeNow = b[name]?.objSize ?? 0;
+    const sizeThen = a[name]?.objSize ?? 0;
+    out.push({ cache: name, what, bytesPerUnit: objects === undefined ? null : objects * (sizeNow - sizeThen) });
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/** What every trail format says the same way: section titles, the headline, figure groups. */
+import type { Trail, TrailFigure } from '../analysis/trail.js';
+import type { TrailSection } from '../analysis/trail-figures.js';
+
+export const SECTION_TITLES: Record<TrailSection, string> = {
+  features: 'Features (probed by trying them)',
+  verify: 'Verify: guard semantics per check and memory kind',
+  vmas: 'VMAs',
+  memory: 'Kernel memory: slab and page-table bytes',
+  counts: 'Other counts',
+};
+
+const ORDER: readonly TrailSection[] = ['features', 'verify', 'vmas', 'memory', 'counts'];
+
+/** Figures by section, then by group (a workload's metric, a verify memory kind), in table order. */
+export function figureGroups(trail: Trail): { section: TrailSection; groups: [string, TrailFigure[]][] }[] {
+  return ORDER.map((section) => {
+    const groups = new Map<string, TrailFigure[]>();
+    for (const f of trail.figures.filter((x) => x.section === section)) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
+    return { section, groups: [...groups] };
+  }).filter((s) => s.groups.length > 0);
+}
+
+/** "9 kernels from 6.12.117 to 7.3.4 (8 under TCG, 1 native), 14 changes" */
+export function trailHeadline(trail: Trail): string {
+  const n = trail.columns.length;
+  if (n === 0) return 'No complete run in the trail.';
+  const byAccel = new Map<string, number>();
+  for (const c of trail.columns) byAccel.set(c.accel, (byAccel.get(c.accel) ?? 0) + 1);
+  const how = [...byAccel].map(([a, k]) => `${k} ${a === 'native' ? 'native' : `under ${a.toUpperCase()}`}`).join(', ');
+  const first = trail.columns[0]!.label;
+  const last = trail.columns[n - 1]!.label;
+  return `${n} kernel${n === 1 ? '' : 's'}${n > 1 ? ` from ${first} to ${last}` : `: ${first}`} (${how}); `
+    + `${trail.changes.length} change${trail.changes.length === 1 ? '' : 's'} along the trail, `
+    + `${trail.featureMismatches.length} feature answer${trail.featureMismatches.length === 1 ? '' : 's'} against the kernel's history to explain.`;
+}
