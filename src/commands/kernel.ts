@@ -8,14 +8,22 @@ import { UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
 import { packProject } from '../kernel/project.js';
+import { ArchiveError, fetchKernels } from '../kernel/debian.js';
 import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { parseRunArgs } from './run.js';
 import { main as historyMain } from './history.js';
 
-const HELP = `usage: guardbench kernel run IMAGE [options] [-- RUN_OPTIONS]
-       guardbench kernel matrix IMAGE... [options] [-- RUN_OPTIONS]
+const HELP = `usage: guardbench kernel fetch SERIES... | --all
+       guardbench kernel run ROOT|IMAGE [options] [-- RUN_OPTIONS]
+       guardbench kernel matrix ROOT|IMAGE... [options] [-- RUN_OPTIONS]
+
+'fetch' looks each series (6.16, 7.3, ...) up in Debian's suites (bookworm, trixie,
+trixie-backports, sid, experimental) with an apt configuration of its own under the cache
+(never the system's), downloads the newest generic amd64 kernel of the series whose packages
+are all there, unpacks it into one root per kernel and prints each root (one a line).
+--all fetches every series the archive has. See docs/kernels.md.
 
 Boots IMAGE (a /boot/vmlinuz-*, a package unpacked with dpkg-deb -x, or your own
 arch/x86/boot/bzImage) in QEMU over a read-only 9p view of this machine's root, copies
@@ -42,8 +50,8 @@ options:
 ${exitCodesHelp({
   '0': 'the run (matrix: every run) was written',
   '1': 'a finding about the kernel: the guest crashed twice (panic, Node killed by a signal, no run), or never started init',
-  '2': 'here: QEMU, busybox-static, the image or a 9p module, named in one line',
-  '3': 'here also: QEMU would not start, or guardbench failed inside the guest',
+  '2': 'here: QEMU, busybox-static, the image or a 9p module, a series Debian does not have, named in one line',
+  '3': 'here also: QEMU would not start, guardbench failed inside the guest, or Debian\'s archive did not answer',
   '130/143': 'interrupted by SIGINT/SIGTERM: QEMU is stopped, the console log kept',
 })}
 `;
@@ -56,6 +64,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   timeout: { type: 'string' },
   append: { type: 'string' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,7 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: run or matrix (see guardbench kernel --help)`);
+  if (sub === 'fetch') return fetch(images, values.all ?? false);
+  if (values.all) throw new UsageError('--all is for fetch');
+  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: fetch, run or matrix (see guardbench kernel --help)`);
   if (images.length === 0) throw new UsageError(`give a kernel image (see guardbench kernel --help)`);
   if (sub === 'run' && images.length > 1) throw new UsageError(`run takes one image; for several use 'guardbench kernel matrix'`);
   if (sub === 'matrix' && values.modules !== undefined) throw new UsageError('--modules is for run; matrix finds each image\'s modules beside it or in /lib/modules');
@@ -145,6 +156,19 @@ export async function main(argv: string[]): Promise<number> {
     return exitCodeOf(e.failure);
   } finally {
     project.remove();
+  }
+}
+
+/** `guardbench kernel fetch`: progress on stderr, the roots on stdout for scripts. */
+async function fetch(series: string[], all: boolean): Promise<number> {
+  if (all === (series.length > 0)) throw new UsageError('fetch takes SERIES... (e.g. 6.16 7.3) or --all');
+  try {
+    for (const kernel of await fetchKernels(all ? 'all' : series, { say })) console.log(kernel.root);
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof ArchiveError)) throw e;
+    say(`cannot read Debian's archive: ${e.message}`);
+    return EXIT.internal;
   }
 }
 
