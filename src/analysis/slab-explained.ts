@@ -25,9 +25,27 @@ export function slabShares(run: Run, row: Row): CacheShare[] | null {
   });
 }
 
-/** One line per cache: "vm_area_struct 1.99 x 192 B = 381 B". */
-export function describeShares(shares: readonly CacheShare[], unit: string): string[] {
-  return shares.map((s) => `${s.cache}: ${s.objects.toFixed(2)} objects x ${s.objSize} B = ${s.bytes.toFixed(0)} B ${unit}`);
+/**
+ * A report's note on what one workload's VMA slab bytes are made of, per strategy at its first
+ * point with the parts recorded: "prot-none: 420 B per region = vm_area_struct 1.99 x 192 B +
+ * maple_node 0.15 x 256 B (+ vma_lock 1.99 x 40 B, not in the figure)".
+ */
+export function slabNotes(run: Run, rows: readonly Row[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const row of rows) {
+    // A figure within its counter's noise (markers, the floor) has no parts worth naming.
+    if (row.metric !== 'vma_slab_bytes' || seen.has(row.strategy) || Math.abs(row.value ?? 0) <= (row.resolution ?? 0)) continue;
+    const shares = slabShares(run, row);
+    if (!shares || shares.length === 0 || row.value === null) continue;
+    seen.add(row.strategy);
+    const part = (s: CacheShare) => `${s.cache} ${s.objects.toFixed(2)} × ${s.objSize} B`;
+    const summed = shares.filter((s) => s.cache !== 'vma_lock');
+    const lock = shares.find((s) => s.cache === 'vma_lock');
+    const per = row.unit.includes('/') ? ` per ${row.unit.slice(row.unit.indexOf('/') + 1)}` : '';
+    out.push(`VMA slab, ${row.strategy}: ${row.value.toFixed(0)} B${per} = ${summed.map(part).join(' + ')}${lock ? ` (and ${part(lock)}, not in the figure)` : ''}`);
+  }
+  return out;
 }
 
 export interface CacheChange {

@@ -15,7 +15,7 @@ import { trailColumns, type TrailColumn, type TrailRunInput } from './trail-colu
 import { figureText, trailFigures, type ChangePoint, type TrailFigure } from './trail-figures.js';
 
 export type { TrailColumn, TrailRunInput } from './trail-columns.js';
-export type { TrailFigure, TrailCell, ChangePoint } from './trail-figures.js';
+export type { TrailFigure } from './trail-figures.js';
 
 export interface TrailChange {
   /** the column (kernel) where it appears */

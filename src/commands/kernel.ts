@@ -118,6 +118,7 @@ function printRun(result: SessionResult): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'trail') return (await import('./kernel-trail.js')).main(argv.slice(1));
   const { own, run } = splitAtSeparator(argv);
   const { values, positionals } = parseCommandArgs(own, { allowPositionals: true, options: OPTIONS });
   const [sub, ...images] = positionals;

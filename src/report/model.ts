@@ -17,6 +17,7 @@ import { chartsForRun } from './charts.js';
 import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
 import { headlineTable } from './headline-table.js';
+import { slabNotes } from '../analysis/slab-explained.js';
 import { describeHostSpeed, gainCell } from './words.js';
 
 export interface ChartRef {
@@ -234,7 +235,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     sentences: [unlikeWorkRemark(run, shape)].filter((c): c is Cell => c !== null),
     charts: charts.filter((c) => c.workload === shape.name).map((c) => ({ id: c.id, file: `charts/${c.id}.png`, title: c.title, alt: c.alt })),
     tables: [gainsTable(run, shape), ...metricTables(shape)].filter((t): t is ReportTable => t !== null),
-    notes: workloadNotes(shape),
+    notes: [...workloadNotes(shape), ...slabNotes(run, shape.rows)],
   }));
   const failed = run.rows.filter((r) => r.status === 'failed');
   return {

@@ -2,7 +2,7 @@
 import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { renderPage, type PageTable } from '../render/page.js';
-import { SECTION_TITLES, figureGroups, trailHeadline } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, trailHeadline, type TrailProvenance } from './words.js';
 
 function figureTable(trail: Trail, title: string, figures: readonly TrailFigure[]): PageTable {
   const changed = figures.some((f) => f.changes.length > 0);
@@ -35,7 +35,7 @@ function slabTable(trail: Trail): PageTable[] {
   }];
 }
 
-export function renderTrailHtml(trail: Trail): string {
+export function renderTrailHtml(trail: Trail, provenance?: TrailProvenance): string {
   const tables: PageTable[] = [
     { title: 'What changed along the trail', header: ['kernel', 'change'], rows: trail.changes.map((c) => [trail.columns[c.column]!.label, c.text]), open: true },
     ...slabTable(trail),
@@ -57,6 +57,7 @@ export function renderTrailHtml(trail: Trail): string {
     notes: [
       'A marked cell (◀) is a change point: the first kernel whose value differs from the kernel before it beyond the figure\'s noise.',
       ...trail.latencyNotes,
+      ...provenanceLines(provenance),
       ...trail.leftOut.map((l) => `left out: ${l.path}: ${l.why}`),
     ],
   });

@@ -5,15 +5,18 @@ import { writeFileAtomic } from '../results/write.js';
 import { renderTrailHtml } from './html.js';
 import { renderTrailJson } from './json.js';
 import { renderTrailMarkdown } from './markdown.js';
+import type { TrailProvenance } from './words.js';
+
+export type { TrailProvenance } from './words.js';
 
 export const TRAIL_FILES = { md: 'trail.md', html: 'trail.html', json: 'trail.json' } as const;
 
 /** Write the report into `dir`; returns the paths written. */
-export function writeTrailReport(dir: string, trail: Trail): string[] {
+export function writeTrailReport(dir: string, trail: Trail, provenance?: TrailProvenance): string[] {
   const files: [string, string][] = [
-    [TRAIL_FILES.md, renderTrailMarkdown(trail)],
-    [TRAIL_FILES.html, renderTrailHtml(trail)],
-    [TRAIL_FILES.json, renderTrailJson(trail)],
+    [TRAIL_FILES.md, renderTrailMarkdown(trail, provenance)],
+    [TRAIL_FILES.html, renderTrailHtml(trail, provenance)],
+    [TRAIL_FILES.json, renderTrailJson(trail, provenance)],
   ];
   return files.map(([name, text]) => {
     const path = join(dir, name);

@@ -7,7 +7,7 @@ import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { folded, mdEscape, mdTable } from '../render/markdown.js';
 import { FEATURE_HISTORY } from '../results/feature-history.js';
-import { SECTION_TITLES, figureGroups, trailHeadline } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, trailHeadline, type TrailProvenance } from './words.js';
 
 function cellText(f: TrailFigure, i: number): string {
   const cell = f.cells[i]!;
@@ -69,7 +69,7 @@ function latencySection(trail: Trail): string[] {
   return [...out, ...trail.latencyNotes.map((n) => `- ${mdEscape(n)}`), ''];
 }
 
-export function renderTrailMarkdown(trail: Trail): string {
+export function renderTrailMarkdown(trail: Trail, provenance?: TrailProvenance): string {
   const out = ['# Guard markers across kernel releases', '', mdEscape(trailHeadline(trail)), ''];
   out.push(...changesSection(trail), ...featureSection(trail), ...slabSection(trail));
   for (const { section, groups } of figureGroups(trail)) {
@@ -81,6 +81,8 @@ export function renderTrailMarkdown(trail: Trail): string {
     }
   }
   out.push(...latencySection(trail));
+  const made = provenanceLines(provenance);
+  if (made.length) out.push('## How this trail was made', '', 'guardbench kernel trail (each kernel booted in turn; wall time per kernel: boot, copy, run):', '', ...made.map((l) => `- ${mdEscape(l)}`), '');
   if (trail.leftOut.length) out.push('Runs left out:', '', ...trail.leftOut.map((l) => `- ${mdEscape(l.path)}: ${mdEscape(l.why)}`), '');
   out.push('Bold: the first kernel whose value differs from the kernel before it beyond the figure\'s noise (exact counts: any difference; counters: more than their recorded resolution). "not judged": a counter that records no resolution.', '');
   return out.join('\n');

@@ -34,3 +34,18 @@ export function trailHeadline(trail: Trail): string {
     + `${trail.changes.length} change${trail.changes.length === 1 ? '' : 's'} along the trail, `
     + `${trail.featureMismatches.length} feature answer${trail.featureMismatches.length === 1 ? '' : 's'} against the kernel's history to explain.`;
 }
+
+/** How the trail was made: each kernel's session, as the trail command recorded it. */
+export interface TrailProvenance {
+  sessions: readonly { release: string; accel: string; seconds: number; at: string }[];
+}
+
+/** "6.16.12+deb13-amd64 under TCG: 212 s" lines and the sum. */
+export function provenanceLines(p: TrailProvenance | undefined): string[] {
+  if (!p || p.sessions.length === 0) return [];
+  const total = p.sessions.reduce((a, s) => a + s.seconds, 0);
+  return [
+    ...p.sessions.map((s) => `${s.release} (${s.accel === 'native' ? 'native' : s.accel.toUpperCase()}): ${s.seconds} s, ${s.at}`),
+    `${p.sessions.length} sessions, ${Math.round(total / 60)} min in all (fetching not counted)`,
+  ];
+}
