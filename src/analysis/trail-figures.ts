@@ -4,7 +4,7 @@
  * per strategy and point, one cell per kernel. A change point is the first kernel whose value
  * differs from the kernel before it (the last one that has the figure) beyond the figure's own
  * noise: exactly for exact counts, by more than the rows' recorded resolution for counters, and
- * never for a counter that records no resolution (listed, not judged).
+ * never for a counter that records no resolution or has no better direction (listed, not judged).
  */
 import type { MetricSpec, Row, VerifyResult } from '../results/schema.js';
 import { checkFeatures, type FeatureVerdict } from './feature-check.js';
@@ -135,7 +135,9 @@ function rowFigures(columns: readonly TrailColumn[]): TrailFigure[] {
     }
   });
   const out = [...figures.entries()].map(([key, { spec, row, cells }]): TrailFigure => {
-    const judged = spec.noise === 'exact' || cells.some((c) => c.resolution !== undefined);
+    // Exact figures are judged exactly; a counter by its resolution, unless which way is better is
+    // unknown (bytes a detection method read from /proc: Node's own VMAs move them, as compare says).
+    const judged = spec.noise === 'exact' || (spec.better !== 'none' && cells.some((c) => c.resolution !== undefined));
     const point = shortParams(row.params, varying.get(row.workload) ?? []);
     return {
       section: sectionOf(spec), key, group: `${row.workload} · ${row.metric} (${row.unit})`,
