@@ -5,7 +5,7 @@
  * directory. A kernel whose complete run is already there is not run again, so an interrupted
  * trail resumes where it stopped. `guardbench kernel trail report DIR` rebuilds the report alone.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { release as hostRelease } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -42,6 +42,8 @@ A kernel with a complete run in the directory is not run again: rerun to resume.
 options:
   --out DIR         the trail directory (default: results/trail)
   --no-host         leave out this host's kernel
+  --list            print the series the trail would walk as a JSON array, and stop
+                    (for a CI matrix: one job per series)
   --accel MODE      auto | kvm | tcg (default: auto)
   --timeout MIN     give up on a guest after MIN minutes (default: 30)
   --help            this text
@@ -58,6 +60,7 @@ ${exitCodesHelp({
 const OPTIONS = {
   out: { type: 'string' },
   'no-host': { type: 'boolean' },
+  list: { type: 'boolean' },
   accel: { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -130,16 +133,26 @@ function clearWay(path: string): void {
   say(`${path}: no complete run there; moved to ${path}.incomplete-${n}`);
 }
 
+/** Sessions recorded in `dir`: trail-sessions.json and, gathered from CI jobs, trail-sessions-*.json. */
 function readSessions(dir: string): Session[] {
-  try {
-    return JSON.parse(readFileSync(join(dir, SESSIONS_FILE), 'utf8')) as Session[];
-  } catch {
-    return [];
-  }
+  const files = readdirSync(dir).filter((f) => f === SESSIONS_FILE || /^trail-sessions-[\w.-]+\.json$/.test(f)).sort();
+  return files.flatMap((f) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, f), 'utf8')) as Session[];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function recordSession(dir: string, session: Session): void {
-  writeJsonAtomic(join(dir, SESSIONS_FILE), [...readSessions(dir), session]);
+  let sessions: Session[] = [];
+  try {
+    sessions = JSON.parse(readFileSync(join(dir, SESSIONS_FILE), 'utf8')) as Session[];
+  } catch {
+    // the first session of this trail directory
+  }
+  writeJsonAtomic(join(dir, SESSIONS_FILE), [...sessions, session]);
 }
 
 interface TrailOptions {
@@ -240,6 +253,10 @@ export async function main(argv: string[]): Promise<number> {
     timeoutMs: parseMinutes(values.timeout, 30) * 60_000,
   };
   const given = parseSeries(positionals);
+  if (values.list) {
+    console.log(JSON.stringify(await trailSeries(given)));
+    return EXIT.ok;
+  }
   mkdirSync(o.dir, { recursive: true });
   const started = performance.now();
   const done = measuredKernels(o.dir);
