@@ -124,6 +124,15 @@ test('the feature probe is held against the feature history: a backport and a re
   assert.equal(releaseHas('7.0.13+deb13-amd64', '6.19'), true);
 });
 
+test('a change set against a kernel of another testbed says so: it may be the testbed\'s, not the kernel\'s', () => {
+  const trail = buildTrail([input(TCG_616), input(NATIVE_618)]);
+  const at618 = trail.changes.filter((c) => c.column === 1);
+  assert.ok(at618.length > 0);
+  for (const c of at618) assert.match(c.text, /\[also the testbed changed: tcg → native\]$/, c.text);
+  const same = buildTrail([input(TCG_612), input(TCG_616)]);
+  assert.ok(same.changes.every((c) => !c.text.includes('testbed changed')), 'two TCG guests of this host are one testbed');
+});
+
 test('latencies stand side by side only within one testbed that is not an emulated CPU', () => {
   const native = readRun(NATIVE_618);
   const other = clone(native);

@@ -89,6 +89,16 @@ function statusKey(f: TrailFigure, c: ChangePoint): string {
   return `${who}|${f.section === 'verify' ? 'check' : 'figure'}|${transition}`;
 }
 
+/**
+ * A change set against a kernel measured on another testbed (a TCG guest beside the native host)
+ * may be the testbed's, not the kernel's: a writable /tmp, a busier machine, another process
+ * layout. Such changes carry the two testbeds.
+ */
+function testbedNote(columns: readonly TrailColumn[], c: ChangePoint): string {
+  const [a, b] = [columns[c.previous]!, columns[c.column]!];
+  return a.testbed === b.testbed && a.accel === b.accel ? '' : ` [also the testbed changed: ${a.accel === b.accel ? `${a.testbed} → ${b.testbed}` : `${a.accel} → ${b.accel}`}]`;
+}
+
 /** Status changes grouped (a strategy's figures becoming measured at once), value changes one by one. */
 function changeLines(columns: readonly TrailColumn[], figures: readonly TrailFigure[], slab: SlabTrail | null): TrailChange[] {
   const out: TrailChange[] = [];
@@ -96,14 +106,15 @@ function changeLines(columns: readonly TrailColumn[], figures: readonly TrailFig
     const grouped = new Map<string, number>();
     for (const f of figures) {
       for (const c of f.changes.filter((x) => x.column === column)) {
-        if (f.section === 'features') out.push({ column, text: `feature ${f.label}: ${c.from} → ${c.to}` });
-        else if (c.kind === 'status') grouped.set(statusKey(f, c), (grouped.get(statusKey(f, c)) ?? 0) + 1);
-        else out.push({ column, text: `${f.group}, ${f.label}: ${c.from} → ${c.to}${signedDelta(c)}` });
+        const note = testbedNote(columns, c);
+        if (f.section === 'features') out.push({ column, text: `feature ${f.label}: ${c.from} → ${c.to}${note}` });
+        else if (c.kind === 'status') grouped.set(`${statusKey(f, c)}|${note}`, (grouped.get(`${statusKey(f, c)}|${note}`) ?? 0) + 1);
+        else out.push({ column, text: `${f.group}, ${f.label}: ${c.from} → ${c.to}${signedDelta(c)}${note}` });
       }
     }
     for (const [key, n] of grouped) {
-      const [who, noun, transition] = key.split('|');
-      out.push({ column, text: `${who}: ${plural(n, noun!)} ${transition}` });
+      const [who, noun, transition, note] = key.split('|');
+      out.push({ column, text: `${who}: ${plural(n, noun!)} ${transition}${note}` });
     }
     for (const change of slab?.changes.filter((c) => c.column === column) ?? []) {
       for (const c of change.caches) {
