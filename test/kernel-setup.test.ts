@@ -101,11 +101,12 @@ test('without busybox, or with a dynamic one: one line naming busybox-static, ex
   assertMissing(kernelCli(['run', image, '--modules', modules], dynamic), /not a static executable.*busybox-static/);
 });
 
-test('a modules directory without 9p: one line naming the module and CONFIG_9P_FS, exit 2', { skip: sessionSkip }, () => {
+test('--guest 9p with a modules directory without 9p: one line naming the module and CONFIG_9P_FS, exit 2', { skip: sessionSkip }, () => {
   const dir = scratchDir();
   const image = fakeBzImage(dir, '6.1.0-99-amd64 #1');
   const modules = modulesDir(dir, ['virtio_pci', '9pnet_virtio']);
-  assertMissing(kernelCli(['run', image, '--modules', modules]), /kernel module 9p is neither built in nor in .*CONFIG_9P_FS/);
+  assertMissing(kernelCli(['run', image, '--modules', modules, '--guest', '9p']), /kernel module 9p is neither built in nor in .*CONFIG_9P_FS/);
+  assertMissing(kernelCli(['run', image, '--guest', 'nfs']), /--guest nfs: expected auto, 9p or initramfs/);
 });
 
 test('run options are checked on the host before any boot', () => {
@@ -198,10 +199,17 @@ test('the guest says where it is on the console; QEMU gets the accelerator on th
   assert.equal(parseGuestLine('guardbench run: something'), null);
   assert.match(kernelCommandLine('tcg'), /(^| )guardbench\.accel=tcg( |$)/);
   assert.match(kernelCommandLine('kvm', ' transparent_hugepage=madvise '), /guardbench\.accel=kvm transparent_hugepage=madvise$/);
-  const args = qemuArgs({ image: '/k', initramfs: '/i', outDir: '/out,dir', consoleLog: '/log', machine: { accel: 'tcg', cpus: 2, memoryMiB: 1024, append: '' } });
+  const args = qemuArgs({ image: '/k', initramfs: '/i', kind: '9p', outDir: '/out,dir', consoleLog: '/log', disk: '/d.img', machine: { accel: 'tcg', cpus: 2, memoryMiB: 1024, append: '' } });
   assert.equal(args[args.indexOf('-accel') + 1], 'tcg,thread=single');
   assert.ok(args.some((a) => a.includes('path=/out,,dir,')), 'a comma in a share path is escaped');
   assert.ok(args.some((a) => a.startsWith('local,id=root,path=/,') && a.endsWith(',readonly=on')), 'the root share is read-only');
+  assert.ok(args.some((a) => a.startsWith('file=/d.img,format=raw,')) && args.includes('virtio-blk-pci,drive=scratch'), 'the scratch disk is a virtio block device');
+  // an initramfs guest: no 9p shares, and a second serial port for the run to come back on
+  const own = qemuArgs({ image: '/k', initramfs: '/i', kind: 'initramfs', outDir: '/results.log', consoleLog: '/log', disk: null, machine: { accel: 'tcg', cpus: 2, memoryMiB: 1024, append: '' } });
+  assert.equal(own.includes('-fsdev'), false);
+  assert.deepEqual(own.filter((_, i) => own[i - 1] === '-serial'), ['chardev:console', 'chardev:results']);
+  assert.ok(own.includes('file,id=results,path=/results.log'));
+  assert.equal(own.includes('-drive'), false);
 });
 
 /** `guardbench kernel run` with a stand-in QEMU that ends each boot as FAKE_QEMU_PLAN says. */
@@ -256,15 +264,17 @@ test('the initramfs holds busybox, init and the modules in load order; one per r
   const image = readKernelImage(fakeBzImage(dir, '6.1.0-99-amd64 #1'));
   const cache = join(dir, 'cache');
   const module = (name: string) => ({ name, path: `/x/${name}.ko`, bytes: Buffer.from(`module ${name}`) });
-  const first = ensureInitramfs(image, busybox!, { load: [module('netfs'), module('9p')], builtin: [] }, cache);
+  const none = { load: [], builtin: [] };
+  const contents = (load: ReturnType<typeof module>[], builtin: string[] = []) => ({ kind: '9p' as const, modules: { load, builtin }, disk: none, files: [] });
+  const first = ensureInitramfs(image, busybox!, contents([module('netfs'), module('9p')]), cache);
   assert.equal(first.built, true);
-  assert.equal(ensureInitramfs(image, busybox!, { load: [module('netfs'), module('9p')], builtin: [] }, cache).built, false);
+  assert.equal(ensureInitramfs(image, busybox!, contents([module('netfs'), module('9p')]), cache).built, false);
   const listing = spawnSync(busybox!, ['cpio', '-it'], { input: gunzipSync(readFileSync(first.path)), encoding: 'utf8' });
   assert.equal(listing.status, 0, listing.stderr);
   for (const entry of ['init', 'bin/busybox', 'dev/console', 'modules/order', 'modules/netfs.ko', 'modules/9p.ko']) assert.ok(listing.stdout.split('\n').includes(entry), entry);
   const order = spawnSync(busybox!, ['cpio', '-i', '--to-stdout', 'modules/order'], { input: gunzipSync(readFileSync(first.path)), encoding: 'utf8' });
   assert.equal(order.stdout, 'netfs\n9p\n');
-  const second = ensureInitramfs(image, busybox!, { load: [module('9p')], builtin: ['netfs'] }, cache);
+  const second = ensureInitramfs(image, busybox!, contents([module('9p')], ['netfs']), cache);
   assert.equal(second.built, true);
   assert.deepEqual(readdirSync(cache), [basename(second.path)], 'the older initramfs of this release is gone');
 });

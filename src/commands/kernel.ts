@@ -6,16 +6,16 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
-import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
+import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type GuestRequest, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
 import { packProject } from '../kernel/project.js';
-import { ArchiveError, fetchKernels } from '../kernel/debian.js';
+import { ArchiveError, fetchKernels, listArchiveSeries } from '../kernel/debian.js';
 import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { parseRunArgs } from './run.js';
 import { main as historyMain } from './history.js';
 
-const HELP = `usage: guardbench kernel fetch SERIES... | --all
+const HELP = `usage: guardbench kernel fetch SERIES... | --all | --list
        guardbench kernel run ROOT|IMAGE [options] [-- RUN_OPTIONS]
        guardbench kernel matrix ROOT|IMAGE... [options] [-- RUN_OPTIONS]
 
@@ -23,21 +23,30 @@ const HELP = `usage: guardbench kernel fetch SERIES... | --all
 trixie-backports, sid, experimental) with an apt configuration of its own under the cache
 (never the system's), downloads the newest generic amd64 kernel of the series whose packages
 are all there, unpacks it into one root per kernel and prints each root (one a line).
---all fetches every series the archive has. See docs/kernels.md.
+--all fetches every series the archive has; --list prints them (one a line) and fetches
+nothing. See docs/kernels.md.
 
-Boots IMAGE (a /boot/vmlinuz-*, a package unpacked with dpkg-deb -x, or your own
-arch/x86/boot/bzImage) in QEMU over a read-only 9p view of this machine's root, copies
-guardbench into the guest, runs 'guardbench run RUN_OPTIONS' there (default: --quick) and
-writes the run to results/runs/<id>/ with the guest's console in kernel-console.log.
-'matrix' does that for each image in turn and ends with 'guardbench history' over the runs.
+'run' boots ROOT (a root 'fetch' printed, or any package unpacked with dpkg-deb -x: the image
+and its modules are found in boot/, lib/modules/R/ or usr/lib/modules/R/) or IMAGE (a
+/boot/vmlinuz-*, your own arch/x86/boot/bzImage) in QEMU, runs 'guardbench run RUN_OPTIONS'
+there (default: --quick) and writes the run to results/runs/<id>/ with the guest's console in
+kernel-console.log. 'matrix' does that for each in turn and ends with 'guardbench history'.
+
+Two kinds of guest: with the kernel's 9p modules at hand, a 9p guest runs this machine's Node
+and a copy of the project over a read-only 9p view of its root; without them (Debian's 6.19 to
+7.1, a build without CONFIG_9P_FS), an initramfs guest carries Node, its libraries and the
+project, and sends the run back on a second serial port. Both get a scratch ext4 disk (a virtio
+block device, made with mkfs.ext4) on /var/tmp for file-backed memory when the kernel has the
+drivers; without them file-backed rows are skipped with the reason.
 
 KVM is used when /dev/kvm is usable, else TCG (an emulated CPU): under TCG counts and bytes
 (VMAs, slab and page-table bytes) and guard semantics are exact, latencies are not benchmarks.
 The guest kernel's command line carries guardbench.accel=kvm|tcg, so the run knows it ran in QEMU.
 
 options:
-  --modules DIR     the image's modules (run only; default: beside an unpacked image, else
+  --modules DIR     the image's modules (run only; default: in the image's root, else
                     /lib/modules/<release>); the lib/modules/<release> directory or a root holding it
+  --guest KIND      auto | 9p | initramfs (default: auto: 9p when the kernel has it)
   --out DIR         run: the run's directory (new or empty); matrix: the directory the runs go in
   --accel MODE      auto | kvm | tcg (default: auto)
   --cpus N          guest CPUs (default: 2)
@@ -65,6 +74,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   append: { type: 'string' },
   all: { type: 'boolean' },
+  list: { type: 'boolean' },
+  guest: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -92,6 +103,11 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+function parseGuest(value: string | undefined): GuestRequest {
+  if (value === undefined || value === 'auto' || value === '9p' || value === 'initramfs') return value ?? 'auto';
+  throw new UsageError(`--guest ${value}: expected auto, 9p or initramfs`);
+}
+
 function parseAccel(value: string | undefined): 'auto' | Accel {
   if (value === undefined || value === 'auto' || value === 'kvm' || value === 'tcg') return value ?? 'auto';
   throw new UsageError(`--accel ${value}: expected auto, kvm or tcg`);
@@ -114,6 +130,8 @@ function printRun(result: SessionResult): void {
   console.log(`\nrun written to ${result.dir}/run.json (kernel ${result.run.env.kernel.release}, QEMU ${result.accel.toUpperCase()}, `
     + `boot ${(t.bootMs / 1000).toFixed(1)} s, copy ${(t.copyMs / 1000).toFixed(1)} s, run ${(t.runMs / 1000).toFixed(1)} s, `
     + `${(t.totalMs / 1000).toFixed(0)} s in all${result.boots > 1 ? ', second boot' : ''})`);
+  const g = result.guest;
+  console.log(`guest: ${g.kind} (${g.why}), initrd ${(g.initrdBytes / 2 ** 20).toFixed(1)} MiB; scratch disk: ${g.disk ?? 'not reported'}`);
   if (result.accel === 'tcg') console.log('under TCG the latencies above are an emulated CPU\'s: compare counts and bytes, not times');
 }
 
@@ -126,10 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  if (sub === 'fetch') return fetch(images, values.all ?? false);
-  if (values.all) throw new UsageError('--all is for fetch');
+  if (sub === 'fetch') return fetch(images, values.all ?? false, values.list ?? false);
+  if (values.all || values.list) throw new UsageError('--all and --list are for fetch');
   if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: fetch, run or matrix (see guardbench kernel --help)`);
-  if (images.length === 0) throw new UsageError(`give a kernel image (see guardbench kernel --help)`);
+  if (images.length === 0) throw new UsageError(`give a kernel root or image (see guardbench kernel --help)`);
   if (sub === 'run' && images.length > 1) throw new UsageError(`run takes one image; for several use 'guardbench kernel matrix'`);
   if (sub === 'matrix' && values.modules !== undefined) throw new UsageError('--modules is for run; matrix finds each image\'s modules beside it or in /lib/modules');
   const runArgs = checkRunArgs(run ?? []);
@@ -143,7 +161,8 @@ export async function main(argv: string[]): Promise<number> {
     say,
   };
   // Every missing piece of every image is found before the first boot.
-  const kernels = images.map((image) => prepareKernel(image, values.modules));
+  const guest = parseGuest(values.guest);
+  const kernels = images.map((image) => prepareKernel(image, values.modules, guest));
   const project = packProject();
   try {
     if (sub === 'run') {
@@ -161,10 +180,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** `guardbench kernel fetch`: progress on stderr, the roots on stdout for scripts. */
-async function fetch(series: string[], all: boolean): Promise<number> {
-  if (all === (series.length > 0)) throw new UsageError('fetch takes SERIES... (e.g. 6.16 7.3) or --all');
+async function fetch(series: string[], all: boolean, list: boolean): Promise<number> {
+  if ([all, list, series.length > 0].filter(Boolean).length !== 1) throw new UsageError('fetch takes SERIES... (e.g. 6.16 7.3), --all or --list');
   try {
-    for (const kernel of await fetchKernels(all ? 'all' : series, { say })) console.log(kernel.root);
+    if (list) for (const s of await listArchiveSeries({ say })) console.log(s);
+    else for (const kernel of await fetchKernels(all ? 'all' : series, { say })) console.log(kernel.root);
     return EXIT.ok;
   } catch (e) {
     if (!(e instanceof ArchiveError)) throw e;

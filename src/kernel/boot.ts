@@ -18,10 +18,14 @@ export interface BootResult {
   exitCode: number | null;
   missing: string | null;
   error: string | null;
+  /** what the guest said of its scratch disk ("ext4 on ..." or "none: why") */
+  disk: string | null;
   /** the console's kernel panic line, if there was one */
   panic: string | null;
   /** killed at a deadline: 'boot' when init never started, 'run' when no result came in time */
   timedOut: 'boot' | 'run' | null;
+  /** QEMU's "KVM internal error" (a nested KVM that cannot emulate an instruction): the guest is stopped */
+  kvmError: string | null;
   /** the signal (Ctrl-C, a kill) that made the host stop the guest */
   interrupted: NodeJS.Signals | null;
   qemu: { code: number | null; signal: NodeJS.Signals | null; stderr: string };
@@ -71,7 +75,7 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const result: BootResult = {
-    stages: {}, exitCode: null, missing: null, error: null, panic: null, timedOut: null, interrupted: null,
+    stages: {}, exitCode: null, missing: null, error: null, disk: null, panic: null, timedOut: null, kvmError: null, interrupted: null,
     qemu: { code: null, signal: null, stderr: '' }, lastGuardbenchLine: null, elapsedMs: 0,
   };
   writeFileSync(options.consoleLog, '');
@@ -101,10 +105,12 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
     else if (event.kind === 'exit') {
       result.exitCode = event.code;
       result.stages.exited = elapsed();
-    } else if (event.kind === 'missing') result.missing = event.what;
+    } else if (event.kind === 'disk') result.disk = event.what;
+    else if (event.kind === 'missing') result.missing = event.what;
     else result.error = event.what;
     if (event.kind === 'stage' && event.stage === 'booted') killAfter(options.timeoutMs - elapsed(), 'run');
-    if (event.kind !== 'stage') killAfter(POWEROFF_GRACE_MS, null);
+    // the guest's last word: it powers off next
+    if (event.kind === 'exit' || event.kind === 'missing' || event.kind === 'error') killAfter(POWEROFF_GRACE_MS, null);
     options.onEvent?.(event, elapsed());
   };
   const follow = () => {
@@ -128,6 +134,12 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   };
   child.stderr.on('data', (chunk: Buffer) => {
     result.qemu.stderr += chunk.toString('utf8');
+    // QEMU pauses such a guest instead of exiting: without this it would sit there until the deadline
+    const kvm = /KVM internal error[^\n]*/.exec(result.qemu.stderr);
+    if (kvm && result.kvmError === null) {
+      result.kvmError = kvm[0].trim();
+      child.kill('SIGKILL');
+    }
   });
 
   return new Promise((resolveBoot, rejectBoot) => {

@@ -3,7 +3,7 @@
  * (the x86 boot header carries the version string), so a distribution's /boot/vmlinuz-*, a package
  * unpacked with `dpkg-deb -x` and the user's own arch/x86/boot/bzImage are all named the same way.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isElf } from './elf.js';
 import { readFileHead } from './host-tools.js';
@@ -54,6 +54,46 @@ export function readKernelImage(path: string): KernelImage {
   return { path: full, release, version };
 }
 
+/** The places an unpacked root keeps its modules directories: merged /usr first, as Debian now ships them. */
+const MODULE_PARENTS = [join('usr', 'lib', 'modules'), join('lib', 'modules')];
+
+/**
+ * The kernel image in an unpacked root (a `guardbench kernel fetch` root, a `dpkg-deb -x` of any
+ * layout, an install root): boot/vmlinuz-R (Debian up to 6.18, and 6.19's binary package), else
+ * usr/lib/modules/R/vmlinuz or lib/modules/R/vmlinuz (the split packages from 6.19 on).
+ */
+export function findImageInRoot(root: string): string {
+  const candidates: string[] = [];
+  const boot = join(root, 'boot');
+  if (existsSync(boot)) candidates.push(...readdirSync(boot).filter((f) => /^(vmlinuz|bzImage)-/.test(f)).map((f) => join(boot, f)));
+  for (const parent of MODULE_PARENTS.map((p) => join(root, p))) {
+    if (!existsSync(parent)) continue;
+    candidates.push(...readdirSync(parent).map((r) => join(parent, r, 'vmlinuz')).filter(existsSync));
+  }
+  const unique = [...new Set(candidates)];
+  if (unique.length === 1) return unique[0]!;
+  if (unique.length === 0) throw new MissingPieceError(`${root}: no kernel image in it (looked for boot/vmlinuz-*, usr/lib/modules/*/vmlinuz and lib/modules/*/vmlinuz); give the image itself`);
+  throw new MissingPieceError(`${root}: holds ${unique.length} kernel images (${unique.map((u) => u.slice(root.length + 1)).join(', ')}); give one of them`);
+}
+
+/** The image a ROOT or IMAGE argument names, and the root it came from (null for a bare image). */
+export function resolveKernelArgument(rootOrImage: string): { image: string; root: string | null } {
+  const full = resolve(rootOrImage);
+  if (existsSync(full) && statSync(full).isDirectory()) return { image: findImageInRoot(full), root: full };
+  return { image: full, root: imageRoot(full) };
+}
+
+/** The unpack root an image sits in: ROOT/boot/vmlinuz-R or ROOT/[usr/]lib/modules/R/vmlinuz. */
+function imageRoot(imagePath: string): string | null {
+  const dir = dirname(imagePath);
+  if (basename(dir) === 'boot') return dirname(dir);
+  for (const parent of MODULE_PARENTS) {
+    const tail = join(parent, basename(dir));
+    if (dir.endsWith(`/${tail}`)) return dir.slice(0, -tail.length - 1) || '/';
+  }
+  return null;
+}
+
 export interface ModulesLocation {
   /** the lib/modules/<release> directory, or null when none was found (a kernel with 9p built in) */
   dir: string | null;
@@ -67,14 +107,14 @@ function isModulesDir(dir: string): boolean {
 
 /** The places a modules directory for `release` may be under `root` (an install or unpack root). */
 function underRoot(root: string, release: string): string[] {
-  return [join(root, 'lib', 'modules', release), join(root, 'usr', 'lib', 'modules', release)];
+  return MODULE_PARENTS.map((parent) => join(root, parent, release));
 }
 
 /**
  * Where the image's modules are: `--modules DIR` (the lib/modules/<release> directory itself, or a
  * root that has it, such as a `dpkg-deb -x` unpack or a `make modules_install INSTALL_MOD_PATH`),
- * else beside an unpacked image (ROOT/boot/vmlinuz-R with ROOT/lib/modules/R), else the host's
- * /lib/modules/<release>.
+ * else in the root the image was unpacked in (ROOT/boot/vmlinuz-R or ROOT/usr/lib/modules/R/vmlinuz
+ * with ROOT/[usr/]lib/modules/R), else the host's /lib/modules/<release>.
  */
 export function findModules(image: KernelImage, explicit: string | undefined): ModulesLocation {
   if (explicit !== undefined) {
@@ -85,8 +125,7 @@ export function findModules(image: KernelImage, explicit: string | undefined): M
     if (!found) throw new MissingPieceError(`--modules ${explicit}: no modules for ${image.release} there (looked in ${candidates.join(', ')})`);
     return { dir: found, searched: candidates };
   }
-  const imageDir = dirname(image.path);
-  const beside = basename(imageDir) === 'boot' ? underRoot(dirname(imageDir), image.release) : [];
-  const candidates = [...beside, ...underRoot('/', image.release)];
+  const root = imageRoot(image.path);
+  const candidates = [...new Set([...(root === null ? [] : underRoot(root, image.release)), ...underRoot('/', image.release)])];
   return { dir: candidates.find(isModulesDir) ?? null, searched: candidates };
 }

@@ -1,6 +1,6 @@
 /**
- * The kernel modules the guest needs to mount the host's root over 9p, with everything they depend
- * on, in load order. Dependencies come from each module's own .modinfo `depends=`, not modules.dep:
+ * The kernel modules the guest needs to mount the host's root over 9p, and those for its scratch
+ * disk, with everything they depend on, in load order. Dependencies come from each module's own .modinfo `depends=`, not modules.dep:
  * a package unpacked with `dpkg-deb -x` has no modules.dep (depmod runs at install time), and the
  * set differs between releases (6.1 needs fscache and the virtio PCI helpers as modules, 6.12 has
  * them built in).
@@ -13,12 +13,25 @@ import { readModinfo } from './elf.js';
 import { findOnPath } from './host-tools.js';
 import { HOST_PACKAGES, MissingPieceError } from './missing.js';
 
-/** What the guest init must have: the PCI transport for virtio, 9p over virtio, and the 9p filesystem. */
-export const GUEST_MODULES = [
+interface WantedModule {
+  name: string;
+  /** the kernel option that builds it, for messages */
+  config: string;
+}
+
+/** What a guest over the host's root needs: the PCI transport for virtio, 9p over virtio, and the 9p filesystem. */
+export const NINEP_MODULES: readonly WantedModule[] = [
   { name: 'virtio_pci', config: 'CONFIG_VIRTIO_PCI' },
   { name: '9pnet_virtio', config: 'CONFIG_NET_9P_VIRTIO' },
   { name: '9p', config: 'CONFIG_9P_FS' },
-] as const;
+];
+
+/** What the scratch disk needs: a virtio block device and ext4 (file-backed memory lives there). */
+export const DISK_MODULES: readonly WantedModule[] = [
+  { name: 'virtio_pci', config: 'CONFIG_VIRTIO_PCI' },
+  { name: 'virtio_blk', config: 'CONFIG_VIRTIO_BLK' },
+  { name: 'ext4', config: 'CONFIG_EXT4_FS' },
+];
 
 export interface LoadableModule {
   name: string;
@@ -80,23 +93,25 @@ export function readModuleFile(path: string, busybox: string): Buffer {
   return runDecompressor(zstd, ['-dc'], path, 'zstd');
 }
 
-function missingModule(name: string, dir: string): MissingPieceError {
-  const config = GUEST_MODULES.find((m) => m.name === name)?.config;
+function missingModule(wanted: readonly WantedModule[], name: string, dir: string, purpose: string): MissingPieceError {
+  const config = wanted.find((m) => m.name === name)?.config;
   const build = config ? `; the kernel needs ${config}=y or =m` : '';
-  return new MissingPieceError(`kernel module ${name} is neither built in nor in ${dir}${build} (the guest mounts the host's root over 9p)`);
+  return new MissingPieceError(`kernel module ${name} is neither built in nor in ${dir}${build} (${purpose})`);
 }
 
 /**
- * The modules to load for GUEST_MODULES from `dir`, dependencies first. A module the kernel has
- * built in needs nothing; one that is neither built in nor present is the missing piece.
+ * The modules to load for `wanted` from `dir`, dependencies first, leaving out those `loaded`
+ * already has. A module the kernel has built in needs nothing; one that is neither built in nor
+ * present is the missing piece.
  */
-export function planModules(dir: string, busybox: string): ModulePlan {
+export function planModules(dir: string, busybox: string, wanted = NINEP_MODULES, loaded: ModulePlan = { load: [], builtin: [] }): ModulePlan {
+  const purpose = wanted === NINEP_MODULES ? 'the guest mounts the host\'s root over 9p' : 'the guest\'s scratch disk';
   const files = indexModuleFiles(dir);
   const builtin = builtinModules(dir);
   const load: LoadableModule[] = [];
   const builtinNeeded = new Set<string>();
   const visiting = new Set<string>();
-  const done = new Set<string>();
+  const done = new Set<string>([...loaded.load.map((m) => m.name), ...loaded.builtin]);
 
   const visit = (name: string): void => {
     if (done.has(name) || visiting.has(name)) return;
@@ -106,7 +121,7 @@ export function planModules(dir: string, busybox: string): ModulePlan {
       return;
     }
     const path = files.get(name);
-    if (!path) throw missingModule(name, dir);
+    if (!path) throw missingModule(wanted, name, dir, purpose);
     visiting.add(name);
     const bytes = readModuleFile(path, busybox);
     const depends = readModinfo(bytes, path).get('depends') ?? '';
@@ -115,7 +130,7 @@ export function planModules(dir: string, busybox: string): ModulePlan {
     done.add(name);
     load.push({ name, path, bytes });
   };
-  for (const m of GUEST_MODULES) visit(m.name);
+  for (const m of wanted) visit(m.name);
   return { load, builtin: [...builtinNeeded] };
 }
 

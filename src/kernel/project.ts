@@ -30,6 +30,23 @@ function devOnlyDirs(root: string): string[] {
   return Object.keys(pkg.devDependencies ?? {}).map((name) => `node_modules/${name}`);
 }
 
+/** The native addons (*.node) the packed node_modules holds: their shared libraries must be in a guest that carries its own. */
+export function nativeAddons(root: string): string[] {
+  const skip = new Set(devOnlyDirs(root).map((d) => join(root, d)));
+  const addons: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (skip.has(full)) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && entry.name.endsWith('.node')) addons.push(full);
+    }
+  };
+  const modules = join(root, 'node_modules');
+  if (existsSync(modules)) walk(modules);
+  return addons;
+}
+
 export interface ProjectTarball {
   /** the project directory it was packed from */
   root: string;

@@ -1,10 +1,11 @@
 /**
- * The QEMU command line for one guest: the kernel and initramfs, the host's root as a read-only 9p
- * share, the output directory as a read-write one, the serial console into a file, and no network,
- * display or disk.
+ * The QEMU command line for one guest: the kernel and initramfs, the serial console into a file, a
+ * scratch disk when there is one, and no network or display. A 9p guest gets the host's root as a
+ * read-only 9p share and the output directory as a read-write one; an initramfs guest gets a second
+ * serial port into a file instead, for its run to come back on.
  */
 import type { Accel } from './host-tools.js';
-import { OUT_TAG, ROOT_TAG } from './guest-init.js';
+import { OUT_TAG, ROOT_TAG, type GuestKind } from './guest-init.js';
 
 export interface GuestMachine {
   accel: Accel;
@@ -17,10 +18,13 @@ export interface GuestMachine {
 export interface QemuInvocation {
   image: string;
   initramfs: string;
-  /** host directory the guest writes the run into */
+  kind: GuestKind;
+  /** 9p: host directory the guest writes the run into; initramfs: the file ttyS1 goes to */
   outDir: string;
   /** host file the serial console goes to */
   consoleLog: string;
+  /** a raw disk image for the guest's scratch ext4, or null */
+  disk: string | null;
   machine: GuestMachine;
 }
 
@@ -65,8 +69,11 @@ export function qemuArgs(q: QemuInvocation): string[] {
     '-kernel', q.image,
     '-initrd', q.initramfs,
     '-append', kernelCommandLine(q.machine.accel, q.machine.append),
-    ...share('root', '/', ROOT_TAG, true),
-    ...share('out', q.outDir, OUT_TAG, false),
+    ...(q.kind === '9p'
+      ? [...share('root', '/', ROOT_TAG, true), ...share('out', q.outDir, OUT_TAG, false)]
+      : ['-chardev', `file,id=results,path=${optionPath(q.outDir)}`, '-serial', 'chardev:results']),
+    // cache=unsafe: a scratch disk thrown away after the session need not reach the host's disk
+    ...(q.disk ? ['-drive', `file=${optionPath(q.disk)},format=raw,if=none,id=scratch,cache=unsafe`, '-device', 'virtio-blk-pci,drive=scratch'] : []),
   ];
 }
 

@@ -1,44 +1,118 @@
 /**
  * `guardbench run` under another kernel: check every piece first (so a missing one costs no boot),
- * build or reuse the initramfs, boot the image in QEMU with the output directory shared, and keep
- * the run the guest wrote. A guest that crashes after it booted (a kernel panic, Node killed by a
- * signal, no run.json) gets one more boot; then the failure is reported with its console log.
+ * choose the kind of guest (over the host's root by 9p when the kernel has 9p, else one that
+ * carries Node and the project in its initramfs), build or reuse the initramfs, boot the image in
+ * QEMU with a scratch disk, and keep the run the guest wrote. A guest that crashes after it booted
+ * (a kernel panic, Node killed by a signal, no run.json) gets one more boot; then the failure is
+ * reported with its console log.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readRun } from '../results/read.js';
 import type { Run } from '../results/schema.js';
 import { UsageError, oneLine } from '../errors.js';
 import { bootGuest, type BootResult } from './boot.js';
-import { GUEST_OUT_DIR, JOB_FILE, jobScript, type GuestEvent } from './guest-init.js';
+import { makeScratchDisk } from './disk.js';
+import { GUEST_OUT_DIR, JOB_FILE, jobScript, type GuestEvent, type GuestKind } from './guest-init.js';
+import { unpackResults } from './guest-results.js';
 import { chooseAccel, findBusybox, findQemu, type Accel } from './host-tools.js';
-import { findModules, readKernelImage, type KernelImage, type ModulesLocation } from './image.js';
-import { ensureInitramfs, type Initramfs } from './initramfs.js';
+import { findModules, readKernelImage, resolveKernelArgument, type KernelImage, type ModulesLocation } from './image.js';
+import { ensureInitramfs, writeSessionInitrd, type Initramfs } from './initramfs.js';
+import { sharedLibraryClosure, type GuestFile } from './libraries.js';
 import { MissingPieceError } from './missing.js';
-import { planModules, type ModulePlan } from './modules.js';
-import type { ProjectTarball } from './project.js';
+import { DISK_MODULES, planModules, type ModulePlan } from './modules.js';
+import { nativeAddons, PROJECT_ROOT, type ProjectTarball } from './project.js';
 import { describeAccel, qemuArgs, type GuestMachine } from './qemu.js';
 
 export const CONSOLE_LOG = 'kernel-console.log';
 
 export interface PreparedKernel {
   image: KernelImage;
+  /** the unpacked root the image was found in, null for a bare image */
+  root: string | null;
   modules: ModulesLocation;
-  /** null when no modules directory was found and 9p is taken to be built in */
+  /** a 9p guest's modules; null when none are loaded (an initramfs guest, or 9p taken as built in) */
   plan: ModulePlan | null;
+  guest: GuestChoice;
+  disk: DiskPlan;
   initramfs: Initramfs;
   qemu: string;
 }
 
+export type GuestRequest = 'auto' | GuestKind;
+
+/** The kind of guest and why that one, for the user. */
+export interface GuestChoice {
+  kind: GuestKind;
+  why: string;
+}
+
+/** The scratch disk's modules, or why the kernel cannot have the disk (known before the boot). */
+export interface DiskPlan {
+  plan: ModulePlan;
+  missing: string | null;
+}
+
+const NO_MODULES: ModulePlan = { load: [], builtin: [] };
+
+/**
+ * A 9p guest when the kernel's 9p modules are there (or asked for: 9p then taken as built in); else
+ * an initramfs guest, which needs no module at all.
+ */
+function chooseGuest(modules: ModulesLocation, release: string, busybox: string, request: GuestRequest): GuestChoice & { plan: ModulePlan | null } {
+  if (request === 'initramfs') return { kind: 'initramfs', why: 'asked for with --guest initramfs', plan: null };
+  if (modules.dir === null) {
+    if (request === '9p') return { kind: '9p', why: 'asked for with --guest 9p; no modules directory, so 9p and virtio are taken as built in', plan: null };
+    return { kind: 'initramfs', why: `no modules for ${release} (looked in ${modules.searched.join(', ')}), so no 9p to load`, plan: null };
+  }
+  try {
+    const plan = planModules(modules.dir, busybox);
+    return { kind: '9p', why: `9p from ${modules.dir}`, plan };
+  } catch (e) {
+    if (request === '9p' || !(e instanceof MissingPieceError)) throw e;
+    return { kind: 'initramfs', why: e.message, plan: null };
+  }
+}
+
+function planDisk(modules: ModulesLocation, busybox: string, loaded: ModulePlan): DiskPlan {
+  // without a modules directory the guest finds out itself whether virtio_blk and ext4 are built in
+  if (modules.dir === null) return { plan: NO_MODULES, missing: null };
+  try {
+    return { plan: planModules(modules.dir, busybox, DISK_MODULES, loaded), missing: null };
+  } catch (e) {
+    if (!(e instanceof MissingPieceError)) throw e;
+    return { plan: NO_MODULES, missing: e.message };
+  }
+}
+
+/** What an initramfs guest carries besides busybox: Node, and the libraries of Node and of the project's native addons. */
+function guestFiles(): GuestFile[] {
+  const files = new Map(sharedLibraryClosure([process.execPath]).map((f) => [f.path, f]));
+  for (const addon of nativeAddons(PROJECT_ROOT)) {
+    try {
+      // the addon itself travels in the project tarball
+      for (const f of sharedLibraryClosure([addon]).slice(1)) files.set(f.path, f);
+    } catch (e) {
+      // an addon for another libc (koffi ships a musl build) cannot load on this host either
+      if (!(e instanceof MissingPieceError)) throw e;
+    }
+  }
+  return [...files.values()];
+}
+
 /** Every host and kernel piece a boot needs, checked in the order a user would fix them. */
-export function prepareKernel(imagePath: string, modulesDir: string | undefined): PreparedKernel {
+export function prepareKernel(rootOrImage: string, modulesDir?: string, request: GuestRequest = 'auto'): PreparedKernel {
+  const { image: imagePath, root } = resolveKernelArgument(rootOrImage);
   const image = readKernelImage(imagePath);
   const modules = findModules(image, modulesDir);
   const qemu = findQemu();
   const busybox = findBusybox();
-  const plan = modules.dir === null ? null : planModules(modules.dir, busybox);
-  const initramfs = ensureInitramfs(image, busybox, plan ?? { load: [], builtin: [] });
-  return { image, modules, plan, initramfs, qemu };
+  const { plan, ...guest } = chooseGuest(modules, image.release, busybox, request);
+  const disk = planDisk(modules, busybox, plan ?? NO_MODULES);
+  const initramfs = ensureInitramfs(image, busybox, {
+    kind: guest.kind, modules: plan ?? NO_MODULES, disk: disk.plan, files: guest.kind === 'initramfs' ? guestFiles() : [],
+  });
+  return { image, root, modules, plan, guest, disk, initramfs, qemu };
 }
 
 export interface SessionOptions {
@@ -64,6 +138,12 @@ export interface SessionResult {
   dir: string;
   accel: Accel;
   boots: number;
+  guest: GuestChoice & {
+    /** bytes of the initrd QEMU loaded (an initramfs guest's includes the project) */
+    initrdBytes: number;
+    /** what the guest said of its scratch disk: "ext4 on ..." or "none: why" */
+    disk: string | null;
+  };
   /** ms: boot to mounted root, project copy, guardbench run, whole session */
   timings: { bootMs: number; copyMs: number; runMs: number; totalMs: number };
 }
@@ -93,7 +173,9 @@ type AttemptOutcome =
   | { kind: 'crash'; why: string }
   /** another boot would fail the same way */
   | { kind: 'failed'; why: string; failure: GuestFailure }
-  | { kind: 'interrupted'; signal: NodeJS.Signals };
+  | { kind: 'interrupted'; signal: NodeJS.Signals }
+  /** KVM is there but cannot run this guest: TCG can */
+  | { kind: 'kvm-failed'; why: string };
 
 const BOOT_TIMEOUT_MS = 5 * 60_000;
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV' };
@@ -116,6 +198,7 @@ function completeRun(dir: string): Run | null {
 /** What one boot came to, from the guest's markers, the console and the output share. */
 function classify(boot: BootResult, dir: string, timeoutMs: number): AttemptOutcome {
   if (boot.interrupted) return { kind: 'interrupted', signal: boot.interrupted };
+  if (boot.kvmError) return { kind: 'kvm-failed', why: boot.kvmError };
   if (boot.missing) throw new MissingPieceError(boot.missing);
   const booted = boot.stages.booted !== undefined;
   const qemuError = boot.qemu.stderr.trim().split('\n').pop();
@@ -153,43 +236,68 @@ function freeName(parent: string, name: string): string {
   }
 }
 
-function progressLine(event: GuestEvent, ms: number, boot: { mounted?: number; copied?: number }, project: ProjectTarball): string | null {
-  if (event.kind === 'stage' && event.stage === 'mounted') return `booted, 9p root mounted in ${seconds(ms)}`;
-  if (event.kind === 'stage' && event.stage === 'copied') return `project copied into the guest in ${seconds(ms - (boot.mounted ?? 0))} (${(project.bytes / 2 ** 20).toFixed(0)} MiB)`;
+function progressLine(event: GuestEvent, ms: number, kind: GuestKind, boot: { mounted?: number; copied?: number }, project: ProjectTarball): string | null {
+  if (event.kind === 'stage' && event.stage === 'mounted') return kind === '9p' ? `booted, 9p root mounted in ${seconds(ms)}` : `booted from the initramfs in ${seconds(ms)}`;
+  if (event.kind === 'disk') return event.what.startsWith('none') ? `no scratch disk: file-backed memory is not measured (${event.what.replace(/^none:\s*/, '')})` : `scratch disk: ${event.what}`;
+  if (event.kind === 'stage' && event.stage === 'copied') return `project ${kind === '9p' ? 'copied into' : 'unpacked in'} the guest in ${seconds(ms - (boot.mounted ?? 0))} (${(project.bytes / 2 ** 20).toFixed(0)} MiB)`;
   if (event.kind === 'exit') return `guardbench run finished in ${seconds(ms - (boot.copied ?? 0))} (exit ${event.code})`;
   return null;
 }
 
-async function attempt(options: SessionOptions, accel: Accel, staging: string): Promise<AttemptOutcome> {
+/** The files of one attempt that are not the run: removed whatever happens. */
+const SCRATCH_DISK = '.scratch-disk.img';
+const SESSION_INITRD = '.initrd.cpio';
+const RESULTS_STREAM = '.results-stream.log';
+
+async function attempt(options: SessionOptions, accel: Accel, staging: string): Promise<{ outcome: AttemptOutcome; initrdBytes: number }> {
   const { kernel, project } = options;
-  writeFileSync(join(staging, JOB_FILE), jobScript({
+  const kind = kernel.guest.kind;
+  const disk = makeScratchDisk(join(staging, SCRATCH_DISK));
+  const job = jobScript({
     projectTar: project.path,
     projectDir: project.root,
     node: process.execPath,
     args: ['run', ...options.runArgs, '--out', GUEST_OUT_DIR],
-  }));
-  const machine: GuestMachine = { accel, cpus: options.cpus, memoryMiB: options.memoryMiB, append: options.append };
-  const marks: { mounted?: number; copied?: number } = {};
-  const consoleLog = join(staging, CONSOLE_LOG);
-  const boot = await bootGuest({
-    qemu: kernel.qemu,
-    args: qemuArgs({ image: kernel.image.path, initramfs: kernel.initramfs.path, outDir: staging, consoleLog, machine }),
-    consoleLog,
-    timeoutMs: options.timeoutMs,
-    bootTimeoutMs: BOOT_TIMEOUT_MS,
-    onEvent: (event, ms) => {
-      if (event.kind === 'stage' && (event.stage === 'mounted' || event.stage === 'copied')) marks[event.stage] = ms;
-      const line = progressLine(event, ms, marks, project);
-      if (line) options.say(line);
-    },
+    noDisk: kernel.disk.missing ?? (disk.ok ? null : disk.why),
   });
-  options.say(`QEMU exited after ${seconds(boot.elapsedMs)}`);
-  return classify(boot, staging, options.timeoutMs);
+  let initrd = kernel.initramfs.path;
+  if (kind === '9p') writeFileSync(join(staging, JOB_FILE), job);
+  else initrd = join(staging, SESSION_INITRD);
+  try {
+    const initrdBytes = kind === '9p' ? kernel.initramfs.bytes : writeSessionInitrd(initrd, kernel.initramfs.path, job, project.path);
+    const machine: GuestMachine = { accel, cpus: options.cpus, memoryMiB: options.memoryMiB, append: options.append };
+    const marks: { mounted?: number; copied?: number } = {};
+    const consoleLog = join(staging, CONSOLE_LOG);
+    const results = join(staging, RESULTS_STREAM);
+    const boot = await bootGuest({
+      qemu: kernel.qemu,
+      args: qemuArgs({
+        image: kernel.image.path, initramfs: initrd, kind, outDir: kind === '9p' ? staging : results, consoleLog,
+        disk: disk.ok ? join(staging, SCRATCH_DISK) : null, machine,
+      }),
+      consoleLog,
+      timeoutMs: options.timeoutMs,
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
+      onEvent: (event, ms) => {
+        if (event.kind === 'stage' && (event.stage === 'mounted' || event.stage === 'copied')) marks[event.stage] = ms;
+        const line = progressLine(event, ms, kind, marks, project);
+        if (line) options.say(line);
+      },
+    });
+    options.say(`QEMU exited after ${seconds(boot.elapsedMs)}`);
+    if (kind === 'initramfs' && boot.exitCode !== null && existsSync(results)) {
+      const why = unpackResults(results, staging);
+      if (why && boot.exitCode === 0) return { outcome: { kind: 'crash', why }, initrdBytes };
+    }
+    return { outcome: classify(boot, staging, options.timeoutMs), initrdBytes };
+  } finally {
+    for (const name of [SCRATCH_DISK, SESSION_INITRD, RESULTS_STREAM]) rmSync(join(staging, name), { force: true });
+  }
 }
 
 /** Move a finished attempt's directory to where the run belongs. */
 function keepRun(staging: string, run: Run, options: SessionOptions): string {
-  unlinkSync(join(staging, JOB_FILE));
+  rmSync(join(staging, JOB_FILE), { force: true });
   const target = options.out ? resolve(options.out) : freeName(options.resultsRoot, run.id);
   if (existsSync(target)) rmdirSync(target); // checked empty by the caller
   renameSync(staging, target);
@@ -203,11 +311,12 @@ function checkOut(out: string | undefined): void {
 
 export async function runUnderKernel(options: SessionOptions): Promise<SessionResult> {
   checkOut(options.out);
-  const accel = chooseAccel(options.accel);
+  let accel = chooseAccel(options.accel);
   const parent = options.out ? dirname(resolve(options.out)) : options.resultsRoot;
   mkdirSync(parent, { recursive: true });
   const { kernel } = options;
-  options.say(`${kernel.image.release}: initramfs ${kernel.initramfs.built ? 'built' : 'from the cache'} (${describeModules(kernel)})`);
+  options.say(`${kernel.image.release}: ${kernel.guest.kind} guest (${kernel.guest.why}); initramfs ${kernel.initramfs.built ? 'built' : 'from the cache'}, ${(kernel.initramfs.bytes / 2 ** 20).toFixed(1)} MiB (${describeModules(kernel)})`);
+  if (kernel.disk.missing) options.say(`no scratch disk for ${kernel.image.release}: ${kernel.disk.missing}`);
   options.say(`booting ${basename(kernel.image.path)} under QEMU with ${describeAccel(accel)}`);
   const started = performance.now();
   const failures: string[] = [];
@@ -215,13 +324,22 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
     const staging = mkdtempSync(join(parent, `.kernel-${kernel.image.release}-`));
     chmodSync(staging, 0o755); // mkdtemp's 0700 would make the kept run private, unlike guardbench run's
     let outcome: AttemptOutcome;
+    let initrdBytes: number;
     try {
-      outcome = await attempt(options, accel, staging);
+      ({ outcome, initrdBytes } = await attempt(options, accel, staging));
     } catch (e) {
       if (e instanceof MissingPieceError) throw e;
       throw new GuestFailedError(`could not run QEMU: ${oneLine(e)}`, { by: 'host' });
     }
     const log = join(staging, CONSOLE_LOG);
+    if (outcome.kind === 'kvm-failed') {
+      if (options.accel === 'kvm') throw new GuestFailedError(`${kernel.image.release}: --accel kvm: QEMU stopped the guest: ${outcome.why} (console: ${log})`, { by: 'host' });
+      options.say(`KVM cannot run this guest here (QEMU: ${outcome.why}); booting under ${describeAccel('tcg')} instead`);
+      rmSync(staging, { recursive: true, force: true });
+      accel = 'tcg';
+      boots--; // not the guest's crash
+      continue;
+    }
     if (outcome.kind === 'interrupted') throw new GuestFailedError(`stopped by ${outcome.signal}; the guest's console is in ${log}`, { by: 'signal', signal: outcome.signal });
     if (outcome.kind === 'ok') {
       const s = outcome.boot.stages;
@@ -232,6 +350,7 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
         dir: keepRun(staging, outcome.run, options),
         accel,
         boots,
+        guest: { ...kernel.guest, initrdBytes, disk: outcome.boot.disk },
         timings: { bootMs: mounted, copyMs: copied - mounted, runMs: (s.exited ?? copied) - copied, totalMs: Math.round(performance.now() - started) },
       };
     }
@@ -243,7 +362,9 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
 }
 
 function describeModules(kernel: PreparedKernel): string {
-  if (!kernel.plan) return `no modules directory found (looked in ${kernel.modules.searched.join(', ')}); 9p and virtio taken as built in`;
-  const built = kernel.plan.builtin.length ? `; built in: ${kernel.plan.builtin.join(', ')}` : '';
-  return `${kernel.plan.load.length} modules from ${kernel.modules.dir}${built}`;
+  const load = [...(kernel.plan?.load ?? []), ...kernel.disk.plan.load];
+  const builtin = [...new Set([...(kernel.plan?.builtin ?? []), ...kernel.disk.plan.builtin])];
+  if (kernel.modules.dir === null) return 'no modules';
+  const built = builtin.length ? `; built in: ${builtin.join(', ')}` : '';
+  return `${new Set(load.map((m) => m.name)).size} modules from ${kernel.modules.dir}${built}`;
 }

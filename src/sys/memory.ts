@@ -71,8 +71,14 @@ export function fileBacking(): FileBacking {
   return backing;
 }
 
-/** A new, nameless file: created in a fresh directory, both removed before it is returned. */
+/**
+ * A new, nameless file: created in a fresh directory, both removed before it is returned. A guest
+ * of `guardbench kernel` without a writable disk sets GUARDBENCH_NO_FILE_MEMORY to the reason, so
+ * file-backed rows are skipped with it rather than with the read-only root's EROFS.
+ */
 function anonymousFile(): number {
+  const noDisk = process.env.GUARDBENCH_NO_FILE_MEMORY;
+  if (noDisk) throw new Error(noDisk);
   const dir = mkdtempSync(join(fileBacking().dir, 'guardbench-memory-'));
   try {
     const path = join(dir, 'memory');
