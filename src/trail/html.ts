@@ -2,7 +2,7 @@
 import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { renderPage, type PageTable } from '../render/page.js';
-import { SECTION_TITLES, figureGroups, provenanceLines, trailHeadline, type TrailProvenance } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, type TrailProvenance } from './words.js';
 
 function figureTable(trail: Trail, title: string, figures: readonly TrailFigure[]): PageTable {
   const changed = figures.some((f) => f.changes.length > 0);
@@ -19,17 +19,10 @@ function figureTable(trail: Trail, title: string, figures: readonly TrailFigure[
 function slabTable(trail: Trail): PageTable[] {
   const slab = trail.slab;
   if (!slab) return [];
-  const caches = [...new Set(slab.perColumn.flatMap((p) => p.shares?.map((s) => s.cache) ?? []))];
   return [{
     title: `Kernel memory per guard, by slab cache (${slab.figure}, ${slab.unit})`,
     header: ['', ...trail.columns.map((c) => c.label)],
-    rows: [
-      ['VMA slab (vm_area_struct + maple_node)', ...slab.perColumn.map((p) => (p.total === null ? '-' : figureText(p.total)))],
-      ...caches.map((cache) => [cache, ...slab.perColumn.map((p) => {
-        const s = p.shares?.find((x) => x.cache === cache);
-        return s ? `${s.objects.toFixed(2)} × ${s.objSize} B` : p.shares ? 'not listed' : 'not recorded';
-      })]),
-    ],
+    rows: slabRows(trail),
     numeric: [false, ...trail.columns.map(() => true)],
     open: true,
   }];

@@ -7,7 +7,7 @@ import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { folded, mdEscape, mdTable } from '../render/markdown.js';
 import { FEATURE_HISTORY } from '../results/feature-history.js';
-import { SECTION_TITLES, figureGroups, provenanceLines, trailHeadline, type TrailProvenance } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, type TrailProvenance } from './words.js';
 
 function cellText(f: TrailFigure, i: number): string {
   const cell = f.cells[i]!;
@@ -39,15 +39,8 @@ function featureSection(trail: Trail): string[] {
 function slabSection(trail: Trail): string[] {
   const slab = trail.slab;
   if (!slab) return [];
-  const caches = [...new Set(slab.perColumn.flatMap((p) => p.shares?.map((s) => s.cache) ?? []))];
   const header = ['', ...trail.columns.map((c) => mdEscape(c.label))];
-  const rows = [
-    ['VMA slab (vm_area_struct + maple_node)', ...slab.perColumn.map((p) => (p.total === null ? '-' : figureText(p.total)))],
-    ...caches.map((cache) => [mdEscape(cache), ...slab.perColumn.map((p) => {
-      const s = p.shares?.find((x) => x.cache === cache);
-      return s ? `${s.objects.toFixed(2)} × ${s.objSize} B` : p.shares ? 'not listed' : 'not recorded';
-    })]),
-  ];
+  const rows = slabRows(trail).map((r) => r.map((cell, i) => (i === 0 ? mdEscape(cell) : cell)));
   const moves = slab.changes.flatMap((c) => c.caches.map((x) => `- **${mdEscape(trail.columns[c.column]!.label)}**: ${mdEscape(x.what)}`
     + (x.bytesPerUnit === null ? '' : ` (${x.bytesPerUnit >= 0 ? '+' : ''}${figureText(x.bytesPerUnit)} B per region)`)));
   return [

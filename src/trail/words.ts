@@ -1,6 +1,6 @@
 /** What every trail format says the same way: section titles, the headline, figure groups. */
 import type { Trail, TrailFigure } from '../analysis/trail.js';
-import type { TrailSection } from '../analysis/trail-figures.js';
+import { figureText, type TrailSection } from '../analysis/trail-figures.js';
 
 export const SECTION_TITLES: Record<TrailSection, string> = {
   features: 'Features (probed by trying them)',
@@ -47,5 +47,24 @@ export function provenanceLines(p: TrailProvenance | undefined): string[] {
   return [
     ...p.sessions.map((s) => `${s.release} (${s.accel === 'native' ? 'native' : s.accel.toUpperCase()}): ${s.seconds} s, ${s.at}`),
     `${p.sessions.length} sessions, ${Math.round(total / 60)} min in all (fetching not counted)`,
+  ];
+}
+
+/**
+ * The slab explanation as table rows (label first, one cell per kernel): the VMA slab figure, each
+ * cache's objects per guard times its object size, and every VMA cache together (with vma_lock,
+ * which the figure leaves out).
+ */
+export function slabRows(trail: Trail): string[][] {
+  const slab = trail.slab;
+  if (!slab) return [];
+  const caches = [...new Set(slab.perColumn.flatMap((p) => p.shares?.map((s) => s.cache) ?? []))];
+  return [
+    ['VMA slab (vm_area_struct + maple_node)', ...slab.perColumn.map((p) => (p.total === null ? '-' : figureText(p.total)))],
+    ...caches.map((cache) => [cache, ...slab.perColumn.map((p) => {
+      const s = p.shares?.find((x) => x.cache === cache);
+      return s ? `${s.objects.toFixed(2)} × ${s.objSize} B` : p.shares ? 'not listed' : 'not recorded';
+    })]),
+    ['every VMA cache (with vma_lock)', ...slab.perColumn.map((p) => (p.shares ? figureText(p.shares.reduce((a, s) => a + s.bytes, 0)) : '-'))],
   ];
 }
