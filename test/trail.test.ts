@@ -178,6 +178,9 @@ test('guardbench kernel trail report DIR writes trail.md, trail.html and trail.j
   for (const name of ['trail.md', 'trail.html', 'trail.json']) assert.ok(existsSync(join(dir, name)), name);
   const md = readFileSync(join(dir, 'trail.md'), 'utf8');
   assert.match(md, /## What changed along the trail\n\n- \*\*6\.16\.12 \(TCG\)\*\*: feature guardInstall: no → yes/);
+  // verify outcomes counted per memory kind: 6.16 skips the 4 anon checks of later features (smaps gu, collapse)
+  assert.match(md, /\| verify · anon \| 6 pass, 29 skip \| 37 pass, 4 skip \| 41 pass \|/);
+  assert.match(md, /\| verify · file \| not run \| 29 skip \| 28 pass, 1 skip \|/);
   const json = JSON.parse(readFileSync(join(dir, 'trail.json'), 'utf8'));
   assert.equal(json.document, 'guardbench.trail');
   assert.equal(json.columns.length, 3);

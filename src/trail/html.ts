@@ -2,7 +2,7 @@
 import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { renderPage, type PageTable } from '../render/page.js';
-import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, type TrailProvenance } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, verifySummaryRows, type TrailProvenance } from './words.js';
 
 function figureTable(trail: Trail, title: string, figures: readonly TrailFigure[]): PageTable {
   const changed = figures.some((f) => f.changes.length > 0);
@@ -32,6 +32,7 @@ export function renderTrailHtml(trail: Trail, provenance?: TrailProvenance): str
   const tables: PageTable[] = [
     { title: 'What changed along the trail', header: ['kernel', 'change'], rows: trail.changes.map((c) => [trail.columns[c.column]!.label, c.text]), open: true },
     ...slabTable(trail),
+    { title: 'Verify outcomes per memory kind', header: ['', ...trail.columns.map((c) => c.label)], rows: verifySummaryRows(trail), open: true },
     ...figureGroups(trail).flatMap(({ section, groups }) => groups.map(([group, figures]) => figureTable(trail, `${SECTION_TITLES[section]}: ${group}`, figures))),
     ...trail.latency.map((g): PageTable => ({
       title: `Latencies on testbed ${g.testbed} (medians; within this testbed only)`,

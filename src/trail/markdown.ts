@@ -7,7 +7,7 @@ import type { Trail, TrailFigure } from '../analysis/trail.js';
 import { figureText } from '../analysis/trail-figures.js';
 import { folded, mdEscape, mdTable } from '../render/markdown.js';
 import { FEATURE_HISTORY } from '../results/feature-history.js';
-import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, type TrailProvenance } from './words.js';
+import { SECTION_TITLES, figureGroups, provenanceLines, slabRows, trailHeadline, verifySummaryRows, type TrailProvenance } from './words.js';
 
 function cellText(f: TrailFigure, i: number): string {
   const cell = f.cells[i]!;
@@ -67,6 +67,7 @@ export function renderTrailMarkdown(trail: Trail, provenance?: TrailProvenance):
   out.push(...changesSection(trail), ...featureSection(trail), ...slabSection(trail));
   for (const { section, groups } of figureGroups(trail)) {
     out.push(`## ${SECTION_TITLES[section]}`, '');
+    if (section === 'verify') out.push(...mdTable(['', ...trail.columns.map((c) => mdEscape(c.label))], verifySummaryRows(trail).map((r) => r.map(mdEscape)), (i) => i > 0), '');
     for (const [group, figures] of groups) {
       const table = figureTable(trail, figures);
       const changed = figures.some((f) => f.changes.length > 0);

@@ -68,3 +68,14 @@ export function slabRows(trail: Trail): string[][] {
     ['every VMA cache (with vma_lock)', ...slab.perColumn.map((p) => (p.shares ? figureText(p.shares.reduce((a, s) => a + s.bytes, 0)) : '-'))],
   ];
 }
+
+/** Verify outcomes counted per memory kind and kernel: "37 pass, 4 skip" (FAIL first when there is one). */
+export function verifySummaryRows(trail: Trail): string[][] {
+  const groups = figureGroups(trail).find((g) => g.section === 'verify')?.groups ?? [];
+  return groups.map(([group, figures]) => [group, ...trail.columns.map((_, i) => {
+    const counts = new Map<string, number>();
+    for (const f of figures) if (f.cells[i]!.state !== 'absent') counts.set(f.cells[i]!.text, (counts.get(f.cells[i]!.text) ?? 0) + 1);
+    if (counts.size === 0) return 'not run';
+    return ['FAIL', 'pass', 'skip'].filter((t) => counts.has(t)).map((t) => `${counts.get(t)} ${t}`).join(', ');
+  })]);
+}
