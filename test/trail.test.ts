@@ -57,7 +57,7 @@ test('columns stand in kernel release order, each labelled with how it ran', () 
 test('markers arriving are named at the first kernel that has them, grouped per strategy', () => {
   const trail = buildTrail([input(TCG_612), input(TCG_616)]);
   const at616 = trail.changes.filter((c) => c.column === 1).map((c) => c.text);
-  assert.ok(at616.includes('feature guardInstall: no → yes'), at616.join('\n'));
+  assert.ok(at616.some((t) => /^features guardInstall, guardRemove, processMadvise, .*pagemapScanGuard: no → yes$/.test(t)), at616.join('\n'));
   assert.ok(at616.some((t) => /^guard-madvise: \d+ figures skipped → measured$/.test(t)), at616.join('\n'));
   const vmas = figure(trail.figures, 'allocator-arenas · vma_delta (count)', 'guard-madvise · memory=anon');
   assert.deepEqual(vmas.changes.map((c) => [c.column, c.states?.from, c.states?.to]), [[1, 'skipped', 'ok']]);
@@ -177,7 +177,7 @@ test('guardbench kernel trail report DIR writes trail.md, trail.html and trail.j
   assert.match(r.stdout, /^3 kernels from 6\.12\.117 \(TCG\) to 6\.18\.44 \(native\)/);
   for (const name of ['trail.md', 'trail.html', 'trail.json']) assert.ok(existsSync(join(dir, name)), name);
   const md = readFileSync(join(dir, 'trail.md'), 'utf8');
-  assert.match(md, /## What changed along the trail\n\n- \*\*6\.16\.12 \(TCG\)\*\*: feature guardInstall: no → yes/);
+  assert.match(md, /## What changed along the trail\n\n- \*\*6\.16\.12 \(TCG\)\*\*: features guardInstall, guardRemove, /);
   // verify outcomes counted per memory kind: 6.16 skips the 4 anon checks of later features (smaps gu, collapse)
   assert.match(md, /\| verify · anon \| 6 pass, 29 skip \| 37 pass, 4 skip \| 41 pass \|/);
   assert.match(md, /\| verify · file \| not run \| 29 skip \| 28 pass, 1 skip \|/);

@@ -104,14 +104,18 @@ function changeLines(columns: readonly TrailColumn[], figures: readonly TrailFig
   const out: TrailChange[] = [];
   for (let column = 1; column < columns.length; column++) {
     const grouped = new Map<string, number>();
+    const features = new Map<string, string[]>();
+    const values: TrailChange[] = [];
     for (const f of figures) {
       for (const c of f.changes.filter((x) => x.column === column)) {
         const note = testbedNote(columns, c);
-        if (f.section === 'features') out.push({ column, text: `feature ${f.label}: ${c.from} → ${c.to}${note}` });
+        if (f.section === 'features') features.set(`${c.from} → ${c.to}${note}`, [...(features.get(`${c.from} → ${c.to}${note}`) ?? []), f.label]);
         else if (c.kind === 'status') grouped.set(`${statusKey(f, c)}|${note}`, (grouped.get(`${statusKey(f, c)}|${note}`) ?? 0) + 1);
-        else out.push({ column, text: `${f.group}, ${f.label}: ${c.from} → ${c.to}${signedDelta(c)}${note}` });
+        else values.push({ column, text: `${f.group}, ${f.label}: ${c.from} → ${c.to}${signedDelta(c)}${note}` });
       }
     }
+    for (const [transition, names] of features) out.push({ column, text: `${names.length === 1 ? 'feature' : 'features'} ${names.join(', ')}: ${transition}` });
+    out.push(...values);
     for (const [key, n] of grouped) {
       const [who, noun, transition, note] = key.split('|');
       out.push({ column, text: `${who}: ${plural(n, noun!)} ${transition}${note}` });

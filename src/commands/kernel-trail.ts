@@ -224,7 +224,9 @@ async function trailSeries(given: string[]): Promise<string[]> {
 }
 
 function report(dir: string): number {
-  const { runs } = collectRuns([dir]);
+  const { runs, skipped } = collectRuns([dir]);
+  // The trail's own files (the report's JSON, the sessions) are not runs and need no note.
+  for (const s of skipped.filter((x) => !/(^|\/)trail(-sessions[\w.-]*)?\.json$/.test(x.path))) say(`${s.path}: not a run, left out (${s.why})`);
   if (runs.length === 0) throw new UsageError(`${dir}: no runs to make a trail of`);
   const trail = buildTrail(runs);
   const sessions = readSessions(dir);
