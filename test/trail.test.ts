@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildTrail, type TrailFigure } from '../src/analysis/trail.js';
 import { releaseHas } from '../src/analysis/feature-check.js';
+import { changePoints, splitTransients, type TrailCell } from '../src/analysis/trail-figures.js';
 import { readRun } from '../src/results/read.js';
 import type { Run } from '../src/results/schema.js';
 import { FEATURE_HISTORY } from '../src/results/feature-history.js';
@@ -93,6 +94,24 @@ test('a slab move within the counter\'s resolution is no change point', () => {
   row.value! += row.resolution! * 0.9;
   const trail = buildTrail([input(TCG_616, base), input('wobble.json', later)]);
   assert.deepEqual(figure(trail.figures, 'allocator-arenas · vma_slab_bytes (bytes/region)', 'prot-none · memory=anon').changes, []);
+});
+
+test('a counter that leaves and comes straight back on the next kernel is a transient, not a change', () => {
+  const cell = (value: number): TrailCell => ({ state: 'ok', value, text: String(value), resolution: 1 });
+  const split = (values: number[]) => {
+    const cells = values.map(cell);
+    return splitTransients(cells, changePoints(cells, false, true));
+  };
+  const blip = split([32, 40, 32, 32]);
+  assert.deepEqual(blip.changes, [], 'neither the excursion nor its return is a change');
+  assert.deepEqual(blip.transients.map((c) => [c.column, c.from, c.to]), [[1, '32', '40']]);
+  const lasting = split([32, 40, 40, 40]);
+  assert.deepEqual(lasting.changes.map((c) => c.column), [1]);
+  assert.deepEqual(lasting.transients, []);
+  const last = split([32, 32, 40]);
+  assert.deepEqual(last.changes.map((c) => c.column), [2], 'the last kernel cannot be checked and keeps its change');
+  const walk = split([32, 40, 48]);
+  assert.deepEqual(walk.changes.map((c) => c.column), [1, 2], 'a value that moves on again is no excursion');
 });
 
 test('the slab bytes per guard are explained by cache on every run that recorded the caches', () => {

@@ -57,6 +57,12 @@ export interface TrailFigure {
   unit: string;
   cells: TrailCell[];
   changes: ChangePoint[];
+  /**
+   * moves of a counter (not an exact count) beyond its resolution that the next kernel undid: a
+   * value that leaves and comes straight back is the counter's noise on one run (the process's own
+   * page tables growing while it sampled), not a kernel's change, and is listed apart
+   */
+  transients: ChangePoint[];
   /** false for a counter without a recorded resolution: shown, never given change points */
   judged: boolean;
 }
@@ -105,6 +111,25 @@ export function changePoints(cells: readonly TrailCell[], exact: boolean, judged
   return out;
 }
 
+/**
+ * Split a counter's value changes into lasting ones and transients: a change at kernel i is
+ * transient when the next kernel that has the figure is back within resolution of the value
+ * before i and away from the value at i. The last kernel's change cannot be checked and stays.
+ */
+export function splitTransients(cells: readonly TrailCell[], changes: readonly ChangePoint[]): { changes: ChangePoint[]; transients: ChangePoint[] } {
+  const lasting: ChangePoint[] = [];
+  const transients: ChangePoint[] = [];
+  for (const c of changes) {
+    const next = cells.findIndex((cell, i) => i > c.column && cell.state !== 'absent');
+    const back = c.kind === 'value' && next >= 0 && cells[next]!.state === 'ok'
+      && !valuesDiffer(cells[c.previous]!, cells[next]!, false) && valuesDiffer(cells[c.column]!, cells[next]!, false);
+    (back ? transients : lasting).push(c);
+  }
+  // The kernel after a transient moved back: that is the same excursion, not a change of its own.
+  const undo = new Set(transients.map((t) => cells.findIndex((cell, i) => i > t.column && cell.state !== 'absent')));
+  return { changes: lasting.filter((c) => !(c.kind === 'value' && undo.has(c.column))), transients };
+}
+
 /** A figure's section: the VMAs guards occupy, the kernel memory they cost, or another count. */
 function sectionOf(spec: MetricSpec): TrailSection {
   if (spec.footprint === 'vmas' || /vma/.test(spec.metric)) return 'vmas';
@@ -139,10 +164,12 @@ function rowFigures(columns: readonly TrailColumn[]): TrailFigure[] {
     // unknown (bytes a detection method read from /proc: Node's own VMAs move them, as compare says).
     const judged = spec.noise === 'exact' || (spec.better !== 'none' && cells.some((c) => c.resolution !== undefined));
     const point = shortParams(row.params, varying.get(row.workload) ?? []);
+    const all = changePoints(cells, spec.noise === 'exact', judged);
+    const { changes, transients } = spec.noise === 'exact' ? { changes: all, transients: [] } : splitTransients(cells, all);
     return {
       section: sectionOf(spec), key, group: `${row.workload} · ${row.metric} (${row.unit})`,
       label: point ? `${row.strategy} · ${point}` : row.strategy, strategy: row.strategy, unit: row.unit,
-      cells, changes: changePoints(cells, spec.noise === 'exact', judged), judged,
+      cells, changes, transients, judged,
     };
   });
   return out.sort((a, b) => a.group.localeCompare(b.group) || strategyOrder(a.strategy ?? '', b.strategy ?? '') || a.label.localeCompare(b.label));
@@ -158,7 +185,7 @@ function featureFigures(columns: readonly TrailColumn[]): TrailFigure[] {
       return { state: 'ok', value: a.found ? 1 : 0, text: `${a.found ? 'yes' : 'no'}${flag ? ' ⚠' : ''}`, verdict: a.verdict, ...(a.reason ? { note: a.reason } : {}) };
     });
     const name = first.feature.feature;
-    return { section: 'features', key: `feature|${name}`, group: 'features', label: name, unit: '', cells, changes: changePoints(cells, true, true), judged: true };
+    return { section: 'features', key: `feature|${name}`, group: 'features', label: name, unit: '', cells, changes: changePoints(cells, true, true), transients: [], judged: true };
   });
 }
 
@@ -174,7 +201,7 @@ function verifyFigures(columns: readonly TrailColumn[]): TrailFigure[] {
       const key = `verify|${memory}|${v.check}`;
       let figure = figures.get(key);
       if (!figure) {
-        figure = { section: 'verify', key, group: `verify · ${memory}`, label: v.check, strategy: v.strategy, unit: '', cells: columns.map(() => ABSENT), changes: [], judged: true };
+        figure = { section: 'verify', key, group: `verify · ${memory}`, label: v.check, strategy: v.strategy, unit: '', cells: columns.map(() => ABSENT), changes: [], transients: [], judged: true };
         figures.set(key, figure);
       }
       // Outcomes are texts: the state says whether the check ran (skips are part of the value).

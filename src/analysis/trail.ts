@@ -46,6 +46,8 @@ export interface Trail {
   figures: TrailFigure[];
   /** "what changed along the trail", in kernel order */
   changes: TrailChange[];
+  /** counter moves the next kernel undid (noise of one run), in kernel order */
+  transients: TrailChange[];
   /** features the probe answered against the feature history: every mismatch, on every kernel */
   featureMismatches: TrailChange[];
   slab: SlabTrail | null;
@@ -194,6 +196,8 @@ export function buildTrail(inputs: readonly TrailRunInput[]): Trail {
   return {
     columns, leftOut, figures, slab,
     changes: changeLines(columns, figures, slab),
+    transients: figures.flatMap((f) => f.transients.map((c) => ({ column: c.column, text: `${f.group}, ${f.label}: ${c.from} → ${c.to}${signedDelta(c)}, back to ${f.cells.find((cell, i) => i > c.column && cell.state !== 'absent')!.text} on the next kernel` })))
+      .sort((a, b) => a.column - b.column),
     featureMismatches: featureMismatches(columns),
     latency: groups, latencyNotes: notes,
   };

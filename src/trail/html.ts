@@ -31,6 +31,7 @@ function slabTable(trail: Trail): PageTable[] {
 export function renderTrailHtml(trail: Trail, provenance?: TrailProvenance): string {
   const tables: PageTable[] = [
     { title: 'What changed along the trail', header: ['kernel', 'change'], rows: trail.changes.map((c) => [trail.columns[c.column]!.label, c.text]), open: true },
+    { title: 'Counter moves the next kernel undid (one run\'s noise, not named as changes)', header: ['kernel', 'move'], rows: trail.transients.map((c) => [trail.columns[c.column]!.label, c.text]), open: false },
     ...slabTable(trail),
     { title: 'Verify outcomes per memory kind', header: ['', ...trail.columns.map((c) => c.label)], rows: verifySummaryRows(trail), open: true },
     ...figureGroups(trail).flatMap(({ section, groups }) => groups.map(([group, figures]) => figureTable(trail, `${SECTION_TITLES[section]}: ${group}`, figures))),

@@ -25,7 +25,12 @@ function changesSection(trail: Trail): string[] {
   const out = ['## What changed along the trail', ''];
   if (trail.changes.length === 0) out.push('Nothing: every figure is the same on every kernel (within its noise).');
   for (const c of trail.changes) out.push(`- **${mdEscape(trail.columns[c.column]!.label)}**: ${mdEscape(c.text)}`);
-  return [...out, ''];
+  out.push('');
+  if (trail.transients.length > 0) {
+    out.push(...folded(`${trail.transients.length} counter move${trail.transients.length === 1 ? '' : 's'} that the next kernel undid (one run's noise, not named as changes)`,
+      trail.transients.map((c) => `- ${mdEscape(trail.columns[c.column]!.label)}: ${mdEscape(c.text)}`)));
+  }
+  return out;
 }
 
 function featureSection(trail: Trail): string[] {
