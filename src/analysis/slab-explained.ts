@@ -2,7 +2,7 @@
  * The kernel memory a guard costs, by slab cache: a vma_slab_bytes row's objects per unit
  * (slabObjects) times each cache's object size on that kernel (env.slabCaches). Between two
  * kernels this says which cache moved the figure and by how much: an object that grew, a cache
- * that appeared or went (vma_lock, apart from the VMA on 6.4-6.14), or more objects per guard.
+ * that appeared or went (vma_lock, apart from the VMA from 6.4 until it moved back inside: gone by 6.16), or more objects per guard.
  */
 import type { Row, Run, SlabCache } from '../results/schema.js';
 

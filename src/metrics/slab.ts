@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 export const VMA_SLAB_CACHES = ['vm_area_struct', 'maple_node'] as const;
 
 /**
- * Every cache a VMA allocates from that is worth explaining: the two above and, on 6.4-6.14 where
+ * Every cache a VMA allocates from that is worth explaining: the two above and, on kernels where
  * the per-VMA lock lived apart from the VMA, `vma_lock`. It is reported per guard but not added to
  * `vma_slab_bytes`, whose meaning runs of every kernel share.
  */

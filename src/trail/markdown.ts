@@ -52,7 +52,7 @@ function slabSection(trail: Trail): string[] {
     `## Kernel memory per guard, by slab cache (${mdEscape(slab.figure)}, ${mdEscape(slab.unit)})`, '',
     ...mdTable(header, rows, (i) => i > 0), '',
     ...(moves.length ? ['Cache layout changes:', '', ...moves] : ['No cache changed its layout between neighbouring kernels.']),
-    '', 'vma\\_lock (6.4-6.14 kept the per-VMA lock apart from the VMA) is shown per guard but not summed into the VMA slab figure.', '',
+    '', 'vma\\_lock (the per-VMA lock, a cache of its own from 6.4 until it moved into the VMA; gone by 6.16) is shown per guard but not summed into the VMA slab figure.', '',
   ];
 }
 
