@@ -82,12 +82,25 @@ export class Scratch {
   }
 
   /**
+   * Map `pages` fresh pages between two PROT_NONE pages of our own, so that they merge with no VMA
+   * around them: a VMA flag read on them (smaps `gu`, which is sticky and spreads by merging) is
+   * theirs alone.
+   */
+  mapIsolated(pages: number): number {
+    const fence = mmap((pages + 2) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+    this.adopt(fence, pages + 2);
+    this.forget(fence + PAGE, pages);
+    if (this.mapAt(fence + PAGE, pages, MAP_FIXED) === null) throw new Error('mmap over our own fence failed');
+    return fence + PAGE;
+  }
+
+  /**
    * Map read-write pages at exactly `addr` (the file pages mapped there before, for shared kinds);
    * null when something else took the address meanwhile.
    */
-  mapAt(addr: number, pages: number): number | null {
-    const offset = this.kind === 'anon' ? 0 : this.offsetOf(addr);
-    const got = raw.mmap(addr, pages * PAGE, PROT_RW, kindFlags(this.kind) | MAP_FIXED_NOREPLACE, this.fd, offset);
+  mapAt(addr: number, pages: number, placement = MAP_FIXED_NOREPLACE): number | null {
+    const offset = this.kind === 'anon' ? 0 : this.offsetFor(addr, pages);
+    const got = raw.mmap(addr, pages * PAGE, PROT_RW, kindFlags(this.kind) | placement, this.fd, offset);
     if (got !== addr) return null;
     this.adopt(addr, pages);
     return addr;
@@ -95,6 +108,15 @@ export class Scratch {
 
   adopt(addr: number, pages: number): void {
     for (let i = 0; i < pages; i++) this.owned.add(addr + i * PAGE);
+  }
+
+  /** The file offset of pages at `addr`: the ones mapped there before, or fresh ones. */
+  private offsetFor(addr: number, pages: number): number {
+    if (this.offsets.has(addr)) return this.offsetOf(addr);
+    const offset = this.nextOffset;
+    for (let i = 0; i < pages; i++) this.offsets.set(addr + i * PAGE, offset + i * PAGE);
+    this.nextOffset = offset + pages * PAGE;
+    return offset;
   }
 
   forget(addr: number, pages: number): void {
