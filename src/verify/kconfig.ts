@@ -44,9 +44,3 @@ export function describeOption(name: string): string {
   return value === undefined ? `this kernel is built without ${name} (${config.source})` : `this kernel is built with ${name}=${value} (${config.source})`;
 }
 
-/** Whether the option is built in or a module; null when the configuration cannot be read. */
-export function optionEnabled(name: string): boolean | null {
-  const config = kernelConfig();
-  if (!config) return null;
-  return new RegExp(`^${name}=[ym]$`, 'm').test(config.text);
-}
