@@ -6,6 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import { MADV_PAGEOUT, MADV_SEQUENTIAL } from '../sys/constants.js';
+import { readTrimmed } from '../probe/sysfs.js';
 import { madvise } from '../sys/libc.js';
 import { PAGE, describePages, pagemapGuardBits, pagemapPresentBits, readHere, testString, type Scratch } from './scratch.js';
 import { CheckSkipped, GUARD_STRATEGIES, SHARED_KINDS, expect, type Check } from './types.js';
@@ -43,7 +44,11 @@ export const faultAroundSkipsGuards: Check = {
     readHere(bare);
     const around = pagemapPresentBits(bare, PAGES);
     const neighbours = around.slice(1).filter(Boolean).length;
-    if (neighbours === 0) throw new CheckSkipped(`a read of page 0 of ${PAGES} cached ${s.kind} pages mapped no neighbour without a guard: fault-around is not in effect here`);
+    if (neighbours === 0) {
+      const bytes = readTrimmed('/sys/kernel/debug/fault_around_bytes');
+      throw new CheckSkipped(`a read of page 0 of ${PAGES} cached ${s.kind} pages mapped no neighbour without a guard: fault-around is not in effect here`
+        + (bytes === null ? ' (debugfs fault_around_bytes not readable)' : ` (debugfs fault_around_bytes is ${bytes})`));
+    }
     const a = cachedPages(s);
     for (const i of ODD) s.guard(a + i * PAGE);
     readHere(a);
