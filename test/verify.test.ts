@@ -72,6 +72,9 @@ const verification = (() => {
     Object.assign(raw, real);
   }
 })();
+// Read at once: a later test's own allocations (spawnSync's buffers) may land in the freed ranges.
+const leftMapped = readMaps().filter((e) => used.some((u) => e.start < u.end && e.end > u.start));
+const fdsAfter = readdirSync('/proc/self/fd').length;
 
 test('guardbench verify prints the memory kinds it checked and a pass/fail table, and exits 0 on this kernel', () => {
   const r = runCli(['verify']);
@@ -136,9 +139,8 @@ test('--memory and --strategy choose what is checked, and the summary says so', 
 
 test('verification unmaps everything it mapped and closes every descriptor it opened', () => {
   assert.ok(used.length > 60, `only ${used.length} mappings seen`);
-  const left = readMaps().filter((e) => used.some((u) => e.start < u.end && e.end > u.start));
-  assert.deepEqual(left, []);
-  assert.equal(readdirSync('/proc/self/fd').length, fdsBefore);
+  assert.deepEqual(leftMapped, []);
+  assert.equal(fdsAfter, fdsBefore);
 });
 
 test('a silent no-op install fails both marker strategies on every kind: failed rows, not numbers', () => {

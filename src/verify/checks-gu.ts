@@ -64,7 +64,7 @@ export const guFlagSplitMerge: Check = {
   needs: ['smapsGuardFlag', 'pagemapScanGuard', 'pagemapGuardBit'],
   run({ scratch: s }) {
     // | d0 | G1 | . | . | . | d5 | . | . | . | . |
-    const a = s.mapIsolated(10);
+    const a = s.map(10);
     const span = { start: a, end: a + 10 * PAGE };
     s.put(a, 90);
     s.put(a + 5 * PAGE, 95);

@@ -57,21 +57,38 @@ export class Scratch {
   /**
    * Map `pages` fresh read-write pages, the first at a multiple of `alignPages` pages (and file
    * offset), with `extraFlags` (MAP_POPULATE, ...) beside the kind's own.
+   *
+   * Anonymous pages come between two PROT_NONE fence pages of the scratch's own, so they never
+   * merge with a VMA of the process around them: smaps `gu` is sticky and spreads by merging, and
+   * a scratch VMA that merged with, say, a child's stack would leave `gu` on it after the check
+   * (seen on 6.18: two of Node's VMAs flagged after a verification) and on the next fresh mapping
+   * beside it. Shared pages merge only with their own file's, which no other check maps.
    */
   map(pages: number, alignPages = 1, extraFlags = 0): number {
     if (this.kind !== 'anon') this.nextOffset = Math.ceil(this.nextOffset / (alignPages * PAGE)) * alignPages * PAGE;
     const offset = this.nextOffset;
+    const fence = this.kind === 'anon' ? 1 : 0;
     let addr: number;
-    if (alignPages === 1) {
-      addr = mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags, 0, this.fd, this.kind === 'anon' ? 0 : offset);
+    if (alignPages === 1 && !fence) {
+      addr = mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags, 0, this.fd, offset);
     } else {
-      // Reserve room for the alignment, then map over its aligned part and give back the rest.
-      const room = (pages + alignPages) * PAGE;
+      // Reserve room for the fences and the alignment, map over its aligned part, keep the
+      // fences and give back the rest.
+      const room = (pages + alignPages - 1 + 2 * fence) * PAGE;
       const reserved = mmap(room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-      addr = Math.ceil(reserved / (alignPages * PAGE)) * alignPages * PAGE;
-      mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags | MAP_FIXED, addr, this.fd, this.kind === 'anon' ? 0 : offset);
-      if (addr > reserved) munmap(reserved, addr - reserved);
-      if (reserved + room > addr + pages * PAGE) munmap(addr + pages * PAGE, reserved + room - addr - pages * PAGE);
+      addr = Math.ceil((reserved + fence * PAGE) / (alignPages * PAGE)) * alignPages * PAGE;
+      const low = addr - fence * PAGE;
+      const high = addr + (pages + fence) * PAGE;
+      try {
+        mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags | MAP_FIXED, addr, this.fd, this.kind === 'anon' ? 0 : offset);
+      } catch (e) {
+        munmap(reserved, room);
+        throw e;
+      }
+      if (low > reserved) munmap(reserved, low - reserved);
+      if (reserved + room > high) munmap(high, reserved + room - high);
+      this.adopt(low, fence);
+      this.adopt(addr + pages * PAGE, fence);
     }
     if (this.kind !== 'anon') {
       for (let i = 0; i < pages; i++) this.offsets.set(addr + i * PAGE, offset + i * PAGE);
@@ -82,25 +99,12 @@ export class Scratch {
   }
 
   /**
-   * Map `pages` fresh pages between two PROT_NONE pages of our own, so that they merge with no VMA
-   * around them: a VMA flag read on them (smaps `gu`, which is sticky and spreads by merging) is
-   * theirs alone.
-   */
-  mapIsolated(pages: number): number {
-    const fence = mmap((pages + 2) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-    this.adopt(fence, pages + 2);
-    this.forget(fence + PAGE, pages);
-    if (this.mapAt(fence + PAGE, pages, MAP_FIXED) === null) throw new Error('mmap over our own fence failed');
-    return fence + PAGE;
-  }
-
-  /**
    * Map read-write pages at exactly `addr` (the file pages mapped there before, for shared kinds);
    * null when something else took the address meanwhile.
    */
-  mapAt(addr: number, pages: number, placement = MAP_FIXED_NOREPLACE): number | null {
-    const offset = this.kind === 'anon' ? 0 : this.offsetFor(addr, pages);
-    const got = raw.mmap(addr, pages * PAGE, PROT_RW, kindFlags(this.kind) | placement, this.fd, offset);
+  mapAt(addr: number, pages: number): number | null {
+    const offset = this.kind === 'anon' ? 0 : this.offsetOf(addr);
+    const got = raw.mmap(addr, pages * PAGE, PROT_RW, kindFlags(this.kind) | MAP_FIXED_NOREPLACE, this.fd, offset);
     if (got !== addr) return null;
     this.adopt(addr, pages);
     return addr;
@@ -108,15 +112,6 @@ export class Scratch {
 
   adopt(addr: number, pages: number): void {
     for (let i = 0; i < pages; i++) this.owned.add(addr + i * PAGE);
-  }
-
-  /** The file offset of pages at `addr`: the ones mapped there before, or fresh ones. */
-  private offsetFor(addr: number, pages: number): number {
-    if (this.offsets.has(addr)) return this.offsetOf(addr);
-    const offset = this.nextOffset;
-    for (let i = 0; i < pages; i++) this.offsets.set(addr + i * PAGE, offset + i * PAGE);
-    this.nextOffset = offset + pages * PAGE;
-    return offset;
   }
 
   forget(addr: number, pages: number): void {
