@@ -15,6 +15,8 @@ import { CHECKS, runVerification, type CheckResult } from '../src/verify/index.j
 import { libcFunction, processMadviseNr, raw } from '../src/sys/libc.js';
 import { MADV_GUARD_REMOVE } from '../src/sys/constants.js';
 import { readMaps } from '../src/metrics/maps.js';
+import { main as verifyMain } from '../src/commands/verify.js';
+import { UsageError } from '../src/errors.js';
 
 const probe = probeFeatures();
 
@@ -130,10 +132,11 @@ test('--memory and --strategy choose what is checked, and the summary says so', 
   assert.deepEqual(out.strategies, ['guard-madvise']);
   assert.ok(out.results.length > 20);
   assert.ok(out.results.every((x) => x.memory === 'shmem' && x.strategy === 'guard-madvise'));
-  for (const bad of [['--memory', 'swap'], ['--strategy', 'no-guard'], ['--format', 'xml']]) {
-    const b = runCli(['verify', ...bad]);
-    assert.equal(b.code, 2, bad.join(' '));
-    assert.match(b.stderr, /^guardbench verify: .*unknown/m, bad.join(' '));
+});
+
+test('verify refuses an unknown kind, strategy or format with a usage error, before checking anything', async () => {
+  for (const bad of [['--memory', 'swap'], ['--memory', 'anon,swap'], ['--strategy', 'no-guard'], ['--format', 'xml'], ['--json', '--format', 'ktap']]) {
+    await assert.rejects(verifyMain(bad), (e: Error) => e instanceof UsageError && /unknown|contradict/.test(e.message), bad.join(' '));
   }
 });
 
