@@ -5,8 +5,8 @@
  * the guard with a page). Only a process on our own page tables takes our registration, so the
  * child here shares our memory (CLONE_VM). (guard-semantics.md item 18)
  */
-import { readTrimmed } from '../probe/sysfs.js';
 import { closeSync } from 'node:fs';
+import { readTrimmed } from '../probe/sysfs.js';
 import { SIGSEGV } from '../sys/constants.js';
 import type { Children } from '../sys/children.js';
 import { openUserfaultfd, pendingFault, registerMissing, unregister } from '../sys/userfaultfd.js';
