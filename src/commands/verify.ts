@@ -18,7 +18,8 @@ const KSFT = { pass: 0, fail: 1, skip: 4 } as const;
 /** Strategies some check runs under: no-guard installs nothing, so nothing verifies it. */
 const CHECKED_STRATEGIES = STRATEGY_NAMES.filter((s) => CHECKS.some((c) => c.strategies.includes(s)));
 
-const HELP = `usage: guardbench verify [--memory KIND[,KIND]] [--strategy NAME] [--format text|json|ktap] [--kselftest-exit]
+const HELP = `usage: guardbench verify [--memory KIND[,KIND]] [--strategy NAME] [--format FORMAT]
+                         [--kselftest-exit]
 
 Checks, on the running kernel, that guards behave as guards before anyone trusts numbers about
 them, as the kernel's guard-regions selftest does: a touched guard kills with SIGSEGV while its
@@ -31,7 +32,8 @@ process_madvise, PROT_NONE where it applies) and per memory kind: anon (private 
 (a memfd) and file (a file on disk). Only cloned children touch guards. A check this machine
 cannot run is skipped with the cause it measured. docs/verify-checks.md lists every check.
   --memory KIND[,KIND]   only these memory kinds (${MEMORY_KINDS.join(', ')}; default: all)
-  --strategy NAME        only this strategy; repeatable or comma-separated (${CHECKED_STRATEGIES.join(', ')})
+  --strategy NAME        only this strategy; repeatable or comma-separated
+                         (${CHECKED_STRATEGIES.join(', ')})
   --format FORMAT        ${VERIFY_FORMATS.map((f) => f.name).join(', ')} (default: text); --json is --format json
   --kselftest-exit       exit as a kselftest does: 0 pass, 1 a check failed, 4 every check skipped
 
