@@ -26,9 +26,10 @@ const toy = defineWorkload<{ [key: string]: number; guards: number }>({
   description: 'a toy: guard every other page of one small arena',
   strategies: ['prot-none', 'guard-madvise'],
   positiveAxes: ['guards'],
+  questions: [{ id: 'install', text: 'What does guarding every other page cost?' }],
   metrics: [
-    latency('install', 'ns/guard', 'install the guards', { headline: true }),
-    count('widgets', 'count', 'lower', 'a count that should not grow', { headline: true }),
+    latency('install', 'ns/guard', 'install the guards', { answers: 'install' }),
+    count('widgets', 'count', 'lower', 'a count that should not grow', { answers: 'install' }),
     kernelMemory('scratch_bytes', 'scratch', 'bytes/guard', 'process', 'a made-up kernel-memory figure per guard'),
   ],
   run(ctx) {

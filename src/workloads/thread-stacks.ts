@@ -160,10 +160,15 @@ export default defineWorkload<StackParams>({
   description: 'thread stacks with a guard at the low end, created (and optionally run) as a threading library does',
   positiveAxes: ['stacks', 'stackBytes', 'guardBytes'],
   sizeAxes: ['stacks'],
+  questions: [
+    { id: 'create', text: 'What does a guard add to creating a thread stack?' },
+    { id: 'free', text: 'What does it add to freeing one?' },
+    { id: 'footprint', text: 'How many VMAs and how much kernel memory does a stack\'s guard cost?' },
+  ],
   metrics: [
-    latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { headline: true }),
-    latency('teardown', 'ns/stack', 'munmap the stack'),
-    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { headline: true }),
+    latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { answers: 'create' }),
+    latency('teardown', 'ns/stack', 'munmap the stack', { answers: 'free' }),
+    count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { answers: 'footprint' }),
     count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas', label: 'VMAs per stack' }),
     kernelMemory('vma_slab_bytes', 'VMA slab', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
     kernelMemory('page_table_bytes', 'page tables', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
