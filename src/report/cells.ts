@@ -12,6 +12,10 @@ import { formatValue } from '../render/format.js';
 export interface Cell {
   text: string;
   warn?: string;
+  /** what a closer look adds (HTML shows it on hover): the measured value under a resolution, a headline's question */
+  note?: string;
+  /** a guard marker's gain (win) or loss against prot-none: shown with the same weight either way */
+  tone?: 'win' | 'loss';
 }
 
 export interface ReportTable {

@@ -169,7 +169,7 @@ export default defineWorkload<StackParams>({
     latency('create', 'ns/stack', 'map the stack and guard it (and run a thread on it)', { answers: 'create' }),
     latency('teardown', 'ns/stack', 'munmap the stack', { answers: 'free' }),
     count('vma_delta', 'count', 'lower', 'VMAs the whole pool of stacks occupies', { answers: 'footprint' }),
-    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { footprint: 'vmas', label: 'VMAs per stack' }),
+    count('vmas_per_stack', 'count/stack', 'lower', 'VMAs per stack', { answers: 'footprint', footprint: 'vmas', label: 'VMAs per stack' }),
     kernelMemory('vma_slab_bytes', 'VMA slab', 'bytes/stack', 'system', 'vm_area_struct + maple_node slab bytes per stack'),
     kernelMemory('page_table_bytes', 'page tables', 'bytes/stack', 'process', 'page-table bytes (VmPTE) per stack'),
   ],
