@@ -53,6 +53,21 @@ table.headline tbody th { white-space: normal; min-width: 9em; }
 table.headline td { white-space: nowrap; }
 table.headline tbody th:first-child { font-weight: 600; }
 td.noisy, th.noisy { background: #fff7e0; }
+/* A marker's gain and its loss against prot-none carry the same weight. */
+td.win, td.loss { font-weight: 600; } td.win { color: #11693a; } td.loss { color: #b3261e; }
+.has-note .part { text-decoration: underline dotted #888; text-underline-offset: 3px; cursor: help; }
+/*
+ * On a phone the headline table scrolls sideways under its two label columns, which stay in view:
+ * prot-none and the markers come right after them, the unguarded floor last.
+ */
+@media (max-width: 640px) {
+  main { padding: 12px 10px 32px; }
+  table.headline tbody th, table.headline thead th:nth-child(-n+2) { position: sticky; background: #fff; z-index: 1; }
+  table.headline thead th:nth-child(-n+2) { background: var(--soft); }
+  table.headline tr > :first-child { left: 0; width: 5.5em; min-width: 5.5em; max-width: 5.5em; }
+  table.headline tr > :nth-child(2) { left: 5.5em; width: 7.5em; min-width: 7.5em; max-width: 7.5em; box-shadow: 2px 0 0 var(--line); }
+  table.headline tbody th { white-space: normal; overflow-wrap: anywhere; font-size: 0.92em; }
+}
 table.claims td { min-width: 120px; }
 table.verify td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 table.verify td.check { white-space: nowrap; }

@@ -18,8 +18,11 @@ import type { Reporter } from './types.js';
 export const GITHUB_COMMENT_LIMIT = 65536;
 const NOISE_MARK = '⚠️';
 
+/** A cell's text; a marker's gain or loss (the part after the last ' · ') in bold, the one as the other. */
 function cellText(c: Cell): string {
-  return c.warn ? `${mdEscape(c.text)} ${NOISE_MARK}` : mdEscape(c.text);
+  const cut = c.tone ? c.text.lastIndexOf(' · ') : -1;
+  const text = cut < 0 ? mdEscape(c.text) : `${mdEscape(c.text.slice(0, cut))} · **${mdEscape(c.text.slice(cut + 3))}**`;
+  return c.warn ? `${text} ${NOISE_MARK}` : text;
 }
 
 /**

@@ -42,7 +42,13 @@
       var last = i === parts.length - 1 && c.warn ? el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]) : null;
       kids.push(el('span', { class: 'part' }, [p, last]));
     });
-    return el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, kids);
+    var attrs = {};
+    var classes = [c.warn ? 'noisy' : '', c.tone || '', c.note ? 'has-note' : ''].filter(Boolean);
+    if (classes.length) attrs['class'] = classes.join(' ');
+    // A closer look: the noise, what was measured under a counter's resolution, the question a headline answers.
+    var title = [c.note || '', c.warn ? 'noisy: ' + c.warn : ''].filter(Boolean).join('; ');
+    if (title) attrs.title = title;
+    return el(tag, attrs, kids);
   }
 
   function tableNode(t, cls) {
