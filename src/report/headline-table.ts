@@ -9,7 +9,7 @@
 import type { Run } from '../results/schema.js';
 import { headlineFigures, type HeadlineCell, type HeadlineFigure, type HeadlineWorkload } from '../analysis/headline.js';
 import type { HeadlineReason } from '../analysis/headline-rule.js';
-import { cell, strategyOrder } from '../analysis/shapes.js';
+import { cell, strategyOrder, type PointInfo } from '../analysis/shapes.js';
 import { isMarkerStrategy } from '../analysis/specs.js';
 import { describePoint, formatRatio, pointLabel } from '../render/format.js';
 import { gainWarn, type Cell, type ReportTable } from './cells.js';
@@ -36,11 +36,20 @@ function figureCell(f: HeadlineFigure, c: HeadlineCell | undefined): Cell {
   return { ...base, text: `${base.text} · ${gainShort(c.gain)}`, ...gainWarn(c.gain), ...tone };
 }
 
+/**
+ * The point a workload's label names: its main point, unless none of its rows is read there (a
+ * workload whose only headline is a large loss elsewhere), then its first figure's.
+ */
+function labelPoint(h: HeadlineWorkload): PointInfo {
+  const atMain = h.footprints.length > 0 || h.figures.some((f) => f.point === h.point);
+  return atMain ? h.point : h.figures[0]?.point ?? h.point;
+}
+
 /** The workload's name, and its point when it has several. */
 function workloadLabel(h: HeadlineWorkload): string {
   if (h.shape.points.length < 2) return h.shape.name;
   const axes = h.shape.varying.filter((a) => !h.shape.variantAxes.includes(a));
-  return axes.length ? `${h.shape.name} (${pointLabel(h.point.params, axes)})` : h.shape.name;
+  return axes.length ? `${h.shape.name} (${pointLabel(labelPoint(h).params, axes)})` : h.shape.name;
 }
 
 /** Why a figure is a headline, for a closer look at its label. */
@@ -51,7 +60,8 @@ function reasonNote(reason: HeadlineReason): string | undefined {
 
 /** "teardown (per stack)", and the point when a question reads it elsewhere ("cycle (per op) at pageTables=own"). */
 function figureLabel(h: HeadlineWorkload, f: HeadlineFigure): Cell {
-  const axes = h.shape.varying.filter((a) => !h.shape.variantAxes.includes(a) && f.point.params[a] !== h.point.params[a]);
+  const named = labelPoint(h);
+  const axes = h.shape.varying.filter((a) => !h.shape.variantAxes.includes(a) && f.point.params[a] !== named.params[a]);
   const at = axes.length ? ` at ${describePoint(f.point.params, axes)}` : '';
   const note = reasonNote(f.reason);
   return { text: `${metricLabel(f.metric)}${at}`, ...(note ? { note } : {}) };
@@ -72,10 +82,11 @@ function vmaRow(h: HeadlineWorkload, strategies: string[]): Cell[] | null {
 function memoryRow(h: HeadlineWorkload, strategies: string[]): Cell[] | null {
   const withBytes = h.footprints.filter((f) => f.bytes);
   if (withBytes.length === 0) return null;
-  // Name the parts measured: a workload that counts page tables only says so, rather than calling them all its kernel memory.
+  // The parts measured, on a closer look: a workload that counts page tables only says so.
   const parts = h.memory.filter((m) => withBytes.some((f) => f.bytes!.parts.some((p) => p.spec.metric === m.metric)));
   const unit = withBytes[0]!.bytes!.unit;
-  return [{ text: '' }, { text: `kernel memory: ${parts.map(memoryLabel).join(' + ')} (${unit})` }, ...strategies.map((s): Cell => {
+  const label: Cell = { text: `kernel memory (${unit})`, note: `${parts.map(memoryLabel).join(' + ')} the guards add` };
+  return [{ text: '' }, label, ...strategies.map((s): Cell => {
     const b = h.footprints.find((f) => f.strategy === s)?.bytes;
     if (!b) return NONE;
     const resolution = b.parts.reduce((sum, p) => sum + (cell(h.shape, h.point, s, p.spec.metric)?.resolution ?? 0), 0);
@@ -98,8 +109,7 @@ export function headlineTable(run: Run): ReportTable | null {
   if (headlines.length === 0) return null;
   const strategies = [...new Set(headlines.flatMap((h) => h.shape.strategies))].sort(headlineOrder);
   return {
-    caption: 'At a glance: each workload\'s headline figures (latency medians) with each guard marker\'s gain or loss against prot-none '
-      + '(≈: within the margin of error), the VMAs the guards occupy and the kernel memory they cost',
+    caption: 'Medians; each guard marker\'s gain or loss against prot-none (≈: within the margin of error); the VMAs and kernel memory the guards cost',
     header: ['workload', 'figure', ...strategies],
     rows: headlines.flatMap((h) => workloadRows(h, strategies)),
     labelColumns: 2,

@@ -132,7 +132,9 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(...verify(model));
   for (const w of model.workloads) out.push(...workload(w));
   out.push(...census(model));
-  out.push(...folded('Environment details', ['| | |', '| --- | --- |', ...model.env.map((f) => `| ${mdEscape(f.label)} | ${mdEscape(f.value)} |`)]));
+  const shown = model.env.filter((f) => !f.folded);
+  const long = model.env.filter((f) => f.folded).flatMap((f) => ['', `**${mdEscape(f.label)}:** ${mdEscape(f.value)}`]);
+  out.push(...folded('Environment details', ['| | |', '| --- | --- |', ...shown.map((f) => `| ${mdEscape(f.label)} | ${mdEscape(f.value)} |`), ...long]));
   out.push(`<sub>${NOISE_MARK} ${mdEscape(model.noiseRule)}. Rendered by guardbench from run.json alone; `
     + 're-render with `npx guardbench report run.json`.</sub>', '');
   return out.join('\n');

@@ -33,11 +33,6 @@ export function ratioShort(value: number, base: number): string | null {
   return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
 }
 
-/** "0 VMAs added against prot-none's 32,767": the VMAs a guard strategy's guards occupy, beside prot-none's. */
-export function vmaWords(vma: { metric: MetricSpec; row: Row; base: Row }): string {
-  return `${formatValue(vma.row.value)} ${vma.metric.label ?? vma.metric.metric} against prot-none's ${formatValue(vma.base.value)}`;
-}
-
 /** What the host's speed did during the run, with a warning when it moved enough to matter. */
 export function describeHostSpeed(hs: HostSpeed): string {
   const range = `${hs.p10Ns.toFixed(0)}-${hs.p90Ns.toFixed(0)} ns (p10-p90 of ${hs.samples} readings, median ${hs.medianNs.toFixed(0)})`;
