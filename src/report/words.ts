@@ -2,7 +2,7 @@
  * How the report and the console put a comparison with prot-none, a footprint and the host's speed
  * in words, the same way everywhere. Pure functions of analysis results.
  */
-import type { HostSpeed, MetricSpec, Row, Run } from '../results/schema.js';
+import type { HostSpeed, Row, Run } from '../results/schema.js';
 import { withinNoise, type BatchingAccount, type Gain } from '../analysis/gains.js';
 import { hostMoved } from '../analysis/host-speed.js';
 import { vmaBalance } from '../analysis/environment.js';
