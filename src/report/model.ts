@@ -67,6 +67,8 @@ const FEATURE_LABELS: Record<string, string> = {
   pagemapGuardBit: 'pagemap guard bit',
   pagemapScanGuard: 'PAGEMAP_SCAN PAGE_IS_GUARD',
   smapsGuardFlag: "smaps VmFlags 'gu'",
+  guardShmem: 'markers on shmem',
+  guardFile: 'markers on files',
 };
 
 function envLine(run: Run): string {
