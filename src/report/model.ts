@@ -146,12 +146,12 @@ function gainsTable(run: Run, shape: WorkloadShape): ReportTable | null {
 function metricTables(shape: WorkloadShape): ReportTable[] {
   if (shape.points.length === 1) {
     const p = shape.points[0]!;
-    const rows = shape.metrics.map((m) => [{ text: `${m.metric} (${m.unit})` }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
+    const rows = shape.metrics.map((m) => [{ text: `${m.metric} (${m.unit})` }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric), m))]);
     return [{ caption: 'All figures (latency: median ±rme · p99)', header: ['metric', ...shape.strategies], rows, labelColumns: 1, bulky: rows.length > 8 }];
   }
   return shape.metrics.map((m) => {
     const points = shape.points.filter((p) => shape.strategies.some((s) => cell(shape, p, s, m.metric)));
-    const rows = points.map((p) => [{ text: pointLabel(p.params, shape.varying) }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
+    const rows = points.map((p) => [{ text: pointLabel(p.params, shape.varying) }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric), m))]);
     return {
       caption: `${m.metric} (${m.unit})${m.kind === 'latency' ? ': median ±rme · p99' : ''}`,
       header: [shape.varying.join(', '), ...shape.strategies],
