@@ -81,7 +81,8 @@ function verify(model: ReportModel): string[] {
   const failed = model.verify.filter((v) => !v.ok);
   if (failed.length === 0) {
     const skipped = model.verify.filter((v) => v.skipped).length;
-    return ['### Guard semantics (verify)', '', `All ${model.verify.length} checks passed${skipped ? ` (${skipped} could not run here)` : ''}; report.html lists them.`, ''];
+    const scope = model.verifyScope ? ` ${mdEscape(model.verifyScope)}` : '';
+    return ['### Guard semantics (verify)', '', `All ${model.verify.length} checks passed${scope}${skipped ? ` (${skipped} could not run here)` : ''}; report.html lists them.`, ''];
   }
   return [
     '### Guard semantics (verify)', '', `**${failed.length} of ${model.verify.length} checks failed:**`, '',

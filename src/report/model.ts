@@ -49,6 +49,8 @@ export interface ReportModel {
   env: Fact[];
   features: Fact[];
   verify: VerifyResult[];
+  /** which memory kinds the checks covered, and why not all: a run checks only the kinds its points use */
+  verifyScope: string | null;
   /** the headline figures of every workload, the first thing a reader sees */
   headline: ReportTable | null;
   claims: ClaimCheck[];
@@ -188,6 +190,16 @@ function workloadNotes(shape: WorkloadShape): string[] {
   });
 }
 
+/**
+ * "on anon and file memory, the kinds this run's points use (guardbench verify checks every kind)":
+ * why a run lists fewer checks than guardbench verify does.
+ */
+function verifyScope(run: Run): string | null {
+  if (run.verify.length === 0) return null;
+  const kinds = [...new Set(run.verify.map((v) => v.memory ?? 'anon'))];
+  return `on ${kinds.join(' and ')} memory, the kinds this run's points use (guardbench verify checks every kind)`;
+}
+
 export function buildReportModel(run: Run, census: CensusView | null = null): ReportModel {
   const shapes = workloadShapes(run);
   const charts = chartsForRun(run);
@@ -212,6 +224,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     env: envFacts(run),
     features: featureFacts(run),
     verify: run.verify,
+    verifyScope: verifyScope(run),
     headline: headlineTable(run),
     claims: checkClaims(run, census),
     callPrice: callPriceNotes(run),

@@ -152,6 +152,7 @@
     var failed = model.verify.filter(function (v) { return !v.ok; }).length;
     var gist = !model.verify.length ? 'no checks in this run'
       : failed ? failed + ' of ' + model.verify.length + ' checks failed' : 'all ' + model.verify.length + ' checks passed';
+    if (model.verifyScope) kids.push(el('p', { class: 'hint' }, ['Checked ' + model.verifyScope + '.']));
     if (!model.verify.length) kids.push(el('p', {}, ['This run has no verify results (guardbench verify runs the checks).']));
     else {
       kids.push(el('div', { class: 'table-wrap' }, [el('table', { class: 'verify' }, [
