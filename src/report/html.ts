@@ -51,6 +51,7 @@ table.figures tbody th { text-align: left; font-weight: normal; white-space: now
 table.headline tbody th { white-space: normal; min-width: 9em; }
 /* A headline figure and its gain read as one; the label columns wrap instead. */
 table.headline td { white-space: nowrap; }
+#headline h2 { margin-top: 16px; }
 table.headline th, table.headline td { padding-top: 2px; padding-bottom: 2px; }
 table.headline tbody th:first-child { font-weight: 600; }
 table.headline tbody tr:not(.group) th:nth-child(2) { min-width: 13em; }
