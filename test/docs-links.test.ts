@@ -71,5 +71,8 @@ test('the README is a front door: findings first, short, and the methodology kee
   assert.match(readme, /slower/, 'the findings name losses as well as wins');
   assert.match(readme, /https:\/\/lore\.kernel\.org\//, 'the cover letter is linked');
   assert.match(readme, /man2\/madvise\.2/, 'madvise(2) is linked');
+  // The quick start is the two commands a fresh clone needs; .ci/run runs the second.
+  assert.match(readme, /^npm ci && npm run bench\b/m);
+  assert.match(readme, /^npm ci && npm test\b/m);
   assert.ok(anchorsOf(readFileSync(join(ROOT, 'docs', 'methodology.md'), 'utf8')).has('regression-verdicts'));
 });
