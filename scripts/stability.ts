@@ -6,7 +6,7 @@
  * trimmed mean, the medians normalised by the host meters) varied across the runs, beside how much
  * the C program's own figures varied over the same windows, and how far each statistic sits from
  * the C program's figure at the allocator-arenas anchor point. That table is what decides which
- * statistic comparisons should trust (README, "How steady the figures are").
+ * statistic comparisons should trust (docs/methodology.md, "How the statistic was chosen").
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -135,7 +135,7 @@ console.log(chosen
   ? `\nsteadiest statistic within 5% of the C program: ${chosen.statistic} (worst CV ${chosen.worst.toFixed(1)}%, limit ${CV_LIMIT}%)`
   : '\nno candidate statistic stays within 5% of the C program at the batched anchor');
 
-// The figures that used to land 2-10x apart from run to run (README, "Figures that depend on where
+// The figures that used to land 2-10x apart from run to run (docs/results.md, "Figures that depend on where
 // page tables fall"): the scaling cycle at each page-table placement and the stacks' teardown.
 const placementRows = all.filter((r) => (r.workload === 'scaling' && r.metric === 'cycle') || (r.workload === 'thread-stacks' && r.metric === 'teardown'));
 if (placementRows.length > 0) {

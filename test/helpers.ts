@@ -1,5 +1,5 @@
 /** Shared test helpers: run the real CLI in a child process, make scratch directories, copy the project. */
-import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,21 @@ export interface CliResult {
 /** `node bin/guardbench.js ARGS`, as a user runs it. */
 export function runCli(args: string[], options: SpawnSyncOptions = {}): CliResult {
   return runNode([join(ROOT, 'bin/guardbench.js'), ...args], options);
+}
+
+/**
+ * runCli without blocking the test process, for tables of cases that each start the CLI once: Node
+ * and tsx take about a second to start, so they run a few at a time (see test/bad-input.test.ts).
+ */
+export function runCliAsync(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin/guardbench.js'), ...args],
+      { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, CI: '1' }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        done({ code, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout: String(stdout), stderr: String(stderr) });
+      });
+  });
 }
 
 export function runNode(args: string[], options: SpawnSyncOptions = {}): CliResult {

@@ -26,9 +26,10 @@ const toy = defineWorkload<{ [key: string]: number; guards: number }>({
   description: 'a toy: guard every other page of one small arena',
   strategies: ['prot-none', 'guard-madvise'],
   positiveAxes: ['guards'],
+  questions: [{ id: 'install', text: 'What does guarding every other page cost?' }],
   metrics: [
-    latency('install', 'ns/guard', 'install the guards', { headline: true }),
-    count('widgets', 'count', 'lower', 'a count that should not grow', { headline: true }),
+    latency('install', 'ns/guard', 'install the guards', { answers: 'install' }),
+    count('widgets', 'count', 'lower', 'a count that should not grow', { answers: 'install' }),
     kernelMemory('scratch_bytes', 'scratch', 'bytes/guard', 'process', 'a made-up kernel-memory figure per guard'),
   ],
   run(ctx) {
@@ -85,11 +86,13 @@ test('a new workload is compared, charted, reported and shown in history with no
   assert.equal(report.code, 0, report.stderr);
   const md = readFileSync(join(dir, 'base', 'report.md'), 'utf8');
   assert.match(md, /### toy-guards/);
-  assert.match(md, /\| toy-guards \| install \(ns\/guard\) \|[^\n]*\| [\d,.]+ · [^|]*(faster|slower|≈ prot-none)/);
-  assert.match(md, /\|  \| kernel memory: scratch \(bytes\/guard\) \|[^\n]*\| 32 · /, 'the kernel-memory figure is set beside prot-none\'s, under its own label');
+  assert.match(md, /\| toy-guards \| install \(per guard\) \|[^\n]*\| [\d,.]+ [nµm]?s · [^|]*(faster|slower|≈ prot-none)/);
+  assert.match(md, /\|  \| kernel memory \(bytes\/guard\) \|[^\n]*\| 32 · /, 'the kernel-memory figure is set beside prot-none\'s');
   assert.ok(existsSync(join(dir, 'base', 'charts', 'toy-guards-install.png')));
   assert.ok(existsSync(join(dir, 'base', 'charts', 'toy-guards-memory.png')));
-  assert.match(readFileSync(join(dir, 'base', 'report.html'), 'utf8'), /toy-guards/);
+  const html = readFileSync(join(dir, 'base', 'report.html'), 'utf8');
+  assert.match(html, /toy-guards/);
+  assert.match(html, /scratch the guards add/, 'the kernel memory names its own label on a closer look');
 
   const history = runCli(['history', join(dir, 'base'), worsePath, '--markdown']);
   assert.equal(history.code, 0, history.stderr);

@@ -1,13 +1,15 @@
 /**
- * The figures a reader sees first, per workload: each headline latency (the metric specs say which)
- * for every strategy, its gain over prot-none, and the VMAs and kernel memory the guards cost, all
- * at one point that stands for the workload. Workloads with neither a headline latency nor a
- * footprint have no headline.
+ * The figures a reader sees first, per workload: each headline figure (headline-rule.ts says which:
+ * those that answer the workload's questions, and every latency where markers are 2x faster or
+ * slower than prot-none) for every strategy with its gain over prot-none, and the VMAs and kernel
+ * memory the guards cost at the point that stands for the workload. Workloads with neither a
+ * headline figure nor a footprint have no headline.
  */
 import { BASELINE_STRATEGY, type MetricSpec, type Params, type Row, type Run } from '../results/schema.js';
 import { footprintAt, footprintVsProtNone, memoryMetrics, vmaMetric, type FootprintComparison } from './footprint.js';
 import { gainsOverProtNone, type Gain } from './gains.js';
 import { paramsKey } from './keys.js';
+import { headlinePlacements, type HeadlinePlacement, type HeadlineReason } from './headline-rule.js';
 import { cell, workloadShapes, type PointInfo, type WorkloadShape } from './shapes.js';
 import { isMarkerStrategy } from './specs.js';
 
@@ -19,16 +21,20 @@ export interface HeadlineCell {
   variant: Params | null;
 }
 
-export interface HeadlineLatency {
+/** One row of the headline table: a figure of every strategy at one point, and why it is a headline. */
+export interface HeadlineFigure {
   metric: MetricSpec;
+  point: PointInfo;
+  reason: HeadlineReason;
   cells: HeadlineCell[];
 }
 
 export interface HeadlineWorkload {
   shape: WorkloadShape;
-  /** the point the figures are from */
+  /** the point that stands for the workload: its footprint's, and its figures' unless a question asks elsewhere */
   point: PointInfo;
-  latencies: HeadlineLatency[];
+  /** latencies, then the counts that answer a question no footprint figure answers */
+  figures: HeadlineFigure[];
   /** the metric that counts the VMAs the guards occupy, and each strategy's footprint at the point */
   vmas: MetricSpec | undefined;
   memory: MetricSpec[];
@@ -36,14 +42,14 @@ export interface HeadlineWorkload {
 }
 
 /** The point that stands for a workload: where its footprint is measured cleanly, else where prot-none's first headline latency is. */
-function headlinePoint(shape: WorkloadShape, latencies: MetricSpec[]): PointInfo | undefined {
+function headlinePoint(shape: WorkloadShape): PointInfo | undefined {
   for (const s of shape.strategies.filter(isMarkerStrategy)) {
     const f = footprintVsProtNone(shape, s);
     if (f) return f.point;
   }
-  const first = latencies[0];
-  if (!first) return undefined;
-  return shape.points.find((p) => cell(shape, p, BASELINE_STRATEGY, first.metric)?.status === 'ok') ?? shape.points[0];
+  const first = shape.metrics.find((m) => m.kind === 'latency' && m.headline);
+  const measured = first && shape.points.find((p) => cell(shape, p, BASELINE_STRATEGY, first.metric)?.status === 'ok');
+  return measured ?? shape.points[0];
 }
 
 function better(spec: MetricSpec, a: Row, b: Row): Row {
@@ -52,9 +58,9 @@ function better(spec: MetricSpec, a: Row, b: Row): Row {
 }
 
 /** Each strategy's measured row of `metric` at `point`, over any value of its variant axes (its best one). */
-function latencyCells(run: Run, shape: WorkloadShape, point: PointInfo, metric: MetricSpec): HeadlineCell[] {
+function figureCells(run: Run, shape: WorkloadShape, point: PointInfo, metric: MetricSpec): HeadlineCell[] {
   const key = paramsKey(point.params, shape.variantAxes);
-  const gains = gainsOverProtNone(run, metric.metric).filter((g) => g.row.workload === shape.name);
+  const gains = metric.kind === 'latency' ? gainsOverProtNone(run, metric.metric).filter((g) => g.row.workload === shape.name) : [];
   const cells: HeadlineCell[] = [];
   for (const strategy of shape.strategies) {
     const rows = shape.rows.filter((r) => r.strategy === strategy && r.metric === metric.metric && r.status === 'ok' && r.value !== null
@@ -67,14 +73,30 @@ function latencyCells(run: Run, shape: WorkloadShape, point: PointInfo, metric: 
   return cells;
 }
 
+/**
+ * A count or byte figure earns a row of its own only when it answers a question the footprint rows
+ * (the VMAs and kernel memory beside prot-none's) do not already answer.
+ */
+function ownRow(shape: WorkloadShape, placement: HeadlinePlacement): boolean {
+  const m = placement.metric;
+  if (m.kind === 'latency') return true;
+  if (m.footprint || !m.answers?.length) return false;
+  const byFootprint = new Set(shape.metrics.filter((x) => x.footprint).flatMap((x) => x.answers ?? []));
+  return m.answers.some((q) => !byFootprint.has(q));
+}
+
 function headlineOf(run: Run, shape: WorkloadShape): HeadlineWorkload | null {
-  const latencyMetrics = shape.metrics.filter((m) => m.kind === 'latency' && m.headline);
-  const point = headlinePoint(shape, latencyMetrics);
+  const point = headlinePoint(shape);
   if (!point) return null;
-  const latencies = latencyMetrics.map((metric) => ({ metric, cells: latencyCells(run, shape, point, metric) })).filter((l) => l.cells.length > 0);
+  const placements = headlinePlacements(run, shape, point).filter((p) => ownRow(shape, p));
+  // Latencies first, as the workload declares its metrics; then the counts.
+  const order = (p: HeadlinePlacement) => (p.metric.kind === 'latency' ? 0 : 1);
+  const figures = placements.sort((a, b) => order(a) - order(b))
+    .map((p) => ({ ...p, cells: figureCells(run, shape, p.point, p.metric) }))
+    .filter((f) => f.cells.length > 0);
   const footprints = shape.strategies.map((s) => footprintAt(shape, s, point)).filter((f) => f.vma || f.bytes);
-  if (latencies.length === 0 && footprints.length === 0) return null;
-  return { shape, point, latencies, vmas: vmaMetric(shape), memory: memoryMetrics(shape), footprints };
+  if (figures.length === 0 && footprints.length === 0) return null;
+  return { shape, point, figures, vmas: vmaMetric(shape), memory: memoryMetrics(shape), footprints };
 }
 
 /** The headline of every workload that has one, in the run's order. */

@@ -1,6 +1,6 @@
 /**
- * The exit codes every command uses, in one table: the CLI's usage, each command's --help and the
- * README print it, and scripts/ci-bench.sh keeps the same numbers. A script must be able to tell a
+ * The exit codes every command uses, in one table: the CLI's usage, each command's --help and
+ * docs/output-formats.md print it, and scripts/ci-bench.sh keeps the same numbers. A script must be able to tell a
  * regression (1) from input it cannot use (2) and from guardbench failing (3): an internal error
  * must never read as a verdict about the kernel.
  */

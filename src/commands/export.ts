@@ -1,7 +1,7 @@
 /**
  * `guardbench export RUN.json --format bmf|github-action-benchmark`: a run in the format of a
  * continuous-benchmarking service, to keep history across machines (Bencher) or chart it on GitHub
- * Pages (github-action-benchmark). README.md says how to send each, and which to choose.
+ * Pages (github-action-benchmark). docs/ci-and-history.md says how to send each, and which to choose.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

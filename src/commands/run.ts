@@ -234,8 +234,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.json) {
     printJson(runResult(writer.run, writer, reports, null));
   } else {
-    console.log(renderConsoleSummary(writer.run));
-    console.log(`\nrun written to ${writer.jsonPath} and ${writer.csvPath}`);
+    console.log(renderConsoleSummary(writer.run, { json: writer.jsonPath, csv: writer.csvPath, reports: reports.files }));
   }
   return EXIT.ok;
 }

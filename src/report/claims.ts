@@ -10,6 +10,7 @@ import { batchingAccount, gainsOverProtNone, type Gain } from '../analysis/gains
 import { workloadShapes } from '../analysis/shapes.js';
 import { isMarkerStrategy, workloadSpecs } from '../analysis/specs.js';
 import { describePoint, formatBytes, formatRatio, formatValue } from '../render/format.js';
+import { shownRow } from './figures.js';
 import type { CensusView } from './census.js';
 import { memoryLabel } from './charts.js';
 import { batchingSentence, figure, ratioShort } from './words.js';
@@ -123,7 +124,8 @@ function vmaClaim(run: Run, census: CensusView | null): ClaimCheck {
   const withVmas = footprints(run).filter(({ f }) => f.vma);
   const measured = withVmas.map(({ workload, f }) => {
     const { metric, row, base } = f.vma!;
-    return `${workload}: ${formatValue(base.value)} ${metric.label ?? metric.metric} with prot-none, ${formatValue(row.value)} with ${f.strategy}`;
+    const shown = (r: typeof row) => shownRow(r, metric).text;
+    return `${workload}: ${shown(base)} ${metric.label ?? metric.metric} with prot-none, ${shown(row)} with ${f.strategy}`;
   });
   const verdict = verdictOf(withVmas.map(({ f }) => f.vma!.row.value! < f.vma!.base.value!));
   const fewest = withVmas.map(({ f }) => 1 - f.vma!.row.value! / f.vma!.base.value!).filter(Number.isFinite);

@@ -51,8 +51,30 @@ table.figures tbody th { text-align: left; font-weight: normal; white-space: now
 table.headline tbody th { white-space: normal; min-width: 9em; }
 /* A headline figure and its gain read as one; the label columns wrap instead. */
 table.headline td { white-space: nowrap; }
+#headline h2 { margin-top: 16px; }
+table.headline th, table.headline td { padding-top: 2px; padding-bottom: 2px; }
 table.headline tbody th:first-child { font-weight: 600; }
+table.headline tbody tr:not(.group) th:nth-child(2) { min-width: 13em; }
 td.noisy, th.noisy { background: #fff7e0; }
+/* A marker's gain and its loss against prot-none carry the same weight. */
+td.win, td.loss { font-weight: 600; } td.win { color: #11693a; } td.loss { color: #b3261e; }
+.has-note .part { text-decoration: underline dotted #888; text-underline-offset: 3px; cursor: help; }
+/*
+ * On a phone the headline table scrolls sideways under its figure column, which stays in view:
+ * the workload names move to rows of their own, and prot-none and the markers come right after the
+ * figure, the unguarded floor last.
+ */
+table.headline tr.group { display: none; }
+@media (max-width: 640px) {
+  main { padding: 12px 10px 32px; }
+  table.headline tr.group { display: table-row; }
+  table.headline tr.group th { background: var(--soft); font-weight: 600; }
+  table.headline tr.group th span { position: sticky; left: 8px; }
+  table.headline tr > :first-child:not([colspan]) { display: none; }
+  table.headline tr > :nth-child(2) { position: sticky; left: 0; z-index: 1; background: #fff; min-width: 8.5em; max-width: 9.5em;
+    white-space: normal; box-shadow: 2px 0 0 var(--line); }
+  table.headline thead tr > :nth-child(2) { background: var(--soft); }
+}
 table.claims td { min-width: 120px; }
 table.verify td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 table.verify td.check { white-space: nowrap; }
@@ -72,6 +94,7 @@ details.section[open] { padding-bottom: 16px; }
 dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
 td div + div { margin-top: 6px; }
 dl.env dt { color: var(--muted); } dl.env dd { margin: 0; }
+dl.env details.fact { margin: 0; } dl.env details.fact summary { font-weight: normal; color: var(--muted); } dl.env details.fact p { margin: 4px 0; overflow-wrap: anywhere; }
 ul.features { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 table.rows th button { all: unset; cursor: pointer; font-weight: 600; }
 table.rows th[aria-sort="ascending"] button::after { content: " \\25b2"; }

@@ -18,8 +18,11 @@ import type { Reporter } from './types.js';
 export const GITHUB_COMMENT_LIMIT = 65536;
 const NOISE_MARK = '⚠️';
 
+/** A cell's text; a marker's gain or loss (the part after the last ' · ') in bold, the one as the other. */
 function cellText(c: Cell): string {
-  return c.warn ? `${mdEscape(c.text)} ${NOISE_MARK}` : mdEscape(c.text);
+  const cut = c.tone ? c.text.lastIndexOf(' · ') : -1;
+  const text = cut < 0 ? mdEscape(c.text) : `${mdEscape(c.text.slice(0, cut))} · **${mdEscape(c.text.slice(cut + 3))}**`;
+  return c.warn ? `${text} ${NOISE_MARK}` : text;
 }
 
 /**
@@ -78,7 +81,8 @@ function verify(model: ReportModel): string[] {
   const failed = model.verify.filter((v) => !v.ok);
   if (failed.length === 0) {
     const skipped = model.verify.filter((v) => v.skipped).length;
-    return ['### Guard semantics (verify)', '', `All ${model.verify.length} checks passed${skipped ? ` (${skipped} could not run here)` : ''}; report.html lists them.`, ''];
+    const scope = model.verifyScope ? ` ${mdEscape(model.verifyScope)}` : '';
+    return ['### Guard semantics (verify)', '', `All ${model.verify.length} checks passed${scope}${skipped ? ` (${skipped} could not run here)` : ''}; report.html lists them.`, ''];
   }
   return [
     '### Guard semantics (verify)', '', `**${failed.length} of ${model.verify.length} checks failed:**`, '',
@@ -129,7 +133,9 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(...verify(model));
   for (const w of model.workloads) out.push(...workload(w));
   out.push(...census(model));
-  out.push(...folded('Environment details', ['| | |', '| --- | --- |', ...model.env.map((f) => `| ${mdEscape(f.label)} | ${mdEscape(f.value)} |`)]));
+  const shown = model.env.filter((f) => !f.folded);
+  const long = model.env.filter((f) => f.folded).flatMap((f) => ['', `**${mdEscape(f.label)}:** ${mdEscape(f.value)}`]);
+  out.push(...folded('Environment details', ['| | |', '| --- | --- |', ...shown.map((f) => `| ${mdEscape(f.label)} | ${mdEscape(f.value)} |`), ...long]));
   out.push(`<sub>${NOISE_MARK} ${mdEscape(model.noiseRule)}. Rendered by guardbench from run.json alone; `
     + 're-render with `npx guardbench report run.json`.</sub>', '');
   return out.join('\n');

@@ -5,7 +5,6 @@
  */
 import { BASELINE_STRATEGY, type Run, type VerifyResult } from '../results/schema.js';
 import { gainsOverProtNone } from '../analysis/gains.js';
-import { hostSpeedOf } from '../analysis/host-speed.js';
 import { paramsKey } from '../analysis/keys.js';
 import { differentOutcomes } from '../analysis/like-for-like.js';
 import { NOISE_RULE } from '../analysis/noise.js';
@@ -18,7 +17,8 @@ import { checkClaims, callPriceNotes, type ClaimCheck } from './claims.js';
 import type { CensusView } from './census.js';
 import { headlineTable } from './headline-table.js';
 import { slabNotes } from '../analysis/slab-explained.js';
-import { describeHostSpeed, gainCell } from './words.js';
+import { envFacts, type Fact } from './environment.js';
+import { gainCell } from './words.js';
 
 export interface ChartRef {
   id: string;
@@ -42,11 +42,6 @@ export interface WorkloadReport {
   notes: string[];
 }
 
-export interface Fact {
-  label: string;
-  value: string;
-}
-
 export interface ReportModel {
   title: string;
   about: string;
@@ -55,6 +50,8 @@ export interface ReportModel {
   env: Fact[];
   features: Fact[];
   verify: VerifyResult[];
+  /** which memory kinds the checks covered, and why not all: a run checks only the kinds its points use */
+  verifyScope: string | null;
   /** the headline figures of every workload, the first thing a reader sees */
   headline: ReportTable | null;
   claims: ClaimCheck[];
@@ -73,18 +70,9 @@ const FEATURE_LABELS: Record<string, string> = {
   pagemapGuardBit: 'pagemap guard bit',
   pagemapScanGuard: 'PAGEMAP_SCAN PAGE_IS_GUARD',
   smapsGuardFlag: "smaps VmFlags 'gu'",
+  guardShmem: 'markers on shmem',
+  guardFile: 'markers on files',
 };
-
-/** env fields shown in the environment line or sections of their own. */
-const ENV_SHOWN = new Set(['kernel', 'cpu', 'memBytes', 'pageSize', 'maxMapCount', 'thp', 'libc', 'node', 'koffi', 'root', 'features', 'featureReasons', 'ffi', 'hostSpeed']);
-
-function text(value: unknown): string {
-  if (value === null || value === undefined) return '-';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return value.join(', ');
-  return JSON.stringify(value);
-}
 
 function envLine(run: Run): string {
   const e = run.env;
@@ -103,33 +91,11 @@ function envLine(run: Run): string {
   ].join(' · ');
 }
 
-function envFacts(run: Run): Fact[] {
-  const e = run.env;
-  const facts: Fact[] = [
-    { label: 'kernel', value: `${e.kernel.release} ${e.kernel.version} (${e.kernel.machine})` },
-    { label: 'cpu', value: `${e.cpu.model}, ${e.cpu.count} CPUs` },
-    { label: 'memory', value: `${(e.memBytes / 2 ** 30).toFixed(1)} GiB` },
-    { label: 'libc', value: e.libc },
-    { label: 'page size', value: formatBytes(e.pageSize) },
-    { label: 'THP', value: e.thp },
-    { label: 'vm.max_map_count', value: text(e.maxMapCount) },
-    { label: 'node / koffi', value: `${e.node} / ${e.koffi}` },
-    { label: 'root', value: e.root ? 'yes' : 'no' },
-  ];
-  if (e.ffi) {
-    facts.push({ label: 'FFI floor', value: `${formatValue(e.ffi.labsNs)} ns per call (labs), ${formatValue(e.ffi.getppidNs)} ns per system call (getppid)` });
-  }
-  const hs = hostSpeedOf(run);
-  if (hs) facts.push({ label: 'host speed', value: describeHostSpeed(hs) });
-  for (const [k, v] of Object.entries(e)) if (!ENV_SHOWN.has(k)) facts.push({ label: k, value: text(v) });
-  return facts;
-}
-
 function featureFacts(run: Run): Fact[] {
   const reasons = run.env.featureReasons ?? {};
   return Object.entries(run.env.features).map(([k, v]) => {
     const why = reasons[k] ? ` (${reasons[k]})` : '';
-    return { label: FEATURE_LABELS[k] ?? k, value: v === true ? 'yes' : v === false ? `no${why}` : text(v) };
+    return { label: FEATURE_LABELS[k] ?? k, value: v === true ? 'yes' : v === false ? `no${why}` : String(v) };
   });
 }
 
@@ -183,12 +149,12 @@ function gainsTable(run: Run, shape: WorkloadShape): ReportTable | null {
 function metricTables(shape: WorkloadShape): ReportTable[] {
   if (shape.points.length === 1) {
     const p = shape.points[0]!;
-    const rows = shape.metrics.map((m) => [{ text: `${m.metric} (${m.unit})` }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
+    const rows = shape.metrics.map((m) => [{ text: `${m.metric} (${m.unit})` }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric), m))]);
     return [{ caption: 'All figures (latency: median ±rme · p99)', header: ['metric', ...shape.strategies], rows, labelColumns: 1, bulky: rows.length > 8 }];
   }
   return shape.metrics.map((m) => {
     const points = shape.points.filter((p) => shape.strategies.some((s) => cell(shape, p, s, m.metric)));
-    const rows = points.map((p) => [{ text: pointLabel(p.params, shape.varying) }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric)))]);
+    const rows = points.map((p) => [{ text: pointLabel(p.params, shape.varying) }, ...shape.strategies.map((s) => rowCell(cell(shape, p, s, m.metric), m))]);
     return {
       caption: `${m.metric} (${m.unit})${m.kind === 'latency' ? ': median ±rme · p99' : ''}`,
       header: [shape.varying.join(', '), ...shape.strategies],
@@ -225,6 +191,16 @@ function workloadNotes(shape: WorkloadShape): string[] {
   });
 }
 
+/**
+ * "on anon and file memory, the kinds this run's points use (guardbench verify checks every kind)":
+ * why a run lists fewer checks than guardbench verify does.
+ */
+function verifyScope(run: Run): string | null {
+  if (run.verify.length === 0) return null;
+  const kinds = [...new Set(run.verify.map((v) => v.memory ?? 'anon'))];
+  return `on ${kinds.join(' and ')} memory, the kinds this run's points use (guardbench verify checks every kind)`;
+}
+
 export function buildReportModel(run: Run, census: CensusView | null = null): ReportModel {
   const shapes = workloadShapes(run);
   const charts = chartsForRun(run);
@@ -240,7 +216,8 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
   const failed = run.rows.filter((r) => r.status === 'failed');
   return {
     title: `guardbench: guard markers against PROT_NONE guards on Linux ${run.env.kernel.release}`,
-    about: `${run.profile} profile · run ${run.id} · ${run.startedAt} to ${run.finishedAt ?? '(not finished)'} · `
+    // The testbed leads: it decides which runs this one can be compared with.
+    about: `${run.env.testbed ? `testbed ${run.env.testbed.name} · ` : ''}${run.profile} profile · run ${run.id}${run.finishedAt ? '' : ' (not finished)'} · `
       + `guardbench ${run.tool.version}${run.tool.commit ? ` (commit ${run.tool.commit.slice(0, 12)})` : ''} · ${run.rows.length} rows`,
     incomplete: run.complete ? null
       : `This run is incomplete (interrupted or still running): its ${run.rows.length} rows cover only the points measured before it stopped.`,
@@ -248,6 +225,7 @@ export function buildReportModel(run: Run, census: CensusView | null = null): Re
     env: envFacts(run),
     features: featureFacts(run),
     verify: run.verify,
+    verifyScope: verifyScope(run),
     headline: headlineTable(run),
     claims: checkClaims(run, census),
     callPrice: callPriceNotes(run),

@@ -2,14 +2,16 @@
  * How the report and the console put a comparison with prot-none, a footprint and the host's speed
  * in words, the same way everywhere. Pure functions of analysis results.
  */
-import type { HostSpeed, MetricSpec, Row, Run } from '../results/schema.js';
+import type { HostSpeed, Row, Run } from '../results/schema.js';
 import { withinNoise, type BatchingAccount, type Gain } from '../analysis/gains.js';
 import { hostMoved } from '../analysis/host-speed.js';
 import { vmaBalance } from '../analysis/environment.js';
 import { describePoint, formatRatio, formatValue } from '../render/format.js';
+import { formatNs } from './figures.js';
 
-/** "3,242 ns/guard" */
+/** "3.24 µs/guard", "4.8 ms/fork", "32,767 count": times in the unit their size calls for. */
 export function figure(row: Row): string {
+  if (row.value !== null && row.unit.startsWith('ns/')) return `${formatNs(row.value)}/${row.unit.slice(3)}`;
   return formatValue(row.value, row.unit);
 }
 
@@ -31,11 +33,6 @@ export function ratioShort(value: number, base: number): string | null {
   if (value <= 0 || base <= 0) return null;
   if (value === base) return 'the same';
   return value < base ? `${formatRatio(base / value)} less` : `${formatRatio(value / base)} more`;
-}
-
-/** "0 VMAs added against prot-none's 32,767": the VMAs a guard strategy's guards occupy, beside prot-none's. */
-export function vmaWords(vma: { metric: MetricSpec; row: Row; base: Row }): string {
-  return `${formatValue(vma.row.value)} ${vma.metric.label ?? vma.metric.metric} against prot-none's ${formatValue(vma.base.value)}`;
 }
 
 /** What the host's speed did during the run, with a warning when it moved enough to matter. */

@@ -134,8 +134,10 @@ export const MetricSpecSchema = Type.Object({
   kind: MetricKindSchema,
   better: BetterSchema,
   noise: NoiseSourceSchema,
-  /** one of the few figures history, the report's headline and the PR comment show first */
+  /** one of the few figures history, the report's headline and the PR comment show first: it answers a question of its workload */
   headline: Type.Boolean(),
+  /** the ids of the workload's questions this figure answers (runs before questions: absent) */
+  answers: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   /**
    * What the figure says about the guards' footprint, where it says something: `vmas`, the VMAs
    * the guards occupy (one such metric per workload: the one reports set beside prot-none's);
@@ -153,6 +155,18 @@ export const MetricSpecSchema = Type.Object({
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
 
+/**
+ * A question a workload is there to answer ("what does a guard add to freeing a thread stack?"):
+ * the metrics that answer it are its headline figures, read at `at` (the values of the axes that
+ * pose the question, such as page tables of the stack's own) or else at the workload's main point.
+ */
+export const QuestionSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  text: Type.String({ minLength: 1 }),
+  at: Type.Optional(ParamsSchema),
+});
+export type Question = Static<typeof QuestionSchema>;
+
 /** What a workload is and what its metrics mean, stored in every run so readers never guess. */
 export const WorkloadSpecSchema = Type.Object({
   name: Type.String({ minLength: 1 }),
@@ -165,6 +179,8 @@ export const WorkloadSpecSchema = Type.Object({
   /** axes that count what the cost is divided by (stacks, regions): charts plot cost against them */
   sizeAxes: Type.Array(Type.String()),
   metrics: Type.Array(MetricSpecSchema),
+  /** what the workload is there to answer; its headline figures are the metrics that answer one */
+  questions: Type.Optional(Type.Array(QuestionSchema)),
   /**
    * Axes whose rows leave them out at this value: axes added after older runs, which measured at
    * it (memory: anon), so old and new rows pair. A row without the axis was measured at this value.

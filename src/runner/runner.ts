@@ -65,6 +65,7 @@ export function workloadSpec(w: Workload): WorkloadSpec {
   return {
     name: w.name, description: w.description, variantAxes: [...(w.variantAxes ?? [])], sizeAxes: [...(w.sizeAxes ?? [])],
     metrics: w.metrics.map((m) => ({ ...m })),
+    ...(w.questions ? { questions: w.questions.map((q) => ({ ...q })) } : {}),
     ...(w.axisDefaults ? { axisDefaults: { ...w.axisDefaults } } : {}),
   };
 }

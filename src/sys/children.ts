@@ -8,7 +8,7 @@
  *   pthread_attr_init(addr)  writes 56 bytes at addr: exits 0, or SIGSEGV
  *   pause()                  waits, holding its copy of our mappings, until killed
  */
-import { SIGCHLD, SIGKILL, SIGSEGV } from './constants.js';
+import { CLONE_VM, SIGCHLD, SIGKILL, SIGSEGV } from './constants.js';
 import { SysError, lastErrno, libcFunction, mmap, munmap, raw, waitChild, type ChildExit } from './libc.js';
 
 const STACK_BYTES = 64 * 1024;
@@ -46,9 +46,14 @@ export class Children {
     return addr;
   }
 
-  /** Start a child running libc `name`(arg); returns its pid. */
-  start(name: string, arg: number): number {
-    const pid = raw.clone(this.fn(name), this.stack + STACK_BYTES, SIGCHLD, arg);
+  /**
+   * Start a child running libc `name`(arg); returns its pid. With `shareMemory` (CLONE_VM) the
+   * child runs on our own page tables instead of a copy: every write it makes lands in our
+   * memory, and it inherits our signal handlers (Node's SIGSEGV handler among them), so it must
+   * only run a chain that restores SIGSEGV's default first (verify/chain.ts).
+   */
+  start(name: string, arg: number, shareMemory = false): number {
+    const pid = raw.clone(this.fn(name), this.stack + STACK_BYTES, SIGCHLD | (shareMemory ? CLONE_VM : 0), arg);
     if (pid < 0) throw new SysError(`clone(${name})`, [arg], lastErrno());
     return pid;
   }

@@ -14,15 +14,24 @@ export const MAP_PRIVATE = 0x02;
 export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
 export const MAP_NORESERVE = 0x4000;
+/** Fault the whole mapping in at mmap time. */
+export const MAP_POPULATE = 0x8000;
 export const MAP_STACK = 0x20000;
 export const MAP_FIXED_NOREPLACE = 0x100000;
 
+/** Expect sequential reads: more readahead, pages behind dropped sooner (file-backed memory). */
+export const MADV_SEQUENTIAL = 2;
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
 /** Free the range's backing store (a hole punched in a shmem or file mapping). */
 export const MADV_REMOVE = 9;
+/** Linux 4.14: a forked child sees the range as freshly mapped (private anonymous memory only). */
+export const MADV_WIPEONFORK = 18;
 export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
+/** Linux 5.14: fault the range in now, readable or writable; EFAULT where a fault would fail (a guard). */
+export const MADV_POPULATE_READ = 22;
+export const MADV_POPULATE_WRITE = 23;
 /** Linux 6.1: collapse the range into transparent huge pages now (khugepaged's work, synchronously). */
 export const MADV_COLLAPSE = 25;
 /** Linux 6.13: install guard markers in the page tables of the range (zaps what was there). */
@@ -38,17 +47,18 @@ export const F_SEAL_WRITE = 0x8;
 /** process_madvise takes at most this many iovecs per call. */
 export const UIO_MAXIOV = 1024;
 
-/** System call numbers (x86-64; arm64 uses the same numbers for these, see syscallNumbers()). */
+/** System call numbers, per architecture (see syscallNumbers()). */
 export interface SyscallNumbers {
   pidfd_open: number;
   process_madvise: number;
   seccomp: number;
   madvise: number;
+  userfaultfd: number;
 }
 
 const SYSCALLS: Record<string, SyscallNumbers> = {
-  x64: { pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28 },
-  arm64: { pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233 },
+  x64: { pidfd_open: 434, process_madvise: 440, seccomp: 317, madvise: 28, userfaultfd: 323 },
+  arm64: { pidfd_open: 434, process_madvise: 440, seccomp: 277, madvise: 233, userfaultfd: 282 },
 };
 
 /** The numbers for this process's architecture, or undefined where guardbench has no table. */
@@ -86,6 +96,8 @@ export const AUDIT_ARCH_AARCH64 = 0xc00000b7;
 
 /** clone(2) flag to deliver SIGCHLD on exit, so waitpid sees the child as a forked one. */
 export const SIGCHLD = 17;
+/** clone(2) flag: the child shares our address space (a process of its own on our page tables). */
+export const CLONE_VM = 0x100;
 export const SIGSEGV = 11;
 export const SIGKILL = 9;
 export const SIGBUS = 7;

@@ -90,6 +90,9 @@ export const raw = {
     pid: number, status: Buffer, options: number) => number,
   ioctl: libc.func('int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)') as (
     fd: number, request: number, arg: Buffer) => number,
+  /** ioctl whose third argument is a value, not a pointer (USERFAULTFD_IOC_NEW's flags). */
+  ioctlValue: libc.func('int ioctl(int fd, unsigned long request, unsigned long arg)') as (
+    fd: number, request: number, arg: number) => number,
   prctl: libc.func('int prctl(int option, unsigned long a2, uintptr_t a3, unsigned long a4, unsigned long a5)') as (
     option: number, a2: number, a3: number, a4: number, a5: number) => number,
   schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)') as (
@@ -202,6 +205,17 @@ export function decodeWaitStatus(status: number): ChildExit {
   const signal = status & 0x7f;
   if (signal === 0) return { code: (status >> 8) & 0xff, signal: null };
   return { code: null, signal };
+}
+
+const WNOHANG = 1;
+
+/** waitpid(pid, &status, WNOHANG): the child's exit if it has ended, else null. */
+export function pollChild(pid: number): ChildExit | null {
+  const status = Buffer.alloc(4);
+  const rc = raw.waitpid(pid, status, WNOHANG);
+  if (rc === pid) return decodeWaitStatus(status.readInt32LE(0));
+  if (rc === 0) return null;
+  throw new SysError('waitpid', [pid], koffi.errno());
 }
 
 /** waitpid(pid, &status, 0), retried on EINTR. */

@@ -6,8 +6,13 @@
  *
  * glibc's makecontext takes 64-bit integer arguments on x86-64 and arm64, the two architectures
  * guardbench has system call tables for; elsewhere `chainSupported()` is false.
+ *
+ * A chain is built afresh for every child and unmapped only once that child is gone: a child that
+ * shares our memory runs on (and writes into) the chain itself, and a chain one child has run is
+ * not fit to run again (seen on 6.18 with glibc 2.36: the second child crashed the parent).
  */
-import { libcFunction, mmap, munmap, raw, writeMemory } from '../sys/libc.js';
+import { SIGKILL, SIGSEGV } from '../sys/constants.js';
+import { libcFunction, mmap, munmap, pollChild, raw, waitChild, writeMemory } from '../sys/libc.js';
 import type { Children } from '../sys/children.js';
 import type { ChildExit } from '../sys/libc.js';
 
@@ -16,6 +21,9 @@ const CONTEXT_BYTES = 8192;
 const STEP_STACK_BYTES = 16 * 1024;
 /** ucontext_t: uc_flags, uc_link at 8, uc_stack {ss_sp at 16, ss_flags at 24, ss_size at 32}. */
 const UC_LINK = 8;
+const SIG_DFL = 0;
+/** How often a watched child and its events are looked at. */
+const POLL_MS = 1;
 
 export interface Call {
   fn: string;
@@ -26,8 +34,8 @@ export function chainSupported(): boolean {
   return process.arch === 'x64' || process.arch === 'arm64';
 }
 
-/** Run `calls` in order in one cloned child, then _exit(exitCode). */
-export function runChain(children: Children, calls: readonly Call[], exitCode: number): ChildExit {
+/** Lay out `calls` then _exit(exitCode) as linked ucontexts; `use` gets the first. */
+function withChain<T>(calls: readonly Call[], exitCode: number, use: (first: number) => T): T {
   const steps = [...calls, { fn: '_exit', args: [exitCode] }];
   const per = CONTEXT_BYTES + STEP_STACK_BYTES;
   const bytes = steps.length * per;
@@ -45,8 +53,63 @@ export function runChain(children: Children, calls: readonly Call[], exitCode: n
       const variadic = step.args.flatMap((a) => ['uint64_t', a]);
       raw.makecontext(ctx(i), libcFunction(step.fn), step.args.length, ...variadic);
     });
-    return children.run('setcontext', ctx(0));
+    return use(ctx(0));
   } finally {
     munmap(mem, bytes);
   }
+}
+
+/** Run `calls` in order in one forked child, then _exit(exitCode). */
+export function runChain(children: Children, calls: readonly Call[], exitCode: number): ChildExit {
+  return withChain(calls, exitCode, (first) => children.run('setcontext', first));
+}
+
+/** How a child on our page tables ended: it exited, or an event seen meanwhile had it killed. */
+export type SharedOutcome = { exit: ChildExit } | { event: string } | { timedOut: number };
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Run `calls` in a child that shares our memory (CLONE_VM), after restoring SIGSEGV's default in
+ * it: it faults on our own page tables, so a fault a handler of ours would take (a userfaultfd's)
+ * reaches that handler. While it runs, `event()` is asked every millisecond for something seen;
+ * a child that blocks on what we do not answer is killed when `event` names it or after `timeoutMs`.
+ */
+export function runSharedChain(children: Children, calls: readonly Call[], exitCode: number,
+  o: { event: () => string | null; timeoutMs: number }): SharedOutcome {
+  const all = [{ fn: 'signal', args: [SIGSEGV, SIG_DFL] }, ...calls];
+  return withChain(all, exitCode, (first) => {
+    const pid = children.start('setcontext', first, true);
+    let running = true;
+    const stop = (): void => {
+      raw.kill(pid, SIGKILL);
+      waitChild(pid);
+      running = false;
+    };
+    try {
+      const started = Date.now();
+      for (;;) {
+        const exit = pollChild(pid);
+        if (exit) {
+          running = false;
+          return { exit };
+        }
+        const seen = o.event();
+        if (seen !== null) {
+          stop();
+          return { event: seen };
+        }
+        if (Date.now() - started > o.timeoutMs) {
+          stop();
+          return { timedOut: o.timeoutMs };
+        }
+        pause(POLL_MS);
+      }
+    } finally {
+      // The chain is unmapped next: never under a child still running on it.
+      if (running) stop();
+    }
+  });
 }

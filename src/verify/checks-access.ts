@@ -1,11 +1,12 @@
 /**
  * What a guard does to the accesses around it: it traps, installing it discards what was there,
  * removing it gives the page back, and doing either twice changes nothing.
- * (guard-semantics.md items 1, 2, 3, 5 and 7's "installing again is harmless")
+ * A guard among the zero pages of a never-written range does the same.
+ * (guard-semantics.md items 1, 2, 3, 7's "installing again is harmless" and 26)
  */
-import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from '../sys/constants.js';
-import { close, errnoName, lastErrno, mmap, munmap, pidfdOpen, processMadviseNr, raw, writeMemory } from '../sys/libc.js';
-import { PAGE, pagemapGuardBits, describePages } from './scratch.js';
+import { PROT_READ } from '../sys/constants.js';
+import { mprotect } from '../sys/libc.js';
+import { PAGE, describePages, pagemapGuardBits, pagemapPresentBits, readHere } from './scratch.js';
 import { ALL_GUARDING, GUARD_STRATEGIES, expect, type Check } from './types.js';
 
 export const traps: Check = {
@@ -88,40 +89,35 @@ export const installTwice: Check = {
   },
 };
 
-/** process_madvise over six iovecs of mixed sizes, as the kernel selftest does. */
-export const processMadviseBytes: Check = {
-  name: 'process-madvise-bytes',
-  items: [5],
-  strategies: ['guard-process-madvise'],
-  processMadviseOnEveryKind: true,
+/**
+ * The zero page: a never-written anonymous range reads zeroes from one shared page the kernel
+ * maps read-only. A guard put among such pages (here in a PROT_READ mapping, as the selftest's
+ * anon_zeropage) must trap while its neighbours keep reading zeroes.
+ */
+export const zeroPageNeighbours: Check = {
+  name: 'zero-page-neighbours',
+  items: [26],
+  strategies: GUARD_STRATEGIES,
+  kinds: ['anon'],
   run({ scratch: s, probe }) {
-    const a = s.map(16);
-    const ranges = [[0, 1], [2, 2], [5, 1], [7, 3], [11, 1], [13, 2]] as const;
-    const total = ranges.reduce((n, [, len]) => n + len * PAGE, 0);
-    const iov = mmap(PAGE);
-    const pidfd = probe.pidfdSelfValue ?? pidfdOpen(process.pid);
-    try {
-      const buf = Buffer.alloc(ranges.length * 16);
-      ranges.forEach(([page, len], i) => {
-        buf.writeBigUInt64LE(BigInt(a + page * PAGE), i * 16);
-        buf.writeBigUInt64LE(BigInt(len * PAGE), i * 16 + 8);
-      });
-      writeMemory(iov, buf);
-      const call = (advice: number) => {
-        const rc = raw.syscall(processMadviseNr(), pidfd, iov, ranges.length, advice, 0, 0);
-        return rc < 0 ? errnoName(lastErrno()) : rc;
-      };
-      const installed = call(MADV_GUARD_INSTALL);
-      expect(installed === total, `install over 6 iovecs returned ${installed}, expected ${total} bytes`);
-      s.faults(a + 7 * PAGE + PAGE, 'the middle page of the 3-page iovec');
-      s.reads(a + 4 * PAGE, 0, 'an unguarded page between iovecs');
-      const removed = call(MADV_GUARD_REMOVE);
-      expect(removed === total, `remove over 6 iovecs returned ${removed}, expected ${total} bytes`);
-      s.reads(a + 8 * PAGE, 0, 'a page after remove');
-    } finally {
-      if (probe.pidfdSelfValue === null) close(pidfd);
-      munmap(iov, PAGE);
+    const a = s.map(3);
+    mprotect(a, 3 * PAGE, PROT_READ);
+    for (let i = 0; i < 3; i++) readHere(a + i * PAGE);
+    // Control: our reads mapped the zero page, and a child reads zeroes where the guard will go.
+    const mapped = pagemapPresentBits(a, 3);
+    expect(mapped.every(Boolean), `reading a never-written range mapped ${describePages(mapped)} of 3, expected all (the zero page)`);
+    s.reads(a + PAGE, 0, 'the middle page before the guard');
+    s.guard(a + PAGE);
+    s.faults(a + PAGE, 'a guard among zero pages');
+    for (const i of [0, 2]) s.reads(a + i * PAGE, 0, `zero page ${i} beside the guard`);
+    let bits = '';
+    if (probe.features.pagemapGuardBit) {
+      const guarded = pagemapGuardBits('self', a, 3);
+      expect(guarded.filter(Boolean).length === 1 && guarded[1] === true, `pagemap shows guards on ${describePages(guarded)}, expected page 1`);
+      bits = '; pagemap shows the guard on page 1 only';
     }
-    return `install and remove over 6 iovecs each return ${total} (the bytes advised)`;
+    s.unguard(a + PAGE);
+    s.reads(a + PAGE, 0, 'the page after remove');
+    return `a guard among zero pages of a read-only, never-written range traps while both neighbours read zeroes${bits}; after remove it reads zeroes`;
   },
 };

@@ -1,10 +1,10 @@
 /**
  * The smaps VmFlags `gu` (VM_MAYBE_GUARD) that the census and detect rely on: they read pagemap
  * only inside VMAs flagged `gu`, so a VMA holding a guard without the flag would make both
- * undercount while every other check stays green. The flag must be on every VMA that holds a
- * guard, through splits and merges; newer kernels make it a sticky "may contain guards" hint (left
- * on after a split half or a remove holds none), so the counts must still come out exact from
- * the page tables. A guarded VMA must also still merge with a compatible new neighbour.
+ * undercount while every other check stays green. The flag is a sticky "may contain guards"
+ * hint: absent before any install, set by it, kept on both halves of a split and after a remove
+ * (VM_STICKY in the series that added it), so the counts must still come out exact from the page
+ * tables. A guarded VMA must also still merge with a compatible new neighbour.
  * (guard-semantics.md item 30)
  */
 import { PROT_READ, PROT_RW } from '../sys/constants.js';
@@ -50,6 +50,13 @@ function expectFlagged(s: Scratch, span: Span, guard: number, when: string): Fla
   return vmas;
 }
 
+/** Every VMA of the span must carry `gu` (or none may, with `want` false). */
+function expectAll(vmas: readonly FlaggedVma[], want: boolean, when: string, kind: string): void {
+  const wrong = vmas.filter((v) => v.gu !== want).length;
+  expect(vmas.length > 0 && wrong === 0,
+    `${when}: ${wrong} of ${vmas.length} VMAs ${want ? 'lack' : 'carry'} gu in their VmFlags, expected ${want ? 'all to carry it (sticky)' : 'none'} (${kind})`);
+}
+
 export const guFlagSplitMerge: Check = {
   name: 'gu-flag-split-merge',
   items: [30],
@@ -61,12 +68,15 @@ export const guFlagSplitMerge: Check = {
     const span = { start: a, end: a + 10 * PAGE };
     s.put(a, 90);
     s.put(a + 5 * PAGE, 95);
+    // Before any install the VMA must not carry the flag: a hint set on every VMA says nothing.
+    expectAll(vmasIn(span), false, 'before any install', s.kind);
     s.guard(a + PAGE);
     expectCounted(expectFlagged(s, span, a + PAGE, 'after install'), 1, 'after install');
 
     mprotect(a + 5 * PAGE, 5 * PAGE, PROT_READ);
     const split = expectFlagged(s, span, a + PAGE, 'after mprotect splits the VMA');
     expect(split.length === 2, `mprotect of the upper half left ${split.length} VMAs, expected 2`);
+    expectAll(split, true, 'after the split', s.kind);
     expectCounted(split, 1, 'after the split');
 
     mprotect(a + 5 * PAGE, 5 * PAGE, PROT_RW);
@@ -81,11 +91,12 @@ export const guFlagSplitMerge: Check = {
     expect(joined === 1, `a new neighbour mapped next to the guarded VMA stayed apart: ${joined} VMAs`);
 
     s.unguard(a + PAGE);
+    s.writes(a + PAGE, 'the former guard page after remove');
     const removed = vmasIn(span);
-    const hint = removed.every((v) => v.gu);
+    expectAll(removed, true, 'after remove', s.kind);
     expectCounted(removed, 0, 'after remove');
     s.reads(a + 5 * PAGE, 95, 'data across the split and merge');
-    return `gu on the guard's VMA after install, split and merge (the unguarded half ${split[1]!.gu ? 'keeps gu too: a hint' : 'drops it'}); `
-      + `a new neighbour merges; after remove gu is ${hint ? 'still set (sticky)' : 'cleared'}; the census counts 1, 1 and 0 guard pages exactly`;
+    return 'gu absent before install; on the VMA after install, on both halves of a split and after the merge; '
+      + 'a new neighbour merges; still set after remove (sticky); the census counts 1, 1 and 0 guard pages exactly';
   },
 };

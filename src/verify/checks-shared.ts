@@ -1,8 +1,8 @@
 /**
  * What only shared and file-backed memory has, since Linux 6.15 let guards onto it: the file
  * under a guard can be truncated or have a hole punched in it, a file opened read-only or a
- * write-sealed memfd can carry guards, and a private mapping of a file keeps its guards apart from
- * a shared mapping of the same pages through copy-on-write. (guard-semantics.md items 23, 24, 21,
+ * write-sealed memfd can carry guards, and a private mapping of a file or memfd keeps its guards apart
+ * from a shared mapping of the same pages through copy-on-write. (guard-semantics.md items 23, 24, 21,
  * 25, 20)
  */
 import { ftruncateSync, fstatSync, openSync, writeSync } from 'node:fs';
@@ -109,7 +109,7 @@ export const mapPrivateCow: Check = {
   name: 'map-private-cow',
   items: [20],
   strategies: GUARD_STRATEGIES,
-  kinds: ['file'],
+  kinds: SHARED_KINDS,
   run({ scratch: s }) {
     for (const i of [0, 1, 2]) writePage(s.fd, i, 140 + i);
     const shared = s.map(3); // offsets 0..3: the same file pages as the private mapping below
@@ -126,6 +126,6 @@ export const mapPrivateCow: Check = {
     s.guard(shared + 2 * PAGE);
     s.faults(shared + 2 * PAGE, 'a guard on the shared mapping');
     s.reads(priv + 2 * PAGE, 152, 'the private copy of the page the shared mapping guards');
-    return 'guards on a MAP_PRIVATE and a MAP_SHARED mapping of one file stay apart; a guard over a copied-on-write page drops the copy';
+    return `guards on a MAP_PRIVATE and a MAP_SHARED mapping of one ${s.kind === 'file' ? 'file' : 'memfd'} stay apart; a guard over a copied-on-write page drops the copy`;
   },
 };

@@ -16,18 +16,24 @@ import { oneLine } from '../errors.js';
 import { Children, withoutCoreDumps } from '../sys/children.js';
 import { Scratch } from './scratch.js';
 import { CheckFailed, CheckSkipped, type Check } from './types.js';
-import { installTwice, installZapsData, processMadviseBytes, removeRestores, traps } from './checks-access.js';
+import { installTwice, installZapsData, removeRestores, traps, zeroPageNeighbours } from './checks-access.js';
+import { adjacentVmasOneCall, gapsInstallEnomem, processMadviseBytes } from './checks-ranges.js';
 import { mprotectKeeps, mremapKeeps, munmapClears, splitMergeKeeps } from './checks-lifecycle.js';
-import { coldPageoutKeeps, collapseKeepsOrRefuses, dontneedKeeps, freeKeeps, mlockRefuses } from './checks-advice.js';
-import { forkInherits } from './checks-fork.js';
+import { coldPageoutKeeps, collapseKeepsOrRefuses, dontneedKeeps, freeKeeps, mlockRefuses, populateFaults } from './checks-advice.js';
+import { forkCowPrivate, forkInherits, wipeOnForkDrops } from './checks-fork.js';
+import { uffdGuardTraps } from './checks-uffd.js';
+import { faultAroundSkipsGuards, sequentialKeepsGuards } from './checks-readahead.js';
 import { pagemapBitExact, pagemapScanExact } from './checks-pagemap.js';
 import { guFlagSplitMerge } from './checks-gu.js';
 import { holePunchKeeps, mapPrivateCow, readOnlyFile, sealedMemfd, truncateKeeps } from './checks-shared.js';
 
 export const CHECKS: readonly Check[] = [
-  traps, installZapsData, removeRestores, processMadviseBytes, installTwice,
+  traps, installZapsData, removeRestores, installTwice, zeroPageNeighbours,
+  gapsInstallEnomem, adjacentVmasOneCall, processMadviseBytes,
   munmapClears, mprotectKeeps, splitMergeKeeps, mremapKeeps,
-  dontneedKeeps, freeKeeps, coldPageoutKeeps, collapseKeepsOrRefuses, mlockRefuses, forkInherits,
+  dontneedKeeps, freeKeeps, coldPageoutKeeps, populateFaults, collapseKeepsOrRefuses, mlockRefuses,
+  forkInherits, forkCowPrivate, wipeOnForkDrops, uffdGuardTraps,
+  faultAroundSkipsGuards, sequentialKeepsGuards,
   pagemapBitExact, pagemapScanExact, guFlagSplitMerge,
   truncateKeeps, holePunchKeeps, readOnlyFile, sealedMemfd, mapPrivateCow,
 ];
@@ -83,6 +89,8 @@ export interface VerifyOptions {
   checks?: readonly Check[];
   /** memory kinds to check (default: all three); a run checks the kinds its points use */
   kinds?: readonly MemoryKind[];
+  /** strategies to check (default: every one a check names) */
+  strategies?: readonly StrategyName[];
 }
 
 /** Run every check under every strategy and memory kind it applies to. Never throws for a check's failure. */
@@ -98,7 +106,7 @@ export function runVerification(probe: FeatureProbe, o: VerifyOptions = {}): Ver
         for (const kind of kinds.filter((k) => (check.kinds ?? MEMORY_KINDS).includes(k))) {
           const under = kind === 'anon' || check.processMadviseOnEveryKind ? check.strategies
             : check.strategies.filter((s) => s !== 'guard-process-madvise');
-          for (const strategy of under) {
+          for (const strategy of under.filter((x) => o.strategies?.includes(x) ?? true)) {
             const r = runOne(check, strategies[strategy], kind, probe, children);
             results.push(r);
             if (!r.ok) (failed[kind] ??= {})[strategy] ??= `${check.name}: ${r.detail}`;

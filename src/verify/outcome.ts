@@ -16,6 +16,19 @@ export class CheckSkipped extends Error {
   }
 }
 
+/**
+ * The kernel's answer to a guard install or remove was not "done": an errno, or process_madvise
+ * advising fewer bytes than asked. It is a kernel verdict, worded as one, never as guardbench's
+ * own error; `code` is the errno's name when there was one (a check may expect it: EINVAL on an
+ * mlock'd range).
+ */
+export class GuardCallRefused extends CheckFailed {
+  constructor(message: string, readonly code: string | null) {
+    super(message);
+    this.name = 'GuardCallRefused';
+  }
+}
+
 export function fail(detail: string): never {
   throw new CheckFailed(detail);
 }

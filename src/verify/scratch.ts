@@ -12,12 +12,12 @@
  * that holds, or held, a guard is made by a child.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, PM_GUARD_REGION_BIT, PROT_NONE, PROT_RW } from '../sys/constants.js';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, PM_GUARD_REGION_BIT, PM_PRESENT_BIT, PROT_NONE, PROT_RW } from '../sys/constants.js';
 import { SysError, lastErrno, mmap, munmap, pageSize, raw, writeMemory } from '../sys/libc.js';
 import { kindFlags, openShared, type MemoryKind } from '../sys/memory.js';
 import { guardRanges, type Strategy } from '../strategies/index.js';
 import { describeAccess, type Access, type Children } from '../sys/children.js';
-import { fail } from './outcome.js';
+import { GuardCallRefused, fail } from './outcome.js';
 
 export const PAGE = pageSize();
 
@@ -54,21 +54,41 @@ export class Scratch {
     return off;
   }
 
-  /** Map `pages` fresh read-write pages, the first at a multiple of `alignPages` pages (and file offset). */
-  map(pages: number, alignPages = 1): number {
+  /**
+   * Map `pages` fresh read-write pages, the first at a multiple of `alignPages` pages (and file
+   * offset), with `extraFlags` (MAP_POPULATE, ...) beside the kind's own.
+   *
+   * Anonymous pages come between two PROT_NONE fence pages of the scratch's own, so they never
+   * merge with a VMA of the process around them: smaps `gu` is sticky and spreads by merging, and
+   * a scratch VMA that merged with, say, a child's stack would leave `gu` on it after the check
+   * (seen on 6.18: two of Node's VMAs flagged after a verification) and on the next fresh mapping
+   * beside it. Shared pages merge only with their own file's, which no other check maps.
+   */
+  map(pages: number, alignPages = 1, extraFlags = 0): number {
     if (this.kind !== 'anon') this.nextOffset = Math.ceil(this.nextOffset / (alignPages * PAGE)) * alignPages * PAGE;
     const offset = this.nextOffset;
+    const fence = this.kind === 'anon' ? 1 : 0;
     let addr: number;
-    if (alignPages === 1) {
-      addr = mmap(pages * PAGE, PROT_RW, kindFlags(this.kind), 0, this.fd, this.kind === 'anon' ? 0 : offset);
+    if (alignPages === 1 && !fence) {
+      addr = mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags, 0, this.fd, offset);
     } else {
-      // Reserve room for the alignment, then map over its aligned part and give back the rest.
-      const room = (pages + alignPages) * PAGE;
+      // Reserve room for the fences and the alignment, map over its aligned part, keep the
+      // fences and give back the rest.
+      const room = (pages + alignPages - 1 + 2 * fence) * PAGE;
       const reserved = mmap(room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
-      addr = Math.ceil(reserved / (alignPages * PAGE)) * alignPages * PAGE;
-      mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | MAP_FIXED, addr, this.fd, this.kind === 'anon' ? 0 : offset);
-      if (addr > reserved) munmap(reserved, addr - reserved);
-      if (reserved + room > addr + pages * PAGE) munmap(addr + pages * PAGE, reserved + room - addr - pages * PAGE);
+      addr = Math.ceil((reserved + fence * PAGE) / (alignPages * PAGE)) * alignPages * PAGE;
+      const low = addr - fence * PAGE;
+      const high = addr + (pages + fence) * PAGE;
+      try {
+        mmap(pages * PAGE, PROT_RW, kindFlags(this.kind) | extraFlags | MAP_FIXED, addr, this.fd, this.kind === 'anon' ? 0 : offset);
+      } catch (e) {
+        munmap(reserved, room);
+        throw e;
+      }
+      if (low > reserved) munmap(reserved, low - reserved);
+      if (reserved + room > high) munmap(high, reserved + room - high);
+      this.adopt(low, fence);
+      this.adopt(addr + pages * PAGE, fence);
     }
     if (this.kind !== 'anon') {
       for (let i = 0; i < pages; i++) this.offsets.set(addr + i * PAGE, offset + i * PAGE);
@@ -121,18 +141,24 @@ export class Scratch {
 
   /** Guard `pages` pages at `addr` the way the strategy under test does. */
   guard(addr: number, pages = 1): void {
-    const p = this.strategy.prepare(guardRanges([addr], pages * PAGE));
-    try {
-      this.strategy.install(p);
-    } finally {
-      p.release();
-    }
+    this.call('install', addr, pages);
   }
 
   unguard(addr: number, pages = 1): void {
+    this.call('remove', addr, pages);
+  }
+
+  /**
+   * One install or remove by the strategy. What its system calls answer is the kernel's verdict
+   * (an errno, process_madvise advising fewer bytes than asked): it fails the check as such.
+   */
+  private call(op: 'install' | 'remove', addr: number, pages: number): void {
     const p = this.strategy.prepare(guardRanges([addr], pages * PAGE));
     try {
-      this.strategy.remove(p);
+      this.strategy[op](p);
+    } catch (e) {
+      const what = `${this.strategy.name} ${op} over ${pages} page${pages === 1 ? '' : 's'}`;
+      throw new GuardCallRefused(`kernel verdict on the ${what}: ${e instanceof Error ? e.message : String(e)}`, e instanceof SysError ? e.code : null);
     } finally {
       p.release();
     }
@@ -176,19 +202,36 @@ export function testString(len: number): Buffer {
   return Buffer.concat([Buffer.alloc(len, 0x61 + (len % 26)), Buffer.alloc(1)]);
 }
 
-/** Bit 58 of each page's pagemap entry in [addr, addr + pages), for `pid`. */
-export function pagemapGuardBits(pid: number | 'self', addr: number, pages: number): boolean[] {
+/** Bit `bit` of each page's pagemap entry in [addr, addr + pages), for `pid`. */
+function pagemapBits(pid: number | 'self', addr: number, pages: number, bit: bigint): boolean[] {
   const fd = openSync(`/proc/${pid}/pagemap`, 'r');
   try {
     const buf = Buffer.alloc(pages * 8);
     const got = readSync(fd, buf, 0, buf.length, (addr / PAGE) * 8);
     if (got !== buf.length) throw new SysError('read(pagemap)', [addr, pages], lastErrno());
     const bits: boolean[] = [];
-    for (let i = 0; i < pages; i++) bits.push(((buf.readBigUInt64LE(i * 8) >> PM_GUARD_REGION_BIT) & 1n) === 1n);
+    for (let i = 0; i < pages; i++) bits.push(((buf.readBigUInt64LE(i * 8) >> bit) & 1n) === 1n);
     return bits;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Bit 58 (a guard marker) of each page's pagemap entry in [addr, addr + pages), for `pid`. */
+export function pagemapGuardBits(pid: number | 'self', addr: number, pages: number): boolean[] {
+  return pagemapBits(pid, addr, pages, PM_GUARD_REGION_BIT);
+}
+
+/** Bit 63 (a page is mapped: present in the page tables) of each page's pagemap entry in our range. */
+export function pagemapPresentBits(addr: number, pages: number): boolean[] {
+  return pagemapBits('self', addr, pages, PM_PRESENT_BIT);
+}
+
+/** Read `bytes` at addr in this process (a page that never held a guard): a fault taken here, by us. */
+export function readHere(addr: number, bytes = 64): Buffer {
+  const buf = Buffer.alloc(bytes);
+  raw.copyOut(buf, addr, bytes);
+  return buf;
 }
 
 /** "pages 1, 4-5" for the indices set in `bits`. */

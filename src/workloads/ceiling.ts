@@ -71,10 +71,12 @@ export default defineWorkload<CeilingParams>({
   description: 'how many guarded regions one process holds before the kernel refuses more (vm.max_map_count for PROT_NONE)',
   strategies: CEILING_STRATEGIES,
   positiveAxes: ['limit'],
+  questions: [{ id: 'hold', text: 'How many guarded regions does one process hold, and what stops it?' }],
   metrics: [
     // The process's own VMAs (Node's) count against vm.max_map_count too: PROT_NONE figures move with them.
-    count('regions', 'count', 'higher', 'guarded regions held when growth stopped', { noise: 'process' }),
-    count('stop_errno', 'errno', 'none', 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel'),
+    count('regions', 'count', 'higher', 'guarded regions held when growth stopped', { noise: 'process', answers: 'hold' }),
+    count('stop_errno', 'errno', 'none', 'errno of the call that refused the next guard (12 = ENOMEM); 0: the limit stopped growth, not the kernel',
+      { answers: 'hold' }),
     count('predicted_regions', 'count', 'none', 'PROT_NONE guards vm.max_map_count allows: (max_map_count - VMAs in use - 1) / 2', { noise: 'process' }),
     count('vmas_at_stop', 'count', 'none', 'VMAs the kernel counted for the process when growth stopped', { noise: 'process' }),
     kernelMemory('page_table_bytes', 'page tables', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards added, per region held'),

@@ -42,9 +42,9 @@ const METHODS: readonly MethodSpec[] = [
 const METRICS: readonly MetricSpec[] = [
   count('installed', 'count', 'expected', 'guards the child holds'),
   ...METHODS.flatMap((m): MetricSpec[] => [
-    latency(m.name, 'ns/scan', `enumerate the child's guards by ${m.what}`),
+    latency(m.name, 'ns/scan', `enumerate the child's guards by ${m.what}`, m.name === 'scan' ? { answers: 'find' } : {}),
     // A method must find exactly the guards it can see, and none of those it cannot.
-    count(`${m.name}_found`, 'count', 'expected', `guards found by ${m.what}`),
+    count(`${m.name}_found`, 'count', 'expected', `guards found by ${m.what}`, { answers: 'find' }),
     // The child inherits this process's mappings, so what a method reads grows with Node's own
     // VMAs, whose count moves from run to run by more than any kernel change to the guards' share:
     // listed, never judged (better: none).
@@ -83,6 +83,7 @@ export default defineWorkload<DetectParams>({
   description: 'find the N guards of another process from /proc: maps, smaps + pagemap bit 58, PAGEMAP_SCAN',
   strategies: ['prot-none', 'guard-madvise', 'guard-process-madvise'],
   positiveAxes: ['guards'],
+  questions: [{ id: 'find', text: 'Can another process find the guards from /proc, and how fast (PAGEMAP_SCAN)?' }],
   metrics: METRICS,
   run(ctx) {
     // | slot | guard | slot | guard | ...: a page each, so no two guards touch

@@ -17,8 +17,8 @@ interface ForkParams extends ArenaLayout {
 }
 
 const METRICS: readonly MetricSpec[] = [
-  latency('fork', 'ns/fork', 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it'),
-  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { headline: true, footprint: 'vmas', label: 'VMAs added' }),
+  latency('fork', 'ns/fork', 'clone(SIGCHLD) of this process, the child _exit(0)s, waitpid reaps it', { answers: 'fork' }),
+  count('vma_delta', 'count', 'lower', 'VMAs the guards add, which every fork copies', { answers: 'fork', footprint: 'vmas', label: 'VMAs added' }),
   kernelMemory('page_table_bytes', 'page tables', 'bytes/region', 'process', 'page-table bytes (VmPTE) the guards add, which every fork copies'),
 ];
 
@@ -28,6 +28,7 @@ export default defineWorkload<ForkParams>({
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   sizeAxes: ['regions'],
   axisDefaults: MEMORY_DEFAULT,
+  questions: [{ id: 'fork', text: 'What does fork cost a process that holds many guards?' }],
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

@@ -155,10 +155,14 @@ export default defineWorkload<LoaderParams>({
   name: 'loader-gap',
   description: 'shared libraries mapped as ld.so maps them: gaps between segments as PROT_NONE VMAs of the file, or as markers',
   positiveAxes: ['libraries', 'segments', 'segmentBytes', 'gapBytes'],
+  questions: [
+    { id: 'map', text: 'What does guarding a library\'s gaps add to mapping it?' },
+    { id: 'footprint', text: 'How many VMAs does a mapped library occupy?' },
+  ],
   metrics: [
-    latency('map', 'ns/library', 'map every segment of a library and guard its gaps', { headline: true }),
+    latency('map', 'ns/library', 'map every segment of a library and guard its gaps', { answers: 'map' }),
     latency('unmap', 'ns/library', 'munmap a library\'s whole span'),
-    count('vmas_per_library', 'count/library', 'lower', 'VMAs a mapped library occupies', { headline: true }),
+    count('vmas_per_library', 'count/library', 'lower', 'VMAs a mapped library occupies', { answers: 'footprint' }),
     ...unitFootprintMetrics('library'),
   ],
   validate(p) {

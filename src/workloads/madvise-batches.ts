@@ -29,10 +29,14 @@ export default defineWorkload<BatchParams>({
   positiveAxes: ['guards', 'batch'],
   axisDefaults: MEMORY_DEFAULT,
   variantAxes: ['batch'],
+  questions: [
+    { id: 'install', text: 'How much faster than an mprotect loop do markers install, one per call and batched?' },
+    { id: 'footprint', text: 'How many VMAs do the guards add?' },
+  ],
   metrics: [
-    latency('install', 'ns/guard', 'install every guard on a fresh arena', { headline: true }),
+    latency('install', 'ns/guard', 'install every guard on a fresh arena', { answers: 'install' }),
     count('calls', 'count', 'lower', 'system calls made per install of all guards'),
-    count('vma_delta', 'count', 'lower', 'VMAs the guards add', { headline: true, footprint: 'vmas', label: 'VMAs added' }),
+    count('vma_delta', 'count', 'lower', 'VMAs the guards add', { answers: 'footprint', footprint: 'vmas', label: 'VMAs added' }),
   ],
   applies(strategy, p) {
     return strategy === 'guard-process-madvise' || p.batch === 1;

@@ -92,10 +92,14 @@ export default defineWorkload<RingParams>({
   name: 'ring-buffers',
   description: 'shared-memory ring buffers with a guard on each side: one memfd each, mapped side by side',
   positiveAxes: ['rings', 'ringBytes', 'guardBytes'],
+  questions: [
+    { id: 'create', text: 'What do guards on both sides add to creating a shared ring?' },
+    { id: 'footprint', text: 'How many VMAs does a guarded ring occupy?' },
+  ],
   metrics: [
-    latency('create', 'ns/ring', 'map the ring and guard both its ends', { headline: true }),
+    latency('create', 'ns/ring', 'map the ring and guard both its ends', { answers: 'create' }),
     latency('teardown', 'ns/ring', 'munmap the ring'),
-    count('vmas_per_ring', 'count/ring', 'lower', 'VMAs per ring', { headline: true }),
+    count('vmas_per_ring', 'count/ring', 'lower', 'VMAs per ring', { answers: 'footprint' }),
     ...unitFootprintMetrics('ring'),
   ],
   validate(p) {

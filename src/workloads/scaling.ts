@@ -64,8 +64,12 @@ export default defineWorkload<ScalingParams>({
   name: 'scaling',
   description: 'T worker threads creating and freeing guarded stacks at once: mmap_lock contention of mprotect against madvise',
   positiveAxes: ['workers', 'stackBytes', 'guardBytes'],
+  questions: [
+    { id: 'shared', text: 'What does a guarded stack\'s create+free cost beside stacks whose page tables outlive it?', at: { pageTables: 'shared' } },
+    { id: 'own', text: 'What does it cost when the stack has page tables of its own?', at: { pageTables: 'own' } },
+  ],
   metrics: [
-    latency('cycle', 'ns/op', 'wall time per create+free across all workers (1e9/cycle = aggregate ops/s)'),
+    latency('cycle', 'ns/op', 'wall time per create+free across all workers (1e9/cycle = aggregate ops/s)', { answers: ['shared', 'own'] }),
     throughput('ops_per_s', 'ops/s', 'create+free operations of all workers in a 100 ms window, per second'),
     throughput('ops_per_s_per_worker', 'ops/s', 'ops_per_s divided by the workers'),
     count('cpus', 'count', 'none', 'CPUs the process may run on (workers are spread over them when pinned)'),

@@ -15,8 +15,8 @@ interface TeardownParams extends ArenaLayout {
 }
 
 const METRICS: readonly MetricSpec[] = [
-  latency('teardown', 'ns/region', 'one munmap of the whole guarded arena, per region'),
-  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { footprint: 'vmas', label: 'VMAs unmapped' }),
+  latency('teardown', 'ns/region', 'one munmap of the whole guarded arena, per region', { answers: 'free' }),
+  count('vmas_unmapped', 'count', 'lower', 'VMAs that munmap removes', { answers: 'free', footprint: 'vmas', label: 'VMAs unmapped' }),
 ];
 
 export default defineWorkload<TeardownParams>({
@@ -25,6 +25,7 @@ export default defineWorkload<TeardownParams>({
   positiveAxes: ['regions', 'slotBytes', 'guardBytes'],
   sizeAxes: ['regions'],
   axisDefaults: MEMORY_DEFAULT,
+  questions: [{ id: 'free', text: 'What does one munmap of many guarded regions cost?' }],
   metrics: METRICS,
   validate: arenaLayoutProblem,
   run(ctx) {

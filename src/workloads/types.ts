@@ -4,14 +4,25 @@
  * the operations. The runner owns everything else (strategy selection, the parameter cross product,
  * timing budgets, results), as will-it-scale's main.c does for its one-function tests.
  */
-import type { MetricSpec, NoiseSource, ParamValue, Params, Statistic, StrategyName } from '../results/schema.js';
+import type { MetricSpec, NoiseSource, ParamValue, Params, Question, Statistic, StrategyName } from '../results/schema.js';
 import type { Strategy } from '../strategies/index.js';
 import type { FeatureProbe } from '../probe/features.js';
 
-export type { MetricSpec };
+export type { MetricSpec, Question };
 
 interface SpecOptions {
-  headline?: boolean;
+  /**
+   * The id(s) of the workload's questions this figure answers. A figure that answers one is a
+   * headline: the report's first table, compare's charts and history show it. Headlines are chosen
+   * this way, by what a workload asks, never flagged one by one.
+   */
+  answers?: string | readonly string[];
+}
+
+/** The spec fields an answer to questions sets: `headline` follows from `answers`. */
+function answering(o: SpecOptions): Pick<MetricSpec, 'headline' | 'answers'> {
+  const answers = o.answers === undefined ? [] : typeof o.answers === 'string' ? [o.answers] : [...o.answers];
+  return answers.length > 0 ? { headline: true, answers } : { headline: false };
 }
 
 type CountOptions = SpecOptions & {
@@ -24,19 +35,19 @@ type CountOptions = SpecOptions & {
 
 /**
  * The statistic compare judges a latency by when no baseline chose one for the row: chosen by
- * measuring every candidate's spread across repeated runs on this project's machines (README,
- * "How steady the figures are"). The row's value stays the median.
+ * measuring every candidate's spread across repeated runs on this project's machines
+ * (docs/methodology.md, "How the statistic was chosen"). The row's value stays the median.
  */
 export const LATENCY_STATISTIC: Statistic = 'callNormalisedMedian';
 
 /** A timing: sampled by the runner, lower is better. */
 export function latency(metric: string, unit: string, description: string, o: SpecOptions = {}): MetricSpec {
-  return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', headline: o.headline ?? false, statistic: LATENCY_STATISTIC, description };
+  return { metric, unit, kind: 'latency', better: 'lower', noise: 'timed', ...answering(o), statistic: LATENCY_STATISTIC, description };
 }
 
 /** A count: exact unless a process-wide counter moves it too. */
 export function count(metric: string, unit: string, better: MetricSpec['better'], description: string, o: CountOptions = {}): MetricSpec {
-  const spec: MetricSpec = { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', headline: o.headline ?? false, description };
+  const spec: MetricSpec = { metric, unit, kind: 'count', better, noise: o.noise ?? 'exact', ...answering(o), description };
   return { ...spec, ...(o.footprint ? { footprint: o.footprint } : {}), ...(o.label ? { label: o.label } : {}) };
 }
 
@@ -106,6 +117,8 @@ export interface Workload<P extends Params = Params> {
   readonly name: string;
   readonly description: string;
   readonly metrics: readonly MetricSpec[];
+  /** what the workload is there to answer, in a reader's words; metrics name the ones they answer (`answers`) */
+  readonly questions?: readonly Question[];
   /** axes that vary how a strategy works (a batch size), not the memory guarded */
   readonly variantAxes?: readonly string[];
   /** axes that count what the cost is divided by (stacks, regions) */

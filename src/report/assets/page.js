@@ -42,15 +42,32 @@
       var last = i === parts.length - 1 && c.warn ? el('span', { class: 'mark', 'aria-label': 'noisy' }, [' ' + NOISE]) : null;
       kids.push(el('span', { class: 'part' }, [p, last]));
     });
-    return el(tag, c.warn ? { class: 'noisy', title: 'noisy: ' + c.warn } : {}, kids);
+    var attrs = {};
+    var classes = [c.warn ? 'noisy' : '', c.tone || '', c.note ? 'has-note' : ''].filter(Boolean);
+    if (classes.length) attrs['class'] = classes.join(' ');
+    // A closer look: the noise, what was measured under a counter's resolution, the question a headline answers.
+    var title = [c.note || '', c.warn ? 'noisy: ' + c.warn : ''].filter(Boolean).join('; ');
+    if (title) attrs.title = title;
+    return el(tag, attrs, kids);
+  }
+
+  /*
+   * The headline table names each workload in its first column; on a phone that column gives way to
+   * a row of its own above the workload's figures (CSS picks which shows), so the figure column and
+   * prot-none's fit beside each other on the first screen.
+   */
+  function groupRow(t, label) {
+    return el('tr', { class: 'group' }, [el('th', { colspan: String(t.header.length - 1), scope: 'rowgroup' }, [el('span', {}, [label])])]);
   }
 
   function tableNode(t, cls) {
     var head = el('tr', {}, t.header.map(function (h) { return el('th', { scope: 'col' }, [h]); }));
-    var body = t.rows.map(function (r) {
-      return el('tr', {}, r.map(function (c, i) {
+    var body = [];
+    t.rows.forEach(function (r) {
+      if (cls === 'headline' && r[0].text) body.push(groupRow(t, r[0].text));
+      body.push(el('tr', {}, r.map(function (c, i) {
         return cellNode(i < t.labelColumns ? 'th' : 'td', c);
-      }));
+      })));
     });
     var table = el('table', { class: 'figures' + (cls ? ' ' + cls : '') }, [el('caption', {}, [t.caption]), el('thead', {}, [head]), el('tbody', {}, body)]);
     var notes = [];
@@ -135,6 +152,7 @@
     var failed = model.verify.filter(function (v) { return !v.ok; }).length;
     var gist = !model.verify.length ? 'no checks in this run'
       : failed ? failed + ' of ' + model.verify.length + ' checks failed' : 'all ' + model.verify.length + ' checks passed';
+    if (model.verifyScope) kids.push(el('p', { class: 'hint' }, ['Checked ' + model.verifyScope + '.']));
     if (!model.verify.length) kids.push(el('p', {}, ['This run has no verify results (guardbench verify runs the checks).']));
     else {
       kids.push(el('div', { class: 'table-wrap' }, [el('table', { class: 'verify' }, [
@@ -170,7 +188,9 @@
     var dl = el('dl', { class: 'env' }, []);
     model.env.forEach(function (f) {
       dl.appendChild(el('dt', {}, [f.label]));
-      dl.appendChild(el('dd', {}, [f.value]));
+      // A long value (the kernel command line) folds: its first words in the summary, all of it on a click.
+      dl.appendChild(el('dd', {}, [f.folded ? el('details', { class: 'fact' }, [el('summary', {}, [f.value.slice(0, 60) + (f.value.length > 60 ? '\u2026' : '')]),
+        el('p', {}, [f.value])]) : f.value]));
     });
     var features = el('ul', { class: 'features' }, model.features.map(function (f) {
       return el('li', { class: f.value === 'yes' ? 'yes' : 'no' }, [(f.value === 'yes' ? '\u2713 ' : '\u2717 ') + f.label + (f.value === 'yes' ? '' : ': ' + f.value)]);
