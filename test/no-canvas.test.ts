@@ -54,7 +54,7 @@ test('compare does not need the canvas: --json works, and --out writes all but t
   const fixture = join(ROOT, 'test/fixtures/quick-run.json');
   const r = guardbench(['compare', fixture, fixture, '--json']);
   assert.equal(r.code, EXIT.ok, r.stderr);
-  assert.equal(JSON.parse(r.stdout).schema, 'guardbench.compare/v1');
+  assert.equal(JSON.parse(r.stdout).schema, 'guardbench.compare/v2');
   const out = scratchDir();
   const written = guardbench(['compare', fixture, fixture, '--quiet', '--out', out]);
   assert.equal(written.code, EXIT.ok, written.stderr);

@@ -5,8 +5,9 @@
 import type { Params } from '../results/schema.js';
 import type { Comparison, CompareOptions, EnvDifference, Verdict } from '../analysis/comparison.js';
 import type { Confounder, LatencyComparability } from '../analysis/testbed.js';
+import type { Reason } from '../analysis/verdict-reasons.js';
 
-export const COMPARE_SCHEMA_ID = 'guardbench.compare/v1';
+export const COMPARE_SCHEMA_ID = 'guardbench.compare/v2';
 
 export interface ComparisonJson {
   schema: typeof COMPARE_SCHEMA_ID;
@@ -26,7 +27,10 @@ export interface ComparisonJson {
     /** the smallest change (a fraction) the comparison could have detected; 0 for exact figures */
     detectable: number | null;
     confounders: string[];
-    why: string;
+    /** the gate that decided and its numbers */
+    reason: Reason;
+    /** confirming runs the verdict showed again in */
+    repeatedIn: number;
   }[];
 }
 
@@ -52,7 +56,7 @@ export function comparisonJson(c: Comparison): ComparisonJson {
       workload: r.workload, strategy: r.strategy, params: r.params, metric: r.metric, unit: r.unit,
       verdict: r.verdict, base: r.base?.value ?? null, current: r.current?.value ?? null,
       change: finite(r.change), delta: r.delta, confidence: r.confidence, rme: r.rme,
-      detectable: r.detectable, confounders: r.confounders, why: r.why,
+      detectable: r.detectable, confounders: r.confounders, reason: r.reason, repeatedIn: r.repeatedIn,
     })),
   };
 }

@@ -9,10 +9,12 @@ import { TEST_NAME } from '../stats/significance.js';
 import { formatValue, percent as pct } from '../render/format.js';
 import { folded, mdCode, mdEscape, mdTable } from '../render/markdown.js';
 import { headlineCharts } from './mermaid.js';
+import { reasonWithConfounders } from './reasons.js';
 
 const HEADINGS: Record<Verdict, string> = {
   regressed: 'Regressed',
   improved: 'Improved',
+  inconclusive: 'Inconclusive (these runs could not have seen a change of the size that matters)',
   noisy: 'Noisy (too uncertain to decide)',
   changed: 'Changed figures without a verdict (informational)',
   incomparable: 'Latencies not compared (different testbeds or an emulated CPU)',
@@ -49,7 +51,7 @@ export function verdictTables(c: Comparison): VerdictTable[] {
       header: TABLE_HEADER,
       rows: rows.map((r) => [
         r.workload, r.strategy, shortParams(r.params, vary.get(r.workload) ?? []) || '–', r.metric,
-        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), detectableCell(r), whyCell(r),
+        figure(r, 'base'), figure(r, 'current'), changeCell(r), confidenceCell(r), detectableCell(r), reasonWithConfounders(r),
       ]),
     });
   }
@@ -171,10 +173,6 @@ function detectableCell(r: RowComparison): string {
   return `${(r.detectable * 100).toFixed(r.detectable < 0.1 ? 1 : 0)}%`;
 }
 
-/** The reason, and the settings that changed and could explain it too. */
-function whyCell(r: RowComparison): string {
-  return r.confounders.length ? `${r.why}; could also be: ${r.confounders.join(', ')} changed` : r.why;
-}
 
 function confidenceCell(r: RowComparison): string {
   if (r.confidence === null) return '–';
