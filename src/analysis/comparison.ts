@@ -116,6 +116,8 @@ export interface Comparison {
   /** other things a reader should know (incomplete runs, different profiles) */
   warnings: string[];
   counts: Record<Verdict, number>;
+  /** latency rows tested together against the baseline's run-to-run spread (see familyRowAlpha) */
+  latencyFamily: number;
   /** true when at least one row regressed: the exit code is 1 */
   regressed: boolean;
 }
@@ -352,6 +354,7 @@ export function compareRuns(base: Run, current: Run, options: CompareOptions = D
     confounders: [...context.confounders],
     warnings,
     counts,
+    latencyFamily: context.latencyFamily,
     regressed: counts.regressed > 0,
   };
 }

@@ -86,5 +86,3 @@ export type Reason =
   | { gate: 'host-shift'; hostShiftPercent: number; gatePercent: number; withheld: Reason }
   /** a verdict that did not show again against a confirming run: withheld */
   | { gate: 'not-repeated'; run: string; verdict: string | null; change: number | null; withheld: Reason };
-
-export type Gate = Reason['gate'];

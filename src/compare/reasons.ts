@@ -37,7 +37,7 @@ function latencyWords(gate: Reason['gate'], f: LatencyFigures | null, form: Reas
   switch (gate) {
     case 'latency-detectable':
       return long ? `${judgedAs(f, form)}, but on this testbed only changes above ${percent(f.detectable)} can be told from noise (limit ${percent(f.maxDetectable)}): not judged`
-        : `can see only ${percent(f.detectable)}+`;
+        : `sees only changes over ${Math.ceil(f.detectable * 100)}%`;
     case 'latency-significance':
       return long ? `${judgedAs(f, form)}, not significant (p=${formatP(f.p)}, α=${f.alpha})` : `not significant (p=${formatP(f.p)})`;
     case 'latency-mean':

@@ -22,6 +22,8 @@ export interface PageTable {
   numeric?: boolean[];
   /** per row: a CSS class (the verdict) */
   rowClass?: string[];
+  /** per row: a tooltip (the long form of a reason the cell gives short) */
+  rowTitle?: string[];
 }
 
 export interface PageDoc {

@@ -1,0 +1,134 @@
+/**
+ * What every compare format says the same way: the verdict line, the counts after it, table
+ * headings, cells and the method note, worded from the model's data (the reasons of single rows
+ * are in reasons.ts). Plain text: each format escapes it for itself.
+ */
+import type { RowComparison, Verdict } from '../analysis/comparison.js';
+import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
+import { formatValue, percent, signedPercent } from '../render/format.js';
+import type { CompareModel } from './model.js';
+
+export const VERDICT_HEADINGS: Record<Verdict, string> = {
+  regressed: 'Regressed',
+  improved: 'Improved',
+  inconclusive: 'Inconclusive (these runs could not have seen a change of the size that matters)',
+  noisy: 'Noisy (too uncertain to decide)',
+  changed: 'Changed figures without a direction (informational)',
+  incomparable: 'Latencies not compared (different testbeds or an emulated CPU)',
+  unchanged: 'Unchanged',
+  'not-compared': 'Not compared',
+};
+
+/** Short headings, for a mail or a terminal. */
+export const VERDICT_TITLES: Record<Verdict, string> = {
+  regressed: 'Regressed', improved: 'Improved', inconclusive: 'Inconclusive', noisy: 'Noisy', changed: 'Changed, no direction',
+  incomparable: 'Latencies not comparable', unchanged: 'Unchanged', 'not-compared': 'Not compared',
+};
+
+/** "3 regressed beyond 5%", "No regression beyond 5%", or "No regression in counts and bytes (latencies not compared)". */
+export function verdictHead(m: CompareModel): string {
+  const c = m.comparison;
+  const t = percent(c.options.threshold);
+  if (c.regressed) return `${c.counts.regressed} regressed beyond ${t}`;
+  return c.latencies.comparable ? `No regression beyond ${t}` : 'No regression in counts and bytes (latencies not compared)';
+}
+
+/** "1 of 56 latencies judged (to 24%), 120 of 120 counts and bytes; verdict rests on counts and bytes" */
+export function scopeText(m: CompareModel): string {
+  const s = m.scope;
+  const parts: string[] = [];
+  if (s.latencies > 0 && m.comparison.latencies.comparable) {
+    const to = s.worstDetectable !== null ? ` (to ${percent(Math.ceil(s.worstDetectable * 100) / 100)})` : '';
+    parts.push(`${s.latenciesJudged} of ${s.latencies} latencies judged${to}`);
+  }
+  if (s.figures > 0) parts.push(`${s.figuresJudged} of ${s.figures} counts and bytes`);
+  const rests = s.restsOn === 'everything' ? 'latencies, counts and bytes' : 'counts and bytes';
+  return `${parts.join(', ')}; verdict rests on ${rests}`;
+}
+
+/** The line a reader sees first, in every format and with --quiet. */
+export function verdictLine(m: CompareModel): string {
+  return `${verdictHead(m)}: ${scopeText(m)}`;
+}
+
+/** The verdicts' counts after the verdict line: "0 improved", "46 noisy", ... */
+export function countsText(m: CompareModel): string[] {
+  const n = m.comparison.counts;
+  const out = [`${n.improved} improved`, `${n.inconclusive} inconclusive`, `${n.noisy} noisy`, `${n.unchanged} unchanged`];
+  if (n.changed > 0) out.push(`${n.changed} changed without a direction`);
+  if (n.incomparable > 0) out.push(`${n.incomparable} latencies not comparable`);
+  if (n['not-compared'] > 0) out.push(`${n['not-compared']} not compared`);
+  return out;
+}
+
+/** The things a reader must know before the tables: environments, changed settings, run warnings. */
+export function warningsText(m: CompareModel): string[] {
+  const c = m.comparison;
+  return [
+    ...c.environment.map((d) => `environments differ in ${d.field}: ${d.base} -> ${d.current} (${d.matters})`),
+    ...c.confounders.map((d) => `${d.field} changed: ${clip(d.base)} -> ${clip(d.current)}`),
+    ...(c.latencies.comparable ? [] : [`latencies not compared: ${c.latencies.reason}`]),
+    ...c.warnings,
+  ];
+}
+
+/** A long setting (a kernel command line) cut for a line. */
+export function clip(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/** Point labels of a comparison: the parameters that vary within each workload. */
+export function pointNamer(m: CompareModel): (r: RowComparison) => string {
+  const vary = varyingParamsByWorkload(m.comparison.rows);
+  return (r) => shortParams(r.params, vary.get(r.workload) ?? []);
+}
+
+export function figureCell(r: RowComparison, which: 'base' | 'current', withUnit = true): string {
+  const row = r[which];
+  if (!row) return '-';
+  if (row.status !== 'ok') return row.status;
+  return formatValue(row.value, withUnit ? r.unit : '');
+}
+
+/** "+7.0% ±3.1%" for latencies, "+12.5% (+8)" for figures, "+8 (from 0)". */
+export function changeCell(r: RowComparison, form: 'long' | 'short' = 'long'): string {
+  if (r.change === null) return '-';
+  if (!Number.isFinite(r.change)) return r.delta !== null ? `${r.delta > 0 ? '+' : ''}${formatValue(r.delta)} (from 0)` : '-';
+  const change = signedPercent(r.change);
+  if (form === 'short') return change;
+  if (r.spec.noise !== 'timed') return r.delta !== null && r.delta !== 0 ? `${change} (${r.delta > 0 ? '+' : ''}${formatValue(r.delta)})` : change;
+  return r.rme !== null ? `${change} ±${r.rme.toFixed(1)}%` : change;
+}
+
+export function detectableCell(r: RowComparison): string {
+  if (r.detectable === null) return '-';
+  if (r.detectable === 0) return 'any';
+  return `${(r.detectable * 100).toFixed(r.detectable < 0.1 ? 1 : 0)}%`;
+}
+
+export function confidenceCell(r: RowComparison): string {
+  if (r.confidence === null) return '-';
+  if (r.spec.noise === 'exact') return 'exact';
+  // A counter's noise is a tolerance, not a probability: the reason gives it.
+  if (r.spec.noise !== 'timed') return '-';
+  if (r.confidence >= 0.999) return '>99.9%';
+  return `${(r.confidence * 100).toFixed(1)}%`;
+}
+
+/** The rules the verdicts used, from the constants they used. */
+export function methodNote(m: CompareModel): string[] {
+  const k = m.method;
+  const family = k.family > 1 ? `, tested as a family of ${k.family} latency rows (α/${k.family} each)` : '';
+  return [
+    `Latencies: each metric's deciding statistic (the median where a run names none), against the baseline's mean over its runs where it kept one;`,
+    `significance by ${k.test}, α=${k.alpha}. Regressed or improved only when that statistic, the mean and the minimum all moved beyond`,
+    `${percent(k.threshold)} the same way, the test is significant, neither side's margin of error is over ${k.maxRme}% (unless the change clears`,
+    `threshold plus margin) and the change is outside the baseline's run-to-run spread${family}.`,
+    `The smallest detectable change is the change these runs would find with ${percent(k.power)} power; a figure whose smallest detectable`,
+    `change is over ${percent(k.maxDetectable)} is inconclusive, never unchanged. A latency verdict the host's own change of speed`,
+    `(over ${k.hostShiftGatePercent}%, its labs() meter) could explain is withheld. Latencies are compared only within one testbed; counts`,
+    'and bytes on any. Exact counts fail on any change the wrong way; figures from a process- or system-wide counter only beyond',
+    'the threshold and the counter\'s noise; figures without a direction (the run\'s spec says none, or a system-wide count of',
+    'background events) are shown, never judged.',
+  ];
+}
