@@ -78,7 +78,7 @@ const measuredBoth = (r: RowComparison) => r.base?.status === 'ok' && r.current?
 const JUDGED: readonly Verdict[] = ['regressed', 'improved', 'unchanged', 'noisy'];
 
 export function judgedScope(c: Comparison): JudgedScope {
-  const latencies = c.rows.filter((r) => r.spec.noise === 'timed' && r.kind === 'latency' && measuredBoth(r));
+  const latencies = c.rows.filter((r) => r.kind === 'latency' && measuredBoth(r));
   const judged = latencies.filter((r) => JUDGED.includes(r.verdict) && r.detectable !== null && r.detectable <= MAX_USABLE_DETECTABLE);
   const figures = c.rows.filter((r) => r.spec.noise !== 'timed' && hasDirection(r.spec) && measuredBoth(r));
   const figuresJudged = figures.filter((r) => JUDGED.includes(r.verdict));

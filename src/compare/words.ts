@@ -40,8 +40,8 @@ export function scopeText(m: CompareModel): string {
   if (s.latencies > 0 && m.comparison.latencies.comparable) {
     const to = s.worstDetectable !== null ? ` (to ${percent(Math.ceil(s.worstDetectable * 100) / 100)})` : '';
     parts.push(`${s.latenciesJudged} of ${s.latencies} latencies judged${to}`);
-  }
-  if (s.figures > 0) parts.push(`${s.figuresJudged} of ${s.figures} counts and bytes`);
+  } else if (s.latencies > 0) parts.push(`${s.latencies} latencies not compared`);
+  if (s.figures > 0) parts.push(`${s.figuresJudged} of ${s.figures} counts and bytes${parts.length ? '' : ' judged'}`);
   const rests = s.restsOn === 'everything' ? 'latencies, counts and bytes' : 'counts and bytes';
   return `${parts.join(', ')}; verdict rests on ${rests}`;
 }
@@ -61,13 +61,12 @@ export function countsText(m: CompareModel): string[] {
   return out;
 }
 
-/** The things a reader must know before the tables: environments, changed settings, run warnings. */
+/** The things a reader must know before the tables: environments, changed settings, run warnings (why latencies were not compared is with their rows). */
 export function warningsText(m: CompareModel): string[] {
   const c = m.comparison;
   return [
     ...c.environment.map((d) => `environments differ in ${d.field}: ${d.base} -> ${d.current} (${d.matters})`),
     ...c.confounders.map((d) => `${d.field} changed: ${clip(d.base)} -> ${clip(d.current)}`),
-    ...(c.latencies.comparable ? [] : [`latencies not compared: ${c.latencies.reason}`]),
     ...c.warnings,
   ];
 }
