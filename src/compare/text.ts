@@ -7,7 +7,7 @@
  */
 import type { RowComparison } from '../analysis/comparison.js';
 import { formatValue } from '../render/format.js';
-import { textTable, toAscii, wrapText, type TextRow } from '../render/text-table.js';
+import { proseLines, textTable, toAscii, type TextRow } from '../render/text-table.js';
 import type { CompareFormat } from './format.js';
 import type { CompareModel } from './model.js';
 import { reasonText, reasonWithConfounders, type ReasonForm } from './reasons.js';
@@ -21,7 +21,7 @@ const INNER = TEXT_WIDTH - INDENT.length;
 
 /** Lines of prose wrapped to the width, each after `prefix` (the first after `first`). */
 function prose(text: string, first = '', prefix = first, width = TEXT_WIDTH): string[] {
-  return wrapText(toAscii(text), width - Math.max(first.length, prefix.length)).map((l, i) => (i === 0 ? first : prefix) + l);
+  return proseLines(text, width, first, prefix);
 }
 
 /** The mark beside a change: `*` where it was judged significant (regressed or improved). */

@@ -58,6 +58,11 @@ function hanging(text: string, width: number): string[] {
   return rest.length === 0 ? [first] : [first, ...wrapText(rest.join(' '), width - 2).map((l) => `  ${l}`)];
 }
 
+/** Prose for a plain-text view: ASCII, wrapped to `width`, the first line after `first`, the rest after `rest`. */
+export function proseLines(text: string, width: number, first = '', rest = first): string[] {
+  return wrapText(toAscii(text), width - Math.max(first.length, rest.length)).map((l, i) => (i === 0 ? first : rest) + l);
+}
+
 function longestWord(text: string): number {
   return Math.max(0, ...text.split(/[\s]+/).map((w) => w.length));
 }
