@@ -7,7 +7,7 @@ import { renderPage, type PageDoc } from '../render/page.js';
 import { chartsForComparison } from './charts.js';
 import type { CompareFormat } from './format.js';
 import type { CompareModel } from './model.js';
-import { compareTables, NUMERIC_COLUMNS } from './tables.js';
+import { compareTables, numericColumns } from './tables.js';
 import { countsText, methodNote, verdictLine, warningsText } from './words.js';
 
 function testbeds(m: CompareModel): string {
@@ -26,7 +26,7 @@ export function compareDoc(m: CompareModel): PageDoc {
     ],
     warnings: warningsText(m),
     tables: compareTables(m, 'short').map((t) => ({
-      title: t.title, header: t.header, rows: t.rows, open: t.open, numeric: NUMERIC_COLUMNS, rowClass: t.verdicts, rowTitle: t.longReasons,
+      title: t.title, header: t.header, rows: t.rows, open: t.open, numeric: numericColumns('short'), rowClass: t.verdicts, rowTitle: t.longReasons,
     })),
     chartsTitle: 'Base and current side by side',
     charts: chartsForComparison(m.comparison),

@@ -9,7 +9,7 @@ import { folded, mdCode, mdEscape, mdTable } from '../render/markdown.js';
 import type { CompareFormat } from './format.js';
 import { buildCompareModel, type CompareModel } from './model.js';
 import { headlineCharts } from './mermaid.js';
-import { compareTables, NUMERIC_COLUMNS, type CompareTable } from './tables.js';
+import { compareTables, numericColumns, type CompareTable } from './tables.js';
 import { clip, countsText, methodNote, verdictLine } from './words.js';
 
 export function renderCompareMarkdown(c: Comparison | CompareModel, title = 'guardbench compare'): string {
@@ -45,7 +45,7 @@ export const markdownFormat: CompareFormat = {
 
 /** A reason or parameter from a run must not break the table or become markup in a PR comment. */
 function verdictTable(t: CompareTable): string[] {
-  return mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => NUMERIC_COLUMNS[i] ?? false);
+  return mdTable(t.header, t.rows.map((r) => r.map(mdEscape)), (i) => numericColumns('long')[i] ?? false);
 }
 
 /** The headline figures as Mermaid charts GitHub draws in place: latencies open, exact figures folded. */

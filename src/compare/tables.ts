@@ -19,18 +19,32 @@ export interface CompareTable {
   longReasons: string[];
 }
 
-export const TABLE_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'smallest detectable change', 'why'];
-/** Which columns hold figures (right-aligned). */
-export const NUMERIC_COLUMNS = [false, false, false, false, true, true, true, true, true, false];
+const LONG_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'confidence of a change', 'smallest detectable change', 'why'];
+/**
+ * The short form fits a 1280 px page: the unit beside the metric rather than in every figure, no
+ * confidence column (the reason says p where it decided), a reason of a few words.
+ */
+const SHORT_HEADER = ['workload', 'strategy', 'point', 'metric', 'base', 'current', 'change', 'detectable', 'why'];
+
+/** Which columns of a table of `form` hold figures (right-aligned). */
+export function numericColumns(form: ReasonForm): boolean[] {
+  return (form === 'long' ? LONG_HEADER : SHORT_HEADER).map((h) => ['base', 'current', 'change', 'detectable', 'confidence of a change', 'smallest detectable change'].includes(h));
+}
+
+function cells(r: RowComparison, point: string, form: ReasonForm): string[] {
+  if (form === 'short') {
+    return [r.workload, r.strategy, point || '-', `${r.metric} (${r.unit})`, figureCell(r, 'base', false), figureCell(r, 'current', false),
+      changeCell(r), detectableCell(r), reasonWithConfounders(r, 'short')];
+  }
+  return [r.workload, r.strategy, point || '-', r.metric, figureCell(r, 'base'), figureCell(r, 'current'), changeCell(r), confidenceCell(r),
+    detectableCell(r), reasonWithConfounders(r, 'long')];
+}
 
 function table(m: CompareModel, kind: CompareTable['kind'], title: string, open: boolean, rows: RowComparison[], form: ReasonForm): CompareTable {
   const point = pointNamer(m);
   return {
-    kind, title, open, header: TABLE_HEADER,
-    rows: rows.map((r) => [
-      r.workload, r.strategy, point(r) || '-', r.metric,
-      figureCell(r, 'base'), figureCell(r, 'current'), changeCell(r), confidenceCell(r), detectableCell(r), reasonWithConfounders(r, form),
-    ]),
+    kind, title, open, header: form === 'long' ? LONG_HEADER : SHORT_HEADER,
+    rows: rows.map((r) => cells(r, point(r), form)),
     verdicts: rows.map((r) => r.verdict),
     longReasons: rows.map((r) => reasonWithConfounders(r, 'long')),
   };
