@@ -3,20 +3,19 @@
  * pair gets one verdict from what its metric means (the run's metric specs), and the comparison as
  * a whole says whether anything regressed.
  *
- * Latency rows: a row is regressed (or improved) only when the change of its deciding statistic (the
- * metric's own, README "How steady the figures are"; the median for runs that lack it) is beyond
- * the threshold, the mean and the minimum moved the same way beyond it too (a burst that slows a few
- * iterations moves the mean, not the median or the minimum), Welch's t-test on the means calls the
- * difference significant, and - when the baseline measured it - the change is outside the row's
- * run-to-run spread. A row whose margin of error is too large to tell is "noisy", never regressed
- * on a small change.
+ * Latency rows are judged in latency-verdict.ts (docs/methodology.md "Regression verdicts"): by the
+ * change of each metric's deciding statistic, its mean and minimum, a t-test, the margins of error
+ * and the baseline's run-to-run spread; a row these runs could not have seen change by the size that
+ * matters is "inconclusive", one too uncertain to decide "noisy", never regressed on a small change.
  *
  * Counts and bytes carry no sampling statistics: an exact figure (VMAs the guards add, system calls
  * made) regresses on any change the wrong way; a figure read from a process- or system-wide
  * counter (page tables, VMA slab) only on a change beyond the threshold and beyond the counter's
  * own noise (the row's resolution). A figure whose better value is "as expected" regresses when it
- * moves away from what the kernel should give. A figure whose better direction is unknown, or a
- * throughput from one timed window, is listed with its exact change and never fails a comparison.
+ * moves away from what the kernel should give. A figure without a direction (unknown, or a
+ * system-wide count of background events), or a throughput from one timed window, is listed with its
+ * exact change and never fails a comparison. Why each verdict is what it is travels as data
+ * (verdict-reasons.ts); compare's formats word it.
  */
 import type { MetricKind, MetricSpec, Params, Row, Run, Statistic } from '../results/schema.js';
 import { detectableChange, relativeChange } from '../stats/significance.js';

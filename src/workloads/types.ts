@@ -24,8 +24,8 @@ type CountOptions = SpecOptions & {
 
 /**
  * The statistic compare judges a latency by when no baseline chose one for the row: chosen by
- * measuring every candidate's spread across repeated runs on this project's machines (README,
- * "How steady the figures are"). The row's value stays the median.
+ * measuring every candidate's spread across repeated runs on this project's machines
+ * (docs/methodology.md "Regression verdicts"). The row's value stays the median.
  */
 export const LATENCY_STATISTIC: Statistic = 'callNormalisedMedian';
 
