@@ -21,6 +21,7 @@ import { renderCompareText } from '../src/compare/text.js';
 import { verdictLine } from '../src/compare/words.js';
 import { mdEscape } from '../src/render/markdown.js';
 import { textTable, wrapText } from '../src/render/text-table.js';
+import { parseRunArgs } from '../src/commands/run.js';
 import { runCli, scratchDir } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/runs/${name}`, import.meta.url).pathname;
@@ -166,4 +167,18 @@ test('compare --out writes every format the registry has', () => {
   assert.equal(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')).schema, 'guardbench.compare/v2');
   const counts = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')).counts as Record<Verdict, number>;
   assert.equal(counts.regressed, 1);
+});
+
+test('--format on every command that renders: run takes it, --report stays its alias, both at once is a usage error', () => {
+  const reports = (argv: string[]) => {
+    const args = parseRunArgs(['--quick', ...argv]);
+    return args === 'help' ? null : args.reports;
+  };
+  assert.deepEqual(reports(['--format', 'md,html']), ['md', 'html']);
+  assert.deepEqual(reports(['--report', 'md,html']), ['md', 'html']);
+  assert.deepEqual(reports(['--format', 'none']), []);
+  assert.throws(() => reports(['--format', 'md', '--report', 'md']), /--format and --report are one flag/);
+  const history = runCli(['history', HOST_1, '--format', 'pdf']);
+  assert.equal(history.code, 2);
+  assert.match(history.stderr, /--format: 'pdf' is not a history format \(text, md, json\)/);
 });
