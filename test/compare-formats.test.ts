@@ -53,9 +53,10 @@ test('compare --format text of two quick runs: 80 columns, ASCII, the verdict li
   const order = [/^Regressed \(1\)$/, /^Improved \(\d+\)$/, /^Largest moves that could not be judged/, /^Not compared/, /^Unchanged \(\d+\)$/].map(at);
   assert.ok(order.every((i) => i > 0), String(order));
   assert.deepEqual([...order].sort((a, b) => a - b), order, 'sections in the order a mail reader wants them');
-  // A judged change is marked; the numbers are whole (never cut) and the reason is under the row.
+  // A judged change is marked; the numbers are whole (never cut), the change is of the medians shown
+  // and the reason under the row gives the statistic judged.
   const regressed = lines.slice(order[0]! + 1, order[1]!).join('\n');
-  assert.match(regressed, /guard-madvise pageTables=own\s+32,110\s+36,247\s+\+26\.9%\s+\*/);
+  assert.match(regressed, /guard-madvise pageTables=own\s+32,110\s+36,247\s+\+12\.9%\s+\*/);
   assert.match(regressed, /call-normalised median \+26\.9%/);
 });
 
@@ -181,4 +182,15 @@ test('--format on every command that renders: run takes it, --report stays its a
   const history = runCli(['history', HOST_1, '--format', 'pdf']);
   assert.equal(history.code, 2);
   assert.match(history.stderr, /--format: 'pdf' is not a history format \(text, md, json\)/);
+});
+
+test('a counter figure read below zero is noisy, never improved: the counter moved by more than the figure', () => {
+  const base = readRun(HOST_1);
+  const current = structuredClone(readRun(HOST_2)) as Run;
+  const row = current.rows.find((r) => r.workload === 'loader-gap' && r.metric === 'vma_slab_bytes' && r.strategy === 'no-guard')!;
+  row.value = -19361;
+  const r = compareRuns(base, current).rows.find((x) => x.workload === 'loader-gap' && x.metric === 'vma_slab_bytes' && x.strategy === 'no-guard')!;
+  assert.equal(r.verdict, 'noisy');
+  assert.deepEqual(r.reason, { gate: 'counter-negative', counter: 'system', side: 'current' });
+  assert.match(reasonText(r), /read below zero in the current run/);
 });

@@ -253,6 +253,9 @@ function judgeFigure(spec: MetricSpec, base: Row, current: Row, options: Compare
   if (base.resolution === undefined && current.resolution === undefined && !noise?.sd) {
     return { verdict: 'changed', ...exact, reason: { gate: 'noise-unrecorded', counter } };
   }
+  // A cost read below zero is no cost: something else on the machine freed more than the workload
+  // allocated while it was read, so the counter's noise outran the resolution the run recorded.
+  if (b < 0 || c < 0) return { verdict: 'noisy', ...exact, reason: { gate: 'counter-negative', counter, side: b < 0 ? 'base' : 'current' } };
   // The counter's resolution in one run, and how far whole runs of the baseline spread.
   const spread = noise?.sd ? detectableChange(noise.sd, options.alpha, noise.runs - 1) : 0;
   const tolerance = Math.max(base.resolution ?? 0, current.resolution ?? 0, spread, options.threshold * Math.abs(b));

@@ -75,6 +75,8 @@ export type Reason =
   | { gate: 'identical' }
   /** a counter figure whose noise the run did not record */
   | { gate: 'noise-unrecorded'; counter: Counter }
+  /** a counter figure read below zero on a side: other processes moved the counter by more than the figure itself */
+  | { gate: 'counter-negative'; counter: Counter; side: Side }
   /** a counter figure against its noise (resolution, baseline spread, threshold: the largest) */
   | { gate: 'counter-noise'; counter: Counter; tolerance: number; beyond: boolean; better: Better }
   /** an exact figure that moved */

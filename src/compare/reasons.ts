@@ -37,9 +37,9 @@ function latencyWords(gate: Reason['gate'], f: LatencyFigures | null, form: Reas
   switch (gate) {
     case 'latency-detectable':
       return long ? `${judgedAs(f, form)}, but on this testbed only changes above ${percent(f.detectable)} can be told from noise (limit ${percent(f.maxDetectable)}): not judged`
-        : `sees only changes over ${Math.ceil(f.detectable * 100)}%`;
+        : `${judgedAs(f, form)}; sees only changes over ${Math.ceil(f.detectable * 100)}%`;
     case 'latency-significance':
-      return long ? `${judgedAs(f, form)}, not significant (p=${formatP(f.p)}, α=${f.alpha})` : `not significant (p=${formatP(f.p)})`;
+      return long ? `${judgedAs(f, form)}, not significant (p=${formatP(f.p)}, α=${f.alpha})` : `${judgedAs(f, form)}, not significant (p=${formatP(f.p)})`;
     case 'latency-mean':
       return long ? `${judgedAs(f, form)} but mean ${signedPercent(f.meanChange)}` : `mean ${signedPercent(f.meanChange)} disagrees`;
     case 'latency-minimum':
@@ -78,6 +78,9 @@ function figureWords(r: RowComparison, reason: Reason, form: ReasonForm): string
       return long ? 'which way is better is not known: informational' : 'no direction: informational';
     case 'noise-unrecorded':
       return long ? `${COUNTER_WORDS[reason.counter]} whose noise the run did not record: informational` : 'counter noise unknown';
+    case 'counter-negative':
+      return long ? `read below zero in the ${reason.side} run: ${COUNTER_WORDS[reason.counter]} moved by more than the figure itself, beyond the noise the run recorded`
+        : `${reason.side} below zero: counter noise`;
     case 'counter-noise': {
       const tol = twoDigits(reason.tolerance);
       if (!reason.beyond) {

@@ -2,11 +2,12 @@
  * A comparison as plain ASCII text of at most 80 columns, for a terminal and for a mailing list
  * (mmtests' compare-kernels habit): the verdict line first, then the regressions and improvements
  * with their reasons, then the largest moves that could not be judged and why, then everything
- * else in compact tables: one row per figure, a column per run, the change in % and a mark where
- * the change was judged. Long names wrap; figures are never cut.
+ * else in compact tables: one row per figure, a column per run, the change in % of the figures
+ * shown and a mark where the change was judged. Long names wrap; figures are never cut.
  */
 import type { RowComparison } from '../analysis/comparison.js';
-import { formatValue } from '../render/format.js';
+import { formatValue, signedPercent } from '../render/format.js';
+import { relativeChange } from '../stats/significance.js';
 import { proseLines, textTable, toAscii, type TextRow } from '../render/text-table.js';
 import type { CompareFormat } from './format.js';
 import type { CompareModel } from './model.js';
@@ -27,6 +28,15 @@ function prose(text: string, first = '', prefix = first, width = TEXT_WIDTH): st
 /** The mark beside a change: `*` where it was judged significant (regressed or improved). */
 function mark(r: RowComparison): string {
   return r.verdict === 'regressed' || r.verdict === 'improved' ? '*' : '';
+}
+
+/**
+ * The change of the two figures on the line (medians, for latencies), as a reader checks it; a
+ * latency judged on another statistic says that statistic's change in its reason.
+ */
+function shownChange(r: RowComparison): string {
+  if (r.spec.noise !== 'timed' || r.base?.value == null || r.current?.value == null || r.base.value === 0) return changeCell(r, 'short');
+  return signedPercent(relativeChange(r.base.value, r.current.value));
 }
 
 function figure(r: RowComparison, which: 'base' | 'current'): string {
@@ -55,7 +65,7 @@ function figureTable(m: CompareModel, rows: RowComparison[], reasons: ReasonForm
     const h = `${r.workload} ${r.metric} (${r.unit})`;
     if (grouped && h !== heading) body.push(...prose((heading = h), '', '', INNER).map((line) => ({ line })));
     const label = [grouped ? ' ' : h, r.strategy, point(r)].filter(Boolean).join(' ');
-    const cells = [label, figure(r, 'base'), figure(r, 'current'), changeCell(r, 'short'), mark(r)];
+    const cells = [label, figure(r, 'base'), figure(r, 'current'), shownChange(r), mark(r)];
     body.push(cells.map(toAscii));
     if (reasons) body.push(...prose(reasonWithConfounders(r, reasons), '      ', '      ', INNER).map((line) => ({ line })));
   }
