@@ -66,9 +66,23 @@ export function warningsText(m: CompareModel): string[] {
   const c = m.comparison;
   return [
     ...c.environment.map((d) => `environments differ in ${d.field}: ${d.base} -> ${d.current} (${d.matters})`),
-    ...c.confounders.map((d) => `${d.field} changed: ${clip(d.base)} -> ${clip(d.current)}`),
+    ...c.confounders.map((d) => `${d.field} changed: ${d.field === 'kernel command line' ? commandLineChange(d.base, d.current) : `${clip(d.base)} -> ${clip(d.current)}`}`),
     ...c.warnings,
   ];
+}
+
+/**
+ * Two kernel command lines: "A -> B" when short; when long (two cloud hosts share all but a few
+ * parameters) the parameters only one side has, as cutting both at one length shows one start twice.
+ */
+function commandLineChange(base: string, current: string): string {
+  if (base.length + current.length <= 120) return `${base} -> ${current}`;
+  const b = base.split(/\s+/);
+  const c = current.split(/\s+/);
+  const gone = b.filter((w) => !c.includes(w));
+  const added = c.filter((w) => !b.includes(w));
+  if (gone.length + added.length === 0) return 'the same words in another order';
+  return [gone.length ? `without ${clip(gone.join(' '))}` : '', added.length ? `with ${clip(added.join(' '))}` : ''].filter(Boolean).join('; ');
 }
 
 /** A long setting (a kernel command line) cut for a line. */
