@@ -46,7 +46,7 @@ h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { font-size: 1.25em; margin: 28px 0
 th, td { border: 1px solid #d9d9d9; padding: 3px 8px; text-align: left; } thead th { background: #f6f7f9; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td:not(.num):last-child { min-width: 12em; }
-tr.regressed td { background: #fdecec; } tr.improved td { background: #eaf6ee; } tr.noisy td { background: #fff7e0; }
+tr.regressed td { background: #fdecec; } tr.improved td { background: #eaf6ee; } tr.noisy td { background: #fff7e0; } tr.inconclusive td { background: #f3f3f3; }
 details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
 figure { margin: 16px 0; } .chart { position: relative; width: 100%; max-width: 900px; }
 `;
