@@ -84,6 +84,7 @@ test('compare.json carries reasons as data: the gate and numbers of a regression
   const json = comparisonJson(model(HOST_1, HOST_2));
   assert.equal(json.schema, 'guardbench.compare/v2');
   assert.ok(json.rows.every((r) => !('why' in r)), 'no sentences');
+  assert.ok(json.warnings.length > 0 && json.warnings.every((w) => typeof w === 'object' && 'kind' in w), 'warnings are data too');
   const regressed = json.rows.find((r) => r.verdict === 'regressed')!;
   assert.equal(regressed.reason.gate, 'latency-moved');
   const f = 'latency' in regressed.reason ? regressed.reason.latency! : null;

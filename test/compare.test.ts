@@ -14,6 +14,7 @@ import { rowKey } from '../src/analysis/keys.js';
 import { estimateNoise } from '../src/analysis/stability.js';
 import type { ComparisonJson } from '../src/compare/json.js';
 import { reasonText as why } from '../src/compare/reasons.js';
+import { runWarningText } from '../src/compare/words.js';
 
 const QUICK_RUN = new URL('./fixtures/quick-run.json', import.meta.url).pathname;
 /** The quick-run fixture as recorded on testbed lab-a (it predates testbeds). */
@@ -180,7 +181,7 @@ test('a row that worked and now fails is a regression; rows only one run has are
   assert.equal(v.verdict, 'regressed');
   assert.match(why(v), /EINVAL from madvise/);
   assert.ok(c.rows.filter((r) => r.workload === 'madvise-batches').every((r) => r.verdict === 'not-compared'));
-  assert.ok(c.warnings.some((w) => /only one of the runs/.test(w)));
+  assert.ok(c.warnings.some((w) => w.kind === 'rows-in-one-run' && /only one of the runs/.test(runWarningText(w))));
 });
 
 test('a baseline that measured its run-to-run spread keeps a change inside that spread from being a regression', () => {
@@ -209,8 +210,8 @@ test('a baseline that measured its run-to-run spread keeps a change inside that 
   assert.equal(unseen.reason.gate, 'latency-detectable');
   const t = 'latency' in unseen.reason ? unseen.reason.latency!.runToRun! : null;
   assert.ok(t && t.runs === 3 && Math.abs(t.cvPercent - 1) < 0.05 && t.family > 1 && t.rowAlpha < 0.01, JSON.stringify(t));
-  assert.ok(!c2.warnings.some((w) => /no run-to-run spread/.test(w)));
-  assert.ok(c.warnings.every((w) => !/no run-to-run spread/.test(w)));
+  assert.ok(!c2.warnings.some((w) => w.kind === 'no-run-to-run-spread'));
+  assert.ok(c.warnings.every((w) => w.kind !== 'no-run-to-run-spread'));
   // Rows the repeats never varied (other strategies) have a spread of 0 and are judged as before.
   const other = c.rows.find((r) => r.kind === 'latency' && r.strategy === 'prot-none' && r.verdict !== 'not-compared')!;
   assert.equal(other.runToRunCv, 0);
@@ -300,14 +301,14 @@ test('the host-speed meter of both runs warns when the machine, not the kernel, 
     return copy;
   };
   // Same speed, steady host: nothing to say.
-  assert.equal(compareRuns(withHost(base, 50, 4), withHost(base, 52, 5)).warnings.filter((w) => /host/.test(w)).length, 0);
+  assert.equal(compareRuns(withHost(base, 50, 4), withHost(base, 52, 5)).warnings.filter((w) => w.kind.startsWith('host-speed')).length, 0);
   // The current run got a CPU half as fast, and moved 40% within itself.
-  const warnings = compareRuns(withHost(base, 37, 4), withHost(base, 74, 40)).warnings;
+  const warnings = compareRuns(withHost(base, 37, 4), withHost(base, 74, 40)).warnings.map(runWarningText);
   assert.ok(warnings.some((w) => /took 37 ns \(median\) in the base run and 74 ns in the current one \(\+100%\)/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /moved 40% during the current run/.test(w)));
   assert.ok(!warnings.some((w) => /during the base run/.test(w)));
   // Runs from before the meter carry no hostSpeed: no claim either way.
-  assert.equal(compareRuns(base, withHost(base, 74, 40)).warnings.filter((w) => /another speed/.test(w)).length, 0);
+  assert.equal(compareRuns(base, withHost(base, 74, 40)).warnings.filter((w) => w.kind === 'host-speed-shift').length, 0);
 });
 
 test('latencies of two testbeds are never compared; counts and bytes are, exactly; --strict makes that exit 4', () => {

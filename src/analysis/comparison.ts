@@ -27,7 +27,7 @@ import { rowNoise, type RowNoise } from './row-noise.js';
 import { specOf } from './specs.js';
 import { noiseOf } from './stability.js';
 import { confounders as confoundersOf, latencyComparability, type Confounder, type LatencyComparability } from './testbed.js';
-import type { Counter, Reason } from './verdict-reasons.js';
+import type { Counter, Reason, RunWarning } from './verdict-reasons.js';
 
 export { MAX_USABLE_DETECTABLE };
 
@@ -112,8 +112,8 @@ export interface Comparison {
   latencies: LatencyComparability;
   /** settings that changed between two runs of one testbed */
   confounders: Confounder[];
-  /** other things a reader should know (incomplete runs, different profiles) */
-  warnings: string[];
+  /** other things a reader should know (incomplete runs, the host's speed), as data */
+  warnings: RunWarning[];
   counts: Record<Verdict, number>;
   /** latency rows tested together against the baseline's run-to-run spread (see familyRowAlpha) */
   latencyFamily: number;
@@ -288,43 +288,31 @@ export function familyRowAlpha(options: CompareOptions, family: number): number 
   return (options.alpha / Math.max(1, family)) ** (1 / (1 + (options.confirmations ?? 0)));
 }
 
-function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: boolean): string[] {
-  const warnings: string[] = [];
-  if (!noisy) {
-    warnings.push('the base run carries no run-to-run spread, so latency verdicts rest on within-run statistics, which understate'
-      + ' how much a whole run can shift on a shared machine; save the baseline from several runs (guardbench baseline save RUN RUN RUN)');
-  }
-  for (const [label, run] of [['base', base], ['current', current]] as const) {
-    if (!run.complete) warnings.push(`the ${label} run is incomplete (interrupted); only the points it finished are compared`);
-    const failedChecks = run.verify.filter((v) => !v.ok).map((v) => v.check);
-    if (failedChecks.length > 0) warnings.push(`the ${label} run failed verification: ${failedChecks.join(', ')}`);
+function runWarnings(base: Run, current: Run, rows: RowComparison[], noisy: boolean): RunWarning[] {
+  const warnings: RunWarning[] = noisy ? [] : [{ kind: 'no-run-to-run-spread' }];
+  for (const [side, run] of [['base', base], ['current', current]] as const) {
+    if (!run.complete) warnings.push({ kind: 'incomplete', side });
+    const checks = run.verify.filter((v) => !v.ok).map((v) => v.check);
+    if (checks.length > 0) warnings.push({ kind: 'failed-verification', side, checks });
   }
   const onlyOne = rows.filter((r) => r.verdict === 'not-compared' && (r.base === null || r.current === null)).length;
-  if (onlyOne > 0) warnings.push(`${onlyOne} rows are in only one of the runs (different parameter points or workloads)`);
-  warnings.push(...hostSpeedWarnings(base, current));
-  return warnings;
+  if (onlyOne > 0) warnings.push({ kind: 'rows-in-one-run', rows: onlyOne });
+  return [...warnings, ...hostSpeedWarnings(base, current)];
 }
 
 /**
  * What the host-speed meter says about the machine under the two runs: a host that ran at another
  * speed, or moved during a run, makes latency differences of that order that no kernel made.
  */
-export function hostSpeedWarnings(base: Run, current: Run): string[] {
-  const warnings: string[] = [];
+function hostSpeedWarnings(base: Run, current: Run): RunWarning[] {
+  const warnings: RunWarning[] = [];
   const b = hostSpeedOf(base);
   const c = hostSpeedOf(current);
-  if (b && c) {
-    const shift = hostShiftPercent(b, c);
-    if (Math.abs(shift) > HOST_SHIFT_WARN_PERCENT) {
-      warnings.push(`the host ran at another speed: a koffi labs() call took ${b.medianNs.toFixed(0)} ns (median) in the base run `
-        + `and ${c.medianNs.toFixed(0)} ns in the current one (${shift > 0 ? '+' : ''}${shift.toFixed(0)}%); latency differences of that order may be the machine's, not the kernel's`);
-    }
+  if (b && c && Math.abs(hostShiftPercent(b, c)) > HOST_SHIFT_WARN_PERCENT) {
+    warnings.push({ kind: 'host-speed-shift', baseNs: b.medianNs, currentNs: c.medianNs, shiftPercent: hostShiftPercent(b, c) });
   }
-  for (const [label, hs] of [['base', b], ['current', c]] as const) {
-    if (hs && hostMoved(hs)) {
-      warnings.push(`the host's speed moved ${hs.spreadPercent.toFixed(0)}% during the ${label} run (p90/p10 of its host-speed meter); `
-        + 'its absolute latencies carry noise of that order');
-    }
+  for (const [side, hs] of [['base', b], ['current', c]] as const) {
+    if (hs && hostMoved(hs)) warnings.push({ kind: 'host-speed-moved', side, spreadPercent: hs.spreadPercent });
   }
   return warnings;
 }
@@ -348,7 +336,7 @@ export function compareRuns(base: Run, current: Run, options: CompareOptions = D
   const rows = pairs.map((x) => compareRow(x.pair, x.spec, options, x.noise, context));
   const counts = countVerdicts(rows);
   const warnings = runWarnings(base, current, rows, baseNoise !== null || currentNoise !== null);
-  if (context.latencies.comparable && context.latencies.warning) warnings.unshift(context.latencies.warning);
+  if (context.latencies.comparable && context.latencies.warning) warnings.unshift({ kind: 'testbed', detail: context.latencies.warning });
   return {
     base, current, options, rows,
     environment: environmentDifferences(base, current),

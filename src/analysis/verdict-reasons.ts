@@ -88,3 +88,18 @@ export type Reason =
   | { gate: 'host-shift'; hostShiftPercent: number; gatePercent: number; withheld: Reason }
   /** a verdict that did not show again against a confirming run: withheld */
   | { gate: 'not-repeated'; run: string; verdict: string | null; change: number | null; withheld: Reason };
+
+/** What a reader must know about the two runs as a whole, as data (compare's formats word it). */
+export type RunWarning =
+  /** neither run carries a run-to-run spread: latency verdicts rest on within-run statistics */
+  | { kind: 'no-run-to-run-spread' }
+  | { kind: 'incomplete'; side: Side }
+  | { kind: 'failed-verification'; side: Side; checks: string[] }
+  /** rows only one run has (different parameter points or workloads) */
+  | { kind: 'rows-in-one-run'; rows: number }
+  /** the host's labs() meter ran at another speed under the two runs */
+  | { kind: 'host-speed-shift'; baseNs: number; currentNs: number; shiftPercent: number }
+  /** the host's meter spread within one run (p90/p10 - 1, percent) */
+  | { kind: 'host-speed-moved'; side: Side; spreadPercent: number }
+  /** latencies compared with a caveat about the testbed (detail: testbed.ts's words) */
+  | { kind: 'testbed'; detail: string };

@@ -1,13 +1,13 @@
 /**
  * A comparison as data (`guardbench.compare/v2`), for scripts that post-process verdicts: the
  * verdict of every pair with both headline figures and its reason as data (the gate that decided
- * and its numbers), what could be judged, without repeating the two runs. v1 carried a sentence
- * (`why`) in place of `reason` and `repeatedIn`, and no `scope`.
+ * and its numbers), what could be judged, without repeating the two runs. v1 carried sentences
+ * (`why`, `warnings`) in place of `reason`, `repeatedIn` and warnings as data, and no `scope`.
  */
 import type { Params } from '../results/schema.js';
 import type { CompareOptions, EnvDifference, Verdict } from '../analysis/comparison.js';
 import type { Confounder, LatencyComparability } from '../analysis/testbed.js';
-import type { Reason } from '../analysis/verdict-reasons.js';
+import type { Reason, RunWarning } from '../analysis/verdict-reasons.js';
 import type { CompareFormat } from './format.js';
 import type { CompareModel, CompareSide, JudgedScope, MethodConstants } from './model.js';
 
@@ -26,7 +26,8 @@ export interface ComparisonJson {
   latencies: LatencyComparability;
   environment: EnvDifference[];
   confounders: Confounder[];
-  warnings: string[];
+  /** about the runs as a whole, as data */
+  warnings: RunWarning[];
   rows: {
     workload: string; strategy: string; params: Params; metric: string; unit: string;
     verdict: Verdict; base: number | null; current: number | null;

@@ -10,7 +10,7 @@ import type { CompareFormat } from './format.js';
 import { buildCompareModel, type CompareModel } from './model.js';
 import { headlineCharts } from './mermaid.js';
 import { compareTables, numericColumns, type CompareTable } from './tables.js';
-import { clip, countsText, methodNote, verdictLine } from './words.js';
+import { clip, countsText, methodNote, runWarningText, verdictLine } from './words.js';
 
 export function renderCompareMarkdown(c: Comparison | CompareModel, title = 'guardbench compare'): string {
   const m = 'comparison' in c ? c : buildCompareModel(c);
@@ -26,7 +26,7 @@ export function renderCompareMarkdown(c: Comparison | CompareModel, title = 'gua
     out.push('');
   }
   if (!m.comparison.latencies.comparable) out.push(`- ⚠ latencies not compared: ${mdEscape(m.comparison.latencies.reason)}`);
-  for (const w of m.comparison.warnings) out.push(`- ⚠ ${mdEscape(w)}`);
+  for (const w of m.comparison.warnings) out.push(`- ⚠ ${mdEscape(runWarningText(w))}`);
   if (m.comparison.warnings.length > 0 || !m.comparison.latencies.comparable) out.push('');
   const tables = compareTables(m, 'long');
   // The verdicts a reader must see, the charts, then the folded tables (cut first when a comment is too long).

@@ -4,6 +4,7 @@
  * are in reasons.ts). Plain text: each format escapes it for itself.
  */
 import type { RowComparison, Verdict } from '../analysis/comparison.js';
+import type { RunWarning } from '../analysis/verdict-reasons.js';
 import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
 import { formatValue, percent, signedPercent } from '../render/format.js';
 import type { CompareModel } from './model.js';
@@ -67,8 +68,26 @@ export function warningsText(m: CompareModel): string[] {
   return [
     ...c.environment.map((d) => `environments differ in ${d.field}: ${d.base} -> ${d.current} (${d.matters})`),
     ...c.confounders.map((d) => `${d.field} changed: ${d.field === 'kernel command line' ? commandLineChange(d.base, d.current) : `${clip(d.base)} -> ${clip(d.current)}`}`),
-    ...c.warnings,
+    ...c.warnings.map(runWarningText),
   ];
+}
+
+/** A warning about the runs as a whole, in words. */
+export function runWarningText(w: RunWarning): string {
+  switch (w.kind) {
+    case 'no-run-to-run-spread':
+      return 'the base run carries no run-to-run spread, so latency verdicts rest on within-run statistics, which understate'
+        + ' how much a whole run can shift on a shared machine; save the baseline from several runs (guardbench baseline save RUN RUN RUN)';
+    case 'incomplete': return `the ${w.side} run is incomplete (interrupted); only the points it finished are compared`;
+    case 'failed-verification': return `the ${w.side} run failed verification: ${w.checks.join(', ')}`;
+    case 'rows-in-one-run': return `${w.rows} rows are in only one of the runs (different parameter points or workloads)`;
+    case 'host-speed-shift':
+      return `the host ran at another speed: a koffi labs() call took ${w.baseNs.toFixed(0)} ns (median) in the base run and ${w.currentNs.toFixed(0)} ns`
+        + ` in the current one (${w.shiftPercent > 0 ? '+' : ''}${w.shiftPercent.toFixed(0)}%); latency differences of that order may be the machine's, not the kernel's`;
+    case 'host-speed-moved':
+      return `the host's speed moved ${w.spreadPercent.toFixed(0)}% during the ${w.side} run (p90/p10 of its host-speed meter); its absolute latencies carry noise of that order`;
+    case 'testbed': return w.detail;
+  }
 }
 
 /**
