@@ -22,8 +22,9 @@ import { EXIT, exitCodesHelp } from './exit-codes.js';
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
 Compares two runs (run.json files, or directories holding one) row by row and prints what it
-judged: plain text on a terminal, Markdown otherwise (a file, a pipe, CI). Latencies are compared only between runs of one testbed (the machine a run records);
-counts and bytes between any two runs.
+judged: plain text on a terminal, Markdown otherwise (a file, a pipe, CI). Latencies are
+compared only between runs of one testbed (the machine a run records); counts and bytes between
+any two runs. A figure these runs could not have seen change by 25% is inconclusive.
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
@@ -31,7 +32,8 @@ options:
   --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
   --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
                   against this run too (repeatable)
-  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one machine
+  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one
+                  machine
   --strict        exit 4 when latencies could not be compared (different testbeds, an emulated CPU)
   --format F      what to print: ${COMPARE_FORMATS.join(', ')} (default: text on a terminal, md
                   otherwise); text is plain ASCII of at most 80 columns, for a mail
