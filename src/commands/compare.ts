@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readRun } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
-import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type CompareOptions } from '../analysis/comparison.js';
+import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, MAX_USABLE_DETECTABLE, type CompareOptions } from '../analysis/comparison.js';
 import { chartsForComparison } from '../compare/charts.js';
 import type { CompareFormat } from '../compare/format.js';
 import { COMPARE_FORMATS, loadCompareFormat } from '../compare/formats.js';
@@ -24,7 +24,7 @@ const HELP = `usage: guardbench compare BASE CURRENT [options]
 Compares two runs (run.json files, or directories holding one) row by row and prints what it
 judged: plain text on a terminal, Markdown otherwise (a file, a pipe, CI). Latencies are
 compared only between runs of one testbed (the machine a run records); counts and bytes between
-any two runs. A figure these runs could not have seen change by 25% is inconclusive.
+any two runs. A figure these runs could not have seen change by ${MAX_USABLE_DETECTABLE * 100}% is inconclusive.
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
