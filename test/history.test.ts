@@ -1,7 +1,7 @@
 /** Kernel release ordering, and `guardbench history` over runs of several kernels. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { compareKernelReleases, parseKernelRelease } from '../src/analysis/kernel-version.js';
@@ -152,6 +152,14 @@ test('history over native and emulated runs never sets their latencies side by s
     assert.ok(!(header.includes('6.1.0') && header.includes('6.18.44')), `a latency table mixes testbeds:\n${table}`);
   }
   for (const line of text.split('\n')) assert.ok(line.length <= 80 && /^[\x20-\x7e]*$/.test(line), line);
+  // The charts keep them apart too: one latency chart per testbed, counts in one chart.
+  const out = join(scratchDir('guardbench-history-testbeds-'), 'out');
+  assert.equal(runCli(['history', runs, '--workload', 'allocator-arenas', '--out', out]).code, 0);
+  const charts = readdirSync(join(out, 'charts')).sort();
+  assert.ok(charts.includes('history-allocator-arenas-install-amd-epyc-2cpu-vm-375bf0b9.png'), charts.join(', '));
+  assert.ok(charts.some((c) => /^history-allocator-arenas-install-qemu-tcg/.test(c)), charts.join(', '));
+  assert.ok(!charts.includes('history-allocator-arenas-install.png'));
+  assert.ok(charts.includes('history-allocator-arenas-vma-delta.png'), charts.join(', '));
 });
 
 test('history finds baselines kept per testbed, one directory down', () => {
