@@ -21,7 +21,7 @@ export interface CompareSide {
 export interface JudgedScope {
   /** latency rows measured on both sides */
   latencies: number;
-  /** of those, judged for pass/fail (smallest detectable change within the usable limit) */
+  /** of those, judged for pass/fail: regressed, improved or unchanged, with a smallest detectable change within the usable limit */
   latenciesJudged: number;
   /** the largest smallest-detectable change among the judged latencies */
   worstDetectable: number | null;
@@ -75,7 +75,8 @@ function side(run: Run): CompareSide {
 }
 
 const measuredBoth = (r: RowComparison) => r.base?.status === 'ok' && r.current?.status === 'ok' && r.base.value !== null && r.current.value !== null;
-const JUDGED: readonly Verdict[] = ['regressed', 'improved', 'unchanged', 'noisy'];
+/** Verdicts that decide: a noisy row moved but could not be told from noise, so it was not judged either. */
+const JUDGED: readonly Verdict[] = ['regressed', 'improved', 'unchanged'];
 
 export function judgedScope(c: Comparison): JudgedScope {
   const latencies = c.rows.filter((r) => r.kind === 'latency' && measuredBoth(r));
