@@ -20,6 +20,7 @@ import { compareRuns, confirmComparison, DEFAULT_OPTIONS, type Comparison, type 
 import { estimateNoise, mostTypicalRun } from '../src/analysis/stability.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../src/compare/options.js';
 import { paramsKey } from '../src/analysis/keys.js';
+import { reasonText } from '../src/compare/reasons.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -86,7 +87,7 @@ for (const { label, comparison: c } of trials) {
   if (bad.length > 0) alarms++;
   flagged += bad.length;
   console.log(`${label}: ${bad.length} regressed, ${c.counts.improved} improved, ${c.counts.noisy} noisy`);
-  for (const r of bad) console.log(`    ${r.workload}/${r.strategy}/${r.metric} [${paramsKey(r.params)}] ${r.why}`);
+  for (const r of bad) console.log(`    ${r.workload}/${r.strategy}/${r.metric} [${paramsKey(r.params)}] ${reasonText(r)}`);
 }
 const rate = trials.length ? (100 * alarms) / trials.length : 0;
 console.log(`\n${alarms}/${trials.length} comparisons would have failed (false-alarm rate ${rate.toFixed(0)}%);`

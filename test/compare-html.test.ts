@@ -63,3 +63,20 @@ test('compare.html draws every chart, names the regressions, runs nothing from t
   assert.equal(await page.locator('main img').count(), 0, 'no element was made from the data');
   await page.close();
 });
+
+test('compare.html at 1280 px: the tables keep rows short (a short reason in the cell, the long one on hover)', async () => {
+  const dir = scratchDir('guardbench-compare-html-width-');
+  const host = (n: number) => new URL(`./fixtures/runs/this-host-quick-${n}.json`, import.meta.url).pathname;
+  const out = join(dir, 'out');
+  assert.equal(runCli(['compare', host(1), host(2), '--out', out, '--quiet']).code, 1);
+  const { page, errors } = await openDrawn(browser, join(out, 'compare.html'), { width: 1280, unfold: true });
+  assert.deepEqual(errors, []);
+  const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({ h: tr.getBoundingClientRect().height, title: (tr as HTMLElement).title })));
+  assert.ok(rows.length > 100);
+  // Two lines of text at most: no cell is squeezed to a word per line.
+  const tall = rows.filter((r) => r.h > 80);
+  assert.deepEqual(tall, [], `rows taller than 80 px: ${tall.length}`);
+  assert.ok(rows.every((r) => r.title.length > 0), 'every row has its long reason as a tooltip');
+  await page.screenshot({ path: join(dir, 'compare-1280.png') });
+  await page.close();
+});

@@ -167,3 +167,24 @@ test('the PR comment of a default-sized comparison stays under GitHub\'s limit a
   assert.ok(comment.length < GITHUB_COMMENT_LIMIT, `${comment.length} characters`);
   assert.ok(mermaidBlocks(comment).length >= 8, 'the charts survive the fitting');
 });
+
+test('Mermaid titles name no release (the section says both once), labels carry the figures, equal counts are not charted', async () => {
+  const base = onTestbed(allWorkloadsRun());
+  const current = onTestbed(allWorkloadsRun());
+  current.env.kernel.release = '6.19.0-fc-v12345';
+  const md = renderCompareMarkdown(compareRuns(base, current));
+  const blocks = mermaidBlocks(md);
+  assert.ok(blocks.length > 0);
+  for (const b of blocks) {
+    assert.doesNotMatch(/^ {2}title .*$/m.exec(b)![0], /6\.19|fc-v|6\.18/, b);
+    // Every category label ends in its figure: "prot-none · base 3,439".
+    const labels = /^ {2}x-axis \[(.*)\]$/m.exec(b)![1]!.split('", "');
+    assert.ok(labels.every((l) => /· (base|current) [\d,.]+"?$/.test(l)), labels.join(' | '));
+  }
+  assert.match(md, /grey the base run \(6\.18[^)]*\), blue the current run \(6\.19\.0-fc-v12345\)/);
+  // Same counts in both runs: no exact chart (the latencies, timed twice alike, still are).
+  assert.ok(blocks.every((b) => /y-axis "ns\//.test(b)), 'an exact chart of identical counts');
+  assert.doesNotMatch(md, /VMAs and other exact headline figures/);
+  const r = await render(blocks[0]!, 'valued');
+  assert.ok(r.ok, r.error);
+});

@@ -13,6 +13,8 @@ import { compareRuns, confirmComparison, DEFAULT_OPTIONS } from '../src/analysis
 import { rowKey } from '../src/analysis/keys.js';
 import { estimateNoise } from '../src/analysis/stability.js';
 import type { ComparisonJson } from '../src/compare/json.js';
+import { reasonText as why } from '../src/compare/reasons.js';
+import { runWarningText } from '../src/compare/words.js';
 
 const QUICK_RUN = new URL('./fixtures/quick-run.json', import.meta.url).pathname;
 /** The quick-run fixture as recorded on testbed lab-a (it predates testbeds). */
@@ -44,7 +46,7 @@ test('a run compared with itself exits 0 and reports nothing regressed', () => {
   const out = join(dir, 'self');
   const r = runCli(['compare', FIXTURE, FIXTURE, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\*\*No regression: no latency regression larger than [\d.]+%, counts and bytes within their noise\*\*/);
+  assert.match(r.stdout, /\*\*No regression beyond 5%: \d+ of \d+ latencies judged \(to [\d.]+%\), \d+ of \d+ counts and bytes; verdict rests on [a-z, ]+\*\*/);
   assert.doesNotMatch(r.stdout, /### Regressed/);
   const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as ComparisonJson;
   assert.equal(json.regressed, false);
@@ -68,7 +70,7 @@ test('guard-madvise 30% slower: exit 1, and exactly the guard-madvise latency ro
   const out = join(dir, 'slower');
   const r = runCli(['compare', FIXTURE, save('slower.json', slower), '--out', out]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, new RegExp(`\\*\\*${expected.length} regressed beyond 5%\\*\\*`));
+  assert.match(r.stdout, new RegExp(`\\*\\*${expected.length} regressed beyond 5%: `));
   const section = r.stdout.split('### Regressed')[1]!.split(/###|<details>/)[0]!;
   const named = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| workload') && !l.startsWith('| ---'));
   assert.equal(named.length, expected.length);
@@ -88,7 +90,7 @@ test('the same rows 30% faster are improvements, and the exit code stays 0', () 
   assert.doesNotMatch(r.stdout, /### Regressed/);
 });
 
-test('a 2% change on noisy rows is not a regression: it is called noisy', () => {
+test('a 2% change on noisy rows is not a regression: it is noisy or inconclusive, never unchanged', () => {
   const base = fixture();
   const noisyRows = base.rows.filter((r) => r.stats && r.stats.rme > 10);
   assert.ok(noisyRows.length >= 2, 'the fixture has rows with rme above 10%');
@@ -96,7 +98,7 @@ test('a 2% change on noisy rows is not a regression: it is called noisy', () => 
   const c = compareRuns(base, scaleLatency(base, 1.02, (r) => keys.has(rowKey(r))));
   assert.equal(c.regressed, false);
   for (const r of c.rows.filter((x) => keys.has(rowKey(x)))) {
-    assert.equal(r.verdict, 'noisy', `${rowKey(r)}: ${r.verdict} (${r.why})`);
+    assert.ok(r.verdict === 'noisy' || r.verdict === 'inconclusive', `${rowKey(r)}: ${r.verdict} (${why(r)})`);
   }
   // The same 2% on quiet rows is within the threshold: unchanged, not noisy, not regressed.
   const quiet = base.rows.filter((r) => r.stats && r.stats.rme < 2).map(rowKey);
@@ -113,7 +115,7 @@ test('a shift confined to a few slow samples (the mean moves, the median and min
   row.stats!.mean *= 1.3;
   row.stats!.max *= 3;
   const verdict = compareRuns(base, current).rows.find((r) => rowKey(r) === key)!;
-  assert.equal(verdict.verdict, 'unchanged', verdict.why);
+  assert.equal(verdict.verdict, 'unchanged', why(verdict));
 });
 
 test('a VMA count that rises is a regression with its exact delta; kernel memory per guard that grows beyond its counter\'s noise is one too', () => {
@@ -132,8 +134,8 @@ test('a VMA count that rises is a regression with its exact delta; kernel memory
   assert.equal(vmaVerdict.verdict, 'regressed');
   assert.equal(vmaVerdict.delta, 16384);
   const slabVerdict = c.rows.find((r) => rowKey(r) === rowKey(slab))!;
-  assert.equal(slabVerdict.verdict, 'regressed', slabVerdict.why);
-  assert.match(slabVerdict.why, /system-wide counter's noise; lower is better/);
+  assert.equal(slabVerdict.verdict, 'regressed', why(slabVerdict));
+  assert.match(why(slabVerdict), /system-wide counter's noise; lower is better/);
   // 1% more page tables per guard is within a process-wide counter's noise.
   assert.equal(c.rows.find((r) => rowKey(r) === rowKey(pte))!.verdict, 'unchanged');
   assert.equal(c.counts.regressed, 2);
@@ -160,11 +162,11 @@ test('counts whose better direction is unknown or move with the process are list
   const verdict = (metric: string) => c.rows.find((r) => r.metric === metric && Object.keys(r.params).length === 0)!;
   assert.equal(verdict('vmas_at_stop').verdict, 'changed');
   assert.equal(verdict('vmas_at_stop').delta, 168);
-  assert.equal(verdict('regions').verdict, 'unchanged', verdict('regions').why);
+  assert.equal(verdict('regions').verdict, 'unchanged', why(verdict('regions')));
   assert.equal(verdict('widgets').verdict, 'changed', 'a metric the run does not describe is never judged');
   assert.equal(verdict('page_table_bytes').verdict, 'changed', 'a counter whose noise the run did not record is never judged');
   assert.equal(verdict('pagemap_found').verdict, 'regressed');
-  assert.match(verdict('pagemap_found').why, /fell \(exact; higher is better\)/);
+  assert.match(why(verdict('pagemap_found')), /fell \(exact; higher is better\)/);
   assert.equal(c.counts.regressed, 1);
 });
 
@@ -177,9 +179,9 @@ test('a row that worked and now fails is a regression; rows only one run has are
   const c = compareRuns(base, current);
   const v = c.rows.find((r) => rowKey(r) === rowKey(failed))!;
   assert.equal(v.verdict, 'regressed');
-  assert.match(v.why, /EINVAL from madvise/);
+  assert.match(why(v), /EINVAL from madvise/);
   assert.ok(c.rows.filter((r) => r.workload === 'madvise-batches').every((r) => r.verdict === 'not-compared'));
-  assert.ok(c.warnings.some((w) => /only one of the runs/.test(w)));
+  assert.ok(c.warnings.some((w) => w.kind === 'rows-in-one-run' && /only one of the runs/.test(runWarningText(w))));
 });
 
 test('a baseline that measured its run-to-run spread keeps a change inside that spread from being a regression', () => {
@@ -191,8 +193,11 @@ test('a baseline that measured its run-to-run spread keeps a change inside that 
   const c = compareRuns(noisyBase, slower);
   assert.equal(c.regressed, false);
   const row = c.rows.find((r) => isGuardMadviseLatency(r.base!))!;
-  assert.equal(row.verdict, 'noisy');
-  assert.match(row.why, /run-to-run spread \(CV 20\.0% over 3 runs/);
+  // A spread of 20% over 3 runs hides any change under 25%: the row is not judged at all.
+  assert.equal(row.verdict, 'inconclusive', why(row));
+  assert.equal(row.reason.gate, 'latency-detectable');
+  assert.ok('latency' in row.reason && row.reason.latency!.runToRun!.cvPercent > 19 && row.reason.latency!.runToRun!.runs === 3);
+  assert.match(why(row), /only changes above \d+(\.\d+)?% can be told from noise/);
   // A steady baseline (spread under 1%, ten runs) lets the same 30% through. Three runs would not:
   // a spread estimated from so few, tested as a family of every latency row, resolves nothing under 25%.
   const steady = [1, 1.01, 0.99, 1.005, 0.995, 1.01, 0.99, 1, 1.005, 0.995].map((f) => scaleLatency(base, f, isGuardMadviseLatency));
@@ -201,9 +206,12 @@ test('a baseline that measured its run-to-run spread keeps a change inside that 
   assert.ok(c2.rows.find((r) => r.verdict === 'regressed')!.runToRunCv! < 1);
   const fewRuns = compareRuns({ ...base, baselineNoise: estimateNoise(steady.slice(0, 3)) } as Run, slower);
   assert.equal(fewRuns.counts.regressed, 0);
-  assert.match(fewRuns.rows.find((r) => r.verdict === 'noisy' && r.strategy === 'guard-madvise')!.why, /within run-to-run spread \(CV 1\.0% over 3 runs, p=[\d.]+ against [\d.]+, \d+ latency rows tested together\)/);
-  assert.ok(!c2.warnings.some((w) => /no run-to-run spread/.test(w)));
-  assert.ok(c.warnings.every((w) => !/no run-to-run spread/.test(w)));
+  const unseen = fewRuns.rows.find((r) => r.verdict === 'inconclusive' && r.strategy === 'guard-madvise')!;
+  assert.equal(unseen.reason.gate, 'latency-detectable');
+  const t = 'latency' in unseen.reason ? unseen.reason.latency!.runToRun! : null;
+  assert.ok(t && t.runs === 3 && Math.abs(t.cvPercent - 1) < 0.05 && t.family > 1 && t.rowAlpha < 0.01, JSON.stringify(t));
+  assert.ok(!c2.warnings.some((w) => w.kind === 'no-run-to-run-spread'));
+  assert.ok(c.warnings.every((w) => w.kind !== 'no-run-to-run-spread'));
   // Rows the repeats never varied (other strategies) have a spread of 0 and are judged as before.
   const other = c.rows.find((r) => r.kind === 'latency' && r.strategy === 'prot-none' && r.verdict !== 'not-compared')!;
   assert.equal(other.runToRunCv, 0);
@@ -217,7 +225,7 @@ test('--confirm: a regression that does not repeat in a second run of the same c
   const once = compareRuns(base, slower);
   const notAgain = confirmComparison(once, [compareRuns(base, base)]);
   assert.equal(notAgain.regressed, false);
-  assert.ok(notAgain.rows.filter((r) => r.verdict === 'noisy').some((r) => /did not repeat/.test(r.why)));
+  assert.ok(notAgain.rows.filter((r) => r.verdict === 'noisy').some((r) => /did not repeat/.test(why(r))));
   const again = confirmComparison(once, [compareRuns(base, scaleLatency(base, 1.28, isGuardMadviseLatency))]);
   assert.equal(again.counts.regressed, once.counts.regressed);
 
@@ -293,14 +301,14 @@ test('the host-speed meter of both runs warns when the machine, not the kernel, 
     return copy;
   };
   // Same speed, steady host: nothing to say.
-  assert.equal(compareRuns(withHost(base, 50, 4), withHost(base, 52, 5)).warnings.filter((w) => /host/.test(w)).length, 0);
+  assert.equal(compareRuns(withHost(base, 50, 4), withHost(base, 52, 5)).warnings.filter((w) => w.kind.startsWith('host-speed')).length, 0);
   // The current run got a CPU half as fast, and moved 40% within itself.
-  const warnings = compareRuns(withHost(base, 37, 4), withHost(base, 74, 40)).warnings;
+  const warnings = compareRuns(withHost(base, 37, 4), withHost(base, 74, 40)).warnings.map(runWarningText);
   assert.ok(warnings.some((w) => /took 37 ns \(median\) in the base run and 74 ns in the current one \(\+100%\)/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /moved 40% during the current run/.test(w)));
   assert.ok(!warnings.some((w) => /during the base run/.test(w)));
   // Runs from before the meter carry no hostSpeed: no claim either way.
-  assert.equal(compareRuns(base, withHost(base, 74, 40)).warnings.filter((w) => /another speed/.test(w)).length, 0);
+  assert.equal(compareRuns(base, withHost(base, 74, 40)).warnings.filter((w) => w.kind === 'host-speed-shift').length, 0);
 });
 
 test('latencies of two testbeds are never compared; counts and bytes are, exactly; --strict makes that exit 4', () => {
@@ -312,7 +320,7 @@ test('latencies of two testbeds are never compared; counts and bytes are, exactl
   const c = compareRuns(base, other);
   const latency = c.rows.filter((r) => r.spec.kind === 'latency' && r.base?.status === 'ok' && r.current?.status === 'ok');
   assert.ok(latency.length > 20 && latency.every((r) => r.verdict === 'incomparable'), 'every latency row is incomparable');
-  assert.match(latency[0]!.why, /different testbeds: lab-a and lab-b/);
+  assert.match(why(latency[0]!), /different testbeds: lab-a and lab-b/);
   assert.equal(c.rows.find((r) => rowKey(r) === rowKey(vma))!.verdict, 'regressed', 'a count is judged across testbeds');
   assert.equal(c.counts.regressed, 1);
 
@@ -332,7 +340,7 @@ test('runs that record no testbed compare latencies only when told they come fro
   const current = parseRun(readFileSync(QUICK_RUN, 'utf8'));
   const unknown = compareRuns(base, current);
   assert.ok(unknown.rows.filter((r) => r.spec.kind === 'latency' && r.base?.status === 'ok').every((r) => r.verdict === 'incomparable'));
-  assert.match(unknown.rows.find((r) => r.verdict === 'incomparable')!.why, /neither run records its testbed/);
+  assert.match(why(unknown.rows.find((r) => r.verdict === 'incomparable')!), /neither run records its testbed/);
   const told = compareRuns(base, current, { ...DEFAULT_OPTIONS, sameTestbed: true });
   assert.equal(told.counts.incomparable, 0);
 });
@@ -362,7 +370,7 @@ test('every latency verdict says the smallest change it could have seen; a row t
   const counts = c.rows.filter((r) => r.spec.noise === 'exact' && r.verdict === 'unchanged');
   assert.ok(counts.length > 0 && counts.every((r) => r.detectable === 0));
   const md = runCli(['compare', FIXTURE, FIXTURE]).stdout;
-  assert.match(md, /\*\*No regression: no latency regression larger than \d+(\.\d+)?%, counts and bytes within their noise\*\*/);
+  assert.match(md, /\*\*No regression beyond 5%: \d+ of \d+ latencies judged \(to \d+(\.\d+)?%\)/);
   // A baseline whose runs spread by 10% cannot tell a 30% change from noise at alpha 0.01.
   const base = fixture();
   base.baselineNoise = { runs: 5, ids: ['a', 'b', 'c', 'd', 'e'], cvPercent: Object.fromEntries(base.rows.filter((r) => r.stats).map((r) => [rowKey(r), 10])) };
@@ -372,5 +380,5 @@ test('every latency verdict says the smallest change it could have seen; a row t
   row.value = row.stats!.median;
   const verdict = compareRuns(base, current).rows.find((r) => rowKey(r) === rowKey(row))!;
   assert.ok(verdict.detectable! > 0.25, String(verdict.detectable));
-  assert.notEqual(verdict.verdict, 'regressed', verdict.why);
+  assert.notEqual(verdict.verdict, 'regressed', why(verdict));
 });

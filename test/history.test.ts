@@ -1,11 +1,12 @@
 /** Kernel release ordering, and `guardbench history` over runs of several kernels. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { compareKernelReleases, parseKernelRelease } from '../src/analysis/kernel-version.js';
 import { parseRun, type Run } from '../src/results/schema.js';
+import type { Trend } from '../src/analysis/trend.js';
 
 test('kernel releases order as released: 6.9 < 6.13 < 6.18-rc1 < 6.18 < 6.18.1', () => {
   const expected = ['6.9', '6.13', '6.18-rc1', '6.18', '6.18.1'];
@@ -97,6 +98,8 @@ test('history shows each run\'s host speed and warns when the machine, not the k
   writeFileSync(b, JSON.stringify(withHost(runOn('6.18', 3000, '2026-02-01T00:00:00Z'), 74)));
   const r = runCli(['history', a, b, '--metric', 'install']);
   assert.equal(r.code, 0, r.stderr);
+  // Text wraps at 80 columns: read it as one line.
+  r.stdout = r.stdout.replace(/\n {2}| ?\n(?=\S)/g, ' ');
   assert.match(r.stdout, /host speed \(ns per koffi labs\(\) call, median and p90\/p10 spread\): 6\.17 37 ns \(40%\), 6\.18 74 ns \(40%\)/);
   assert.match(r.stdout, /warning: The host ran at different speeds across these runs \(a koffi labs\(\) call took 37-74 ns/);
   const md = runCli(['history', a, b, '--metric', 'install', '--markdown']);
@@ -112,16 +115,51 @@ test('history over real runs on old kernels (QEMU fixtures) and this host\'s kin
   const r = runCli(['history', FIXTURE, v61, '--workload', 'allocator-arenas']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /oldest kernel first: 6\.1\.0-\d+-amd64, 6\.18\./);
-  const installs = r.stdout.split('\n\n').find((t) => t.includes('allocator-arenas · install'))!;
+  // The run without a testbed and the emulated one keep their latencies apart; their counts share a table.
+  const tables = r.stdout.split('\n\n');
+  assert.ok(tables.some((t) => /^allocator-arenas - install \(ns\/guard\), testbed not recorded/.test(t)));
+  assert.ok(tables.some((t) => /^allocator-arenas - install \(ns\/guard\), testbed\s+qemu-tcg-\S+\s+\(emulated CPU\)/.test(t)));
+  const vmas = tables.find((t) => t.startsWith('allocator-arenas - vma_delta (count)'))!;
   for (const strategy of ['guard-madvise', 'guard-process-madvise']) {
-    assert.match(installs, new RegExp(`^${strategy}\\s+–\\s+skipped\\s+[\\d,.]+`, 'm'), installs);
+    assert.match(vmas, new RegExp(`^${strategy}\\s+skipped\\s+0\\s`, 'm'), vmas);
   }
-  assert.match(r.stdout, /6\.1\.0-\d+-amd64 skipped guard-madvise, guard-process-madvise: .*EINVAL.*6\.13/);
+  assert.match(r.stdout.replace(/\n {2}/g, ' '), /6\.1\.0-\d+-amd64 skipped guard-madvise, guard-process-madvise: .*EINVAL.*6\.13/);
   const both = runCli(['history', v612, v61]);
   assert.equal(both.code, 0, both.stderr);
   assert.match(both.stdout, /oldest kernel first: 6\.1\.0-\d+-amd64, 6\.12\.\d+/);
-  assert.match(both.stdout, /Every run skipped guard-madvise, guard-process-madvise: .*EINVAL/);
-  assert.match(both.stdout, /^prot-none\s+–\s+32,767\s+32,767\s/m);
+  assert.match(both.stdout.replace(/\n {2}/g, ' '), /Every run skipped guard-madvise, guard-process-madvise: .*EINVAL/);
+  assert.match(both.stdout, /^prot-none\s+32,767\s+32,767\s/m);
+});
+
+test('history over native and emulated runs never sets their latencies side by side nor first -> last across them, and names the testbeds', () => {
+  const runs = join(ROOT, 'test/fixtures/runs');
+  const r = runCli(['history', runs, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Trend;
+  assert.deepEqual(doc.testbeds.map((t) => [t.columns.length, t.emulated]), [[2, true], [2, false], [1, false]]);
+  const latencies = doc.series.filter((s) => s.spec.noise === 'timed');
+  assert.ok(latencies.length > 0);
+  for (const s of latencies) {
+    const cols = s.cells.flatMap((c, i) => (c ? [i] : []));
+    assert.ok(s.testbed && cols.every((i) => s.testbed!.columns.includes(i)), `${s.key} spans testbeds`);
+  }
+  const counts = doc.series.filter((s) => s.spec.noise === 'exact' && s.cells.filter(Boolean).length > 2);
+  assert.ok(counts.length > 0 && counts.every((s) => s.testbed === null), 'counts span every run');
+  const text = runCli(['history', runs]).stdout;
+  assert.match(text.replace(/\n {2}/g, ' '), /The runs come from 3 testbeds; latencies are shown per testbed/);
+  for (const table of text.split('\n\n').filter((t) => /\(ns\/[a-z]+\)/.test(t.split('\n')[0]!))) {
+    const header = table.split('\n').find((l) => l.startsWith('strategy'))!;
+    assert.ok(!(header.includes('6.1.0') && header.includes('6.18.44')), `a latency table mixes testbeds:\n${table}`);
+  }
+  for (const line of text.split('\n')) assert.ok(line.length <= 80 && /^[\x20-\x7e]*$/.test(line), line);
+  // The charts keep them apart too: one latency chart per testbed, counts in one chart.
+  const out = join(scratchDir('guardbench-history-testbeds-'), 'out');
+  assert.equal(runCli(['history', runs, '--workload', 'allocator-arenas', '--out', out]).code, 0);
+  const charts = readdirSync(join(out, 'charts')).sort();
+  assert.ok(charts.includes('history-allocator-arenas-install-amd-epyc-2cpu-vm-375bf0b9.png'), charts.join(', '));
+  assert.ok(charts.some((c) => /^history-allocator-arenas-install-qemu-tcg/.test(c)), charts.join(', '));
+  assert.ok(!charts.includes('history-allocator-arenas-install.png'));
+  assert.ok(charts.includes('history-allocator-arenas-vma-delta.png'), charts.join(', '));
 });
 
 test('history finds baselines kept per testbed, one directory down', () => {

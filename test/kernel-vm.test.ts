@@ -112,7 +112,8 @@ test('history over the old kernel\'s run and a host run: kernels in order, skipp
     const line = r.stdout.split('\n').find((l) => l.startsWith(strategy) && l.includes('skipped'));
     assert.ok(line, `${strategy} shown as skipped on ${oldRelease}:\n${r.stdout}`);
   }
-  assert.match(r.stdout, new RegExp(`${oldRelease.replace(/[.+]/g, '\\$&')} skipped guard-madvise, guard-process-madvise: .*EINVAL`));
+  // history's text wraps at 80 columns, continuation lines indented: read the warning as one line.
+  assert.match(r.stdout.replace(/\n {2}/g, ' '), new RegExp(`${oldRelease.replace(/[.+]/g, '\\$&')} skipped guard-madvise, guard-process-madvise: .*EINVAL`));
   const vmaLine = r.stdout.split('\n').find((l) => l.startsWith('prot-none') && l.includes((2 * REGIONS - 1).toLocaleString('en-US')));
   assert.ok(vmaLine, `prot-none VMA counts on both kernels:\n${r.stdout}`);
 });
@@ -140,5 +141,5 @@ test('compare of the host run against the guest run: counts and bytes judged, la
   const protNone = (metric: string) => rows.find((x) => x.strategy === 'prot-none' && x.metric === metric)?.verdict;
   assert.equal(protNone('install'), 'incomparable');
   assert.equal(protNone('vma_delta'), 'unchanged', 'the same 2n-1 VMAs on both kernels');
-  assert.ok(['unchanged', 'improved', 'regressed', 'changed', 'noisy'].includes(protNone('vma_slab_bytes') ?? ''), `slab bytes judged: ${protNone('vma_slab_bytes')}`);
+  assert.ok(['unchanged', 'improved', 'regressed', 'changed', 'noisy', 'inconclusive'].includes(protNone('vma_slab_bytes') ?? ''), `slab bytes judged: ${protNone('vma_slab_bytes')}`);
 });

@@ -54,11 +54,11 @@ test('compare does not need the canvas: --json works, and --out writes all but t
   const fixture = join(ROOT, 'test/fixtures/quick-run.json');
   const r = guardbench(['compare', fixture, fixture, '--json']);
   assert.equal(r.code, EXIT.ok, r.stderr);
-  assert.equal(JSON.parse(r.stdout).schema, 'guardbench.compare/v1');
+  assert.equal(JSON.parse(r.stdout).schema, 'guardbench.compare/v2');
   const out = scratchDir();
   const written = guardbench(['compare', fixture, fixture, '--quiet', '--out', out]);
   assert.equal(written.code, EXIT.ok, written.stderr);
-  assert.deepEqual(readdirSync(out).sort(), ['compare.html', 'compare.json', 'compare.md']);
+  assert.deepEqual(readdirSync(out).sort(), ['compare.html', 'compare.json', 'compare.md', 'compare.txt']);
   assert.ok(isOneLineError(written.stderr), JSON.stringify(written.stderr));
   assert.match(written.stderr, /^guardbench compare: no PNG charts/);
 });

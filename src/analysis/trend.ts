@@ -1,7 +1,9 @@
 /**
  * A trend across runs: metrics as series (workload, strategy, point, metric), one column per run in
- * kernel order. By default the metrics each run marks as headline figures. Pure: reads runs,
- * measures nothing.
+ * kernel order. By default the metrics each run marks as headline figures. Latencies belong to a
+ * machine (src/analysis/testbed.ts): a latency series holds the runs of one testbed only, so no
+ * latency of an emulated CPU stands beside a native one and no first-to-last change spans two
+ * machines; counts and bytes span every run. Pure: reads runs, measures nothing.
  */
 import { STRATEGY_NAMES, type HostSpeed, type MetricSpec, type Params, type Row, type Run } from '../results/schema.js';
 import { relativeChange } from '../stats/significance.js';
@@ -20,6 +22,8 @@ export interface TrendFilter {
 export interface TrendColumn {
   /** the kernel release, with (2), (3) for repeated runs of one kernel */
   label: string;
+  /** the testbed the run records, or null for runs made before testbeds */
+  testbed: string | null;
   kernel: string;
   runId: string;
   profile: string;
@@ -51,6 +55,21 @@ export interface TrendSeries {
   cells: (TrendCell | null)[];
   /** one per column; set where the run has the row but skipped or failed it */
   gaps: (TrendGap | null)[];
+  /**
+   * for latencies, the testbed whose runs the series holds (its cells elsewhere are null); null
+   * for counts and bytes, which span every run, and when all runs share one testbed
+   */
+  testbed: TrendTestbed | null;
+}
+
+/** Runs of one machine: the only runs whose latencies may stand side by side. */
+export interface TrendTestbed {
+  /** the testbed's name, or "not recorded" */
+  name: string;
+  /** an emulated CPU (QEMU TCG): its latencies are no benchmark even among themselves */
+  emulated: boolean;
+  /** indices of its columns */
+  columns: number[];
 }
 
 export interface Trend {
@@ -62,6 +81,37 @@ export interface Trend {
   mixedProfiles: boolean;
   /** strategies no run measured at all (old kernels only), with the first run's reason */
   skippedEverywhere: { strategy: string; reason: string }[];
+  /** the testbeds the runs came from, largest first; latencies are kept apart when there are several */
+  testbeds: TrendTestbed[];
+}
+
+const NOT_RECORDED = 'not recorded';
+
+/** Runs grouped by the testbed they record, largest group first (then in column order). */
+function testbedsOf(runs: readonly Run[]): TrendTestbed[] {
+  const groups = new Map<string, TrendTestbed>();
+  runs.forEach((run, i) => {
+    const name = run.env.testbed?.name ?? NOT_RECORDED;
+    let g = groups.get(name);
+    if (!g) groups.set(name, (g = { name, emulated: false, columns: [] }));
+    g.columns.push(i);
+    g.emulated ||= run.env.testbed?.identity.emulated ?? false;
+  });
+  return [...groups.values()].sort((a, b) => b.columns.length - a.columns.length || a.columns[0]! - b.columns[0]!);
+}
+
+/**
+ * A latency series split into one series per testbed, each holding only its own runs' cells;
+ * other series, and every series when the runs share one testbed, as they are.
+ */
+function perTestbed(s: TrendSeries, testbeds: readonly TrendTestbed[]): TrendSeries[] {
+  if (s.spec.noise !== 'timed' || testbeds.length < 2) return [s];
+  return testbeds.map((t) => ({
+    ...s,
+    cells: s.cells.map((c, i) => (t.columns.includes(i) ? c : null)),
+    gaps: s.gaps.map((g, i) => (t.columns.includes(i) ? g : null)),
+    testbed: t,
+  })).filter((x) => x.cells.some((c) => c !== null));
 }
 
 function wanted(run: Run, row: Row, filter: TrendFilter): boolean {
@@ -86,7 +136,8 @@ function columnLabels(runs: readonly Run[]): string[] {
 /** Build the trend of `runs`, which must already be in the order to show (see orderRuns). */
 export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
   const labels = columnLabels(runs);
-  const columns = runs.map((r, i) => ({ label: labels[i]!, kernel: r.env.kernel.release, runId: r.id, profile: r.profile, hostSpeed: hostSpeedOf(r) }));
+  const columns = runs.map((r, i) => ({ label: labels[i]!, testbed: r.env.testbed?.name ?? null, kernel: r.env.kernel.release, runId: r.id, profile: r.profile, hostSpeed: hostSpeedOf(r) }));
+  const testbeds = testbedsOf(runs);
   const byKey = new Map<string, TrendSeries>();
   runs.forEach((run, col) => {
     for (const row of run.rows) {
@@ -94,19 +145,19 @@ export function buildTrend(runs: readonly Run[], filter: TrendFilter): Trend {
       const key = rowKey(row);
       let s = byKey.get(key);
       if (!s) {
-        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, spec: specOf(run, row), cells: runs.map(() => null), gaps: runs.map(() => null) };
+        s = { key, workload: row.workload, strategy: row.strategy, params: row.params, metric: row.metric, unit: row.unit, spec: specOf(run, row), cells: runs.map(() => null), gaps: runs.map(() => null), testbed: null };
         byKey.set(key, s);
       }
       if (row.status === 'ok' && row.value !== null) s.cells[col] = { value: row.value, rme: row.stats?.rme ?? null };
       else if (row.status !== 'ok') s.gaps[col] = { status: row.status, reason: row.reason ?? '' };
     }
   });
-  const series = [...byKey.values()].filter((s) => s.cells.some((c) => c !== null)).sort(seriesOrder);
+  const series = [...byKey.values()].flatMap((s) => perTestbed(s, testbeds)).filter((s) => s.cells.some((c) => c !== null)).sort(seriesOrder);
   const mixed = new Set<string>();
   for (const run of runs.slice(1)) {
     for (const d of environmentDifferences(runs[0]!, run)) if (d.field !== 'kernel' && d.field !== 'profile') mixed.add(d.field);
   }
-  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1, skippedEverywhere: skippedEverywhere(runs) };
+  return { columns, series, mixedEnvironment: [...mixed], mixedProfiles: new Set(runs.map((r) => r.profile)).size > 1, skippedEverywhere: skippedEverywhere(runs), testbeds };
 }
 
 /** Strategies with skipped rows and not one measured row in any run: absent from every table. */
@@ -118,10 +169,12 @@ function skippedEverywhere(runs: readonly Run[]): Trend['skippedEverywhere'] {
   return [...reasons].map(([strategy, reason]) => ({ strategy, reason }));
 }
 
-/** Workload, then metric, then strategy in the usual order, then point. */
+/** Workload, then metric, then testbed (largest first), then strategy in the usual order, then point. */
 function seriesOrder(a: TrendSeries, b: TrendSeries): number {
   return a.workload.localeCompare(b.workload)
     || a.metric.localeCompare(b.metric)
+    || (b.testbed?.columns.length ?? 0) - (a.testbed?.columns.length ?? 0)
+    || (a.testbed?.columns[0] ?? -1) - (b.testbed?.columns[0] ?? -1)
     || STRATEGY_NAMES.indexOf(a.strategy as never) - STRATEGY_NAMES.indexOf(b.strategy as never)
     || naturalOrder.compare(a.key, b.key);
 }

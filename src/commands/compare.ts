@@ -1,6 +1,6 @@
 /**
- * `guardbench compare BASE CURRENT`: pair the two runs' rows, judge each pair, print the Markdown
- * (or, with --json, the comparison as data) and exit 0 (no regression beyond the threshold), 1 (a
+ * `guardbench compare BASE CURRENT`: pair the two runs' rows, judge each pair, print the comparison
+ * in the format asked for (text on a terminal, Markdown elsewhere) and exit 0 (no regression beyond the threshold), 1 (a
  * regression), 2 (unusable input, through the CLI's handling of InvalidRunError and UsageError) or,
  * with --strict, 4 (latencies that could not be compared).
  */
@@ -8,21 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readRun } from '../results/read.js';
-import { writeFileAtomic, writeJsonAtomic } from '../results/write.js';
-import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, type Comparison, type CompareOptions } from '../analysis/comparison.js';
-import { renderCompareMarkdown } from '../compare/markdown.js';
-import { comparisonJson } from '../compare/json.js';
+import { writeFileAtomic } from '../results/write.js';
+import { compareRuns, comparedRows, confirmComparison, DEFAULT_OPTIONS, MAX_USABLE_DETECTABLE, type CompareOptions } from '../analysis/comparison.js';
 import { chartsForComparison } from '../compare/charts.js';
-import { renderCompareHtml } from '../compare/html.js';
+import type { CompareFormat } from '../compare/format.js';
+import { COMPARE_FORMATS, loadCompareFormat } from '../compare/formats.js';
+import { buildCompareModel, type CompareModel } from '../compare/model.js';
+import { verdictLine } from '../compare/words.js';
 import { parseAlpha, parseMaxRme, parseThreshold } from '../compare/options.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 const HELP = `usage: guardbench compare BASE CURRENT [options]
 
-Compares two runs (run.json files, or directories holding one) row by row and prints a Markdown
-report. Latencies are compared only between runs of one testbed (the machine a run records);
-counts and bytes between any two runs.
+Compares two runs (run.json files, or directories holding one) row by row and prints what it
+judged: plain text on a terminal, Markdown otherwise (a file, a pipe, CI). Latencies are
+compared only between runs of one testbed (the machine a run records); counts and bytes between
+any two runs. A figure these runs could not have seen change by ${MAX_USABLE_DETECTABLE * 100}% is inconclusive.
 
 options:
   --threshold P   smallest change that counts, in percent (default ${DEFAULT_OPTIONS.threshold * 100}%)
@@ -30,12 +32,15 @@ options:
   --max-rme P     margin of error above which a row is too noisy to judge (default ${DEFAULT_OPTIONS.maxRme}%)
   --confirm RUN   another run of the same code as CURRENT; a regression counts only if it shows
                   against this run too (repeatable)
-  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one machine
+  --same-testbed  compare latencies of runs that record no testbed (older runs) as if from one
+                  machine
   --strict        exit 4 when latencies could not be compared (different testbeds, an emulated CPU)
-  --out DIR       also write compare.md, compare.json, compare.html and charts/*.png (base and
-                  current side by side) into DIR
-  --json          print the comparison as JSON (guardbench.compare/v1, as compare.json) instead
-  --quiet         print only the result line, not the whole report
+  --format F      what to print: ${COMPARE_FORMATS.join(', ')} (default: text on a terminal, md
+                  otherwise); text is plain ASCII of at most 80 columns, for a mail
+  --out DIR       also write compare.txt, compare.md, compare.json, compare.html and charts/*.png
+                  (base and current side by side) into DIR
+  --json          the same as --format json (guardbench.compare/v2, as compare.json)
+  --quiet         print only the verdict line, not the whole comparison
   --help          this text
 
 ${exitCodesHelp({
@@ -52,7 +57,8 @@ interface CompareArgs {
   confirmPaths: string[];
   out: string | undefined;
   quiet: boolean;
-  json: boolean;
+  /** the format to print */
+  format: string;
   strict: boolean;
 }
 
@@ -60,7 +66,9 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
   const parsed = parseCommandArgs(argv, { allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (values.json && values.quiet) throw new UsageError('--json and --quiet exclude each other');
+  if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError('--json and --format exclude each other');
+  const format = values.json ? 'json' : values.format ?? (process.stdout.isTTY ? 'text' : 'md');
+  if (values.quiet && (values.json || values.format !== undefined)) throw new UsageError('--quiet prints only the verdict line: it takes no --format or --json');
   if (positionals.length !== 2) {
     throw new UsageError(`expected two runs, BASE and CURRENT, got ${positionals.length} (see guardbench compare --help)`);
   }
@@ -77,7 +85,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
     confirmPaths: values.confirm ?? [],
     out: values.out,
     quiet: values.quiet ?? false,
-    json: values.json ?? false,
+    format,
   };
 }
 
@@ -89,6 +97,7 @@ const OPTIONS = {
   out: { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
   'same-testbed': { type: 'boolean' },
   strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -100,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
+  const format = await loadCompareFormat(args.format);
   const base = readRun(args.basePath);
   const current = readRun(args.currentPath);
   // Each run's comparison knows how many others will confirm it: its rows are tested to match.
@@ -109,28 +119,27 @@ export async function main(argv: string[]): Promise<number> {
   if (comparedRows(comparison).length === 0) {
     throw new UsageError(`${args.basePath} and ${args.currentPath} have no measured rows in common (different workloads or parameter points?)`);
   }
-  const markdown = renderCompareMarkdown(comparison);
-  if (args.json) console.log(JSON.stringify(comparisonJson(comparison), null, 2));
-  else if (args.quiet) console.log(markdown.split('\n').find((l) => l.startsWith('**')) ?? '');
-  else console.log(markdown);
+  const model = buildCompareModel(comparison);
+  if (args.quiet) console.log(verdictLine(model));
+  else process.stdout.write(format.render(model));
   if (comparison.environment.length > 0) {
     console.error(`guardbench compare: warning: the runs' environments differ in ${comparison.environment.map((d) => d.field).join(', ')}`);
   }
-  if (args.out) await writeOutputs(comparison, markdown, args.out);
+  if (args.out) await writeOutputs(model, args.out);
   if (comparison.regressed) return EXIT.finding;
   return args.strict && comparison.counts.incomparable > 0 ? EXIT.notComparable : EXIT.ok;
 }
 
-async function writeOutputs(comparison: Comparison, markdown: string, out: string): Promise<void> {
+/** What --out writes: every format's file, then the charts as PNGs. */
+async function writeOutputs(model: CompareModel, out: string): Promise<void> {
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot create (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  writeFileAtomic(join(out, 'compare.md'), markdown);
-  writeJsonAtomic(join(out, 'compare.json'), comparisonJson(comparison));
-  const charts = chartsForComparison(comparison);
-  writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison, charts));
+  const formats: CompareFormat[] = await Promise.all(COMPARE_FORMATS.map(loadCompareFormat));
+  for (const f of formats) writeFileAtomic(join(out, f.file), f.render(model));
+  const charts = chartsForComparison(model.comparison);
   // Loaded only here: the chart renderer needs @napi-rs/canvas, which comparing does not. Without
   // it the verdict stands (its exit code must not turn into a chart failure's).
   const { chartRendererUnavailable, renderChartPng } = await import('../render/png.js');

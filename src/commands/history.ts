@@ -10,7 +10,7 @@ import { renderPage } from '../render/page.js';
 import { collectRuns } from '../results/read.js';
 import { orderRuns } from '../analysis/kernel-version.js';
 import { buildTrend, type Trend } from '../analysis/trend.js';
-import { renderTrendConsole, renderTrendMarkdown, trendNotes, trendTables } from '../history/render.js';
+import { renderTrendMarkdown, renderTrendText, trendNotes, trendTables } from '../history/render.js';
 import { chartsForTrend } from '../history/charts.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
@@ -26,8 +26,13 @@ options:
   --all-metrics     every metric
   --workload NAME   only this workload; repeatable
   --strategy NAME   only this strategy; repeatable
-  --markdown        print Markdown instead of the console table
-  --json            print the trend as JSON (guardbench.history/v1, as history.json) instead
+  --format F        what to print: text (default: plain ASCII, at most 80 columns), md, or json
+                    (guardbench.history/v1, as history.json)
+  --markdown, --json  the same as --format md, --format json
+
+Latencies are shown per testbed (the machine a run records): runs of two machines, or of an
+emulated CPU and a real one, never stand side by side in one latency table, and no first -> last
+change spans them. Counts and bytes span every run.
   --out DIR         also write history.md, history.json, history.html and charts/history-*.png
   --help            this text
 
@@ -39,6 +44,7 @@ const OPTIONS = {
   'all-metrics': { type: 'boolean' },
   workload: { type: 'string', multiple: true },
   strategy: { type: 'string', multiple: true },
+  format: { type: 'string' },
   markdown: { type: 'boolean' },
   json: { type: 'boolean' },
   out: { type: 'string' },
@@ -54,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one run or directory of runs (see guardbench history --help)');
   if (values['all-metrics'] && values.metric) throw new UsageError('--metric and --all-metrics exclude each other');
-  if (values.json && values.markdown) throw new UsageError('--json and --markdown exclude each other');
+  const format = historyFormat(values);
 
   const collected = collectRuns(positionals);
   for (const s of collected.skipped) console.error(`guardbench history: skipped ${s.why}`);
@@ -71,10 +77,21 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`no measured rows match the filter (metrics in these runs: ${metrics.join(', ')})`);
   }
   const markdown = renderTrendMarkdown(trend);
-  if (values.json) console.log(JSON.stringify(trendDocument(trend), null, 2));
-  else console.log(values.markdown ? markdown : renderTrendConsole(trend));
+  if (format === 'json') console.log(JSON.stringify(trendDocument(trend), null, 2));
+  else process.stdout.write(format === 'md' ? markdown : renderTrendText(trend));
   if (values.out) await writeOutputs(trend, markdown, values.out);
   return EXIT.ok;
+}
+
+const HISTORY_FORMATS = ['text', 'md', 'json'] as const;
+
+/** --format, or the older --markdown and --json that name one. */
+function historyFormat(values: { format?: string; markdown?: boolean; json?: boolean }): (typeof HISTORY_FORMATS)[number] {
+  const asked = [values.format, values.markdown ? 'md' : undefined, values.json ? 'json' : undefined].filter((f): f is string => f !== undefined);
+  if (new Set(asked).size > 1) throw new UsageError(`--format, --markdown and --json name one format each: got ${asked.join(', ')}`);
+  const format = asked[0] ?? 'text';
+  if (!(HISTORY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a history format (${HISTORY_FORMATS.join(', ')})`);
+  return format as (typeof HISTORY_FORMATS)[number];
 }
 
 /** The trend as data: what --json prints and --out writes as history.json. */

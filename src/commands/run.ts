@@ -45,7 +45,8 @@ options:
   --workload NAME       only this workload; repeatable (${WORKLOADS.map((w) => w.name).join(', ')})
   --strategy NAME       only this strategy; repeatable (no-guard, prot-none, guard-madvise, guard-process-madvise)
   --out DIR             write the run into DIR instead of results/runs/<id>/
-  --report LIST         reports to render after measuring: none, or any of ${REPORT_FORMATS.join(',')} (default: all)
+  --format LIST         reports to render after measuring: none, or any of ${REPORT_FORMATS.join(',')} (default: all);
+                        --report LIST is the same (its older name)
   --json                print one JSON document on stdout instead of the summary: the files written,
                         completeness, row counts by status and every ok row's value
   --quiet               no progress on stderr (the summary, or --json's document, still prints)
@@ -94,6 +95,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       report: { type: 'string' },
+      format: { type: 'string' },
       pin: { type: 'string' },
       'no-aslr': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
@@ -116,7 +118,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     out: values.out as string | undefined,
     quiet: Boolean(values.quiet),
     json: Boolean(values.json),
-    reports: typeof values.report === 'string' ? parseReportFormats('--report', values.report, true) : [...REPORT_FORMATS],
+    reports: reportFormats(values.format, values.report),
     pin: typeof values.pin === 'string' ? parsePinCpu(values.pin) : null,
     noAslr: Boolean(values['no-aslr']),
     noVerify: Boolean(values['no-verify']),
@@ -126,6 +128,13 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
 }
 
 /** A testbed name names baseline directories: letters, digits and . _ - only. */
+/** --format, or --report as the same flag was called before every command took --format. */
+function reportFormats(format: unknown, report: unknown): ReportFormat[] {
+  if (typeof format === 'string' && typeof report === 'string') throw new UsageError('--format and --report are one flag: give one');
+  if (typeof format === 'string') return parseReportFormats('--format', format, true);
+  return typeof report === 'string' ? parseReportFormats('--report', report, true) : [...REPORT_FORMATS];
+}
+
 function parseTestbedName(text: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(text)) throw new UsageError(`--testbed: '${text}' is not a usable name (letters, digits, . _ - only, at most 64)`);
   return text;

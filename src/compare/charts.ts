@@ -13,6 +13,7 @@ export const VERDICT_COLOURS: Record<Verdict, string> = {
   regressed: '#D55E00',
   improved: '#009E73',
   noisy: '#E69F00',
+  inconclusive: '#F0E442',
   changed: '#CC79A7',
   incomparable: '#bdbdbd',
   unchanged: '#0072B2',

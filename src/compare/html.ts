@@ -1,29 +1,41 @@
-/** compare.html: the comparison's tables and side-by-side charts as one self-contained page. */
-import type { Comparison } from '../analysis/comparison.js';
-import type { ChartSpec } from '../render/charts.js';
+/**
+ * compare.html: the comparison's tables and side-by-side charts as one self-contained page. Tables
+ * carry the short reason (a long one squeezes a 1280 px page's rows to a word per line); the long
+ * one is the row's tooltip.
+ */
 import { renderPage, type PageDoc } from '../render/page.js';
-import { methodNote, NUMERIC_COLUMNS, resultHead, resultTail, verdictTables } from './markdown.js';
+import { chartsForComparison } from './charts.js';
+import type { CompareFormat } from './format.js';
+import type { CompareModel } from './model.js';
+import { compareTables, numericColumns } from './tables.js';
+import { countsText, methodNote, verdictLine, warningsText } from './words.js';
 
-export function compareDoc(c: Comparison, charts: ChartSpec[]): PageDoc {
+function testbeds(m: CompareModel): string {
+  const b = m.base.testbed ?? 'not recorded';
+  const c = m.current.testbed ?? 'not recorded';
+  return b === c ? `testbed ${b}` : `testbeds ${b} → ${c}`;
+}
+
+export function compareDoc(m: CompareModel): PageDoc {
   return {
-    title: `guardbench compare: ${c.base.env.kernel.release} → ${c.current.env.kernel.release}`,
+    title: `guardbench compare: ${m.base.kernel} → ${m.current.kernel}`,
     lead: [
-      `${resultHead(c)} · ${resultTail(c)}`,
-      `base ${c.base.id} (${c.base.profile}), current ${c.current.id} (${c.current.profile})`,
+      verdictLine(m),
+      countsText(m).join(' · '),
+      `base ${m.base.id} (${m.base.profile}), current ${m.current.id} (${m.current.profile}); ${testbeds(m)}`,
     ],
-    warnings: [
-      ...c.environment.map((d) => `Environments differ in ${d.field}: ${d.base} → ${d.current} (${d.matters})`),
-      ...c.warnings,
-    ],
-    tables: verdictTables(c).map((t) => ({
-      title: t.title, header: t.header, rows: t.rows, open: t.open, numeric: NUMERIC_COLUMNS, rowClass: t.rows.map(() => t.verdict),
+    warnings: warningsText(m),
+    tables: compareTables(m, 'short').map((t) => ({
+      title: t.title, header: t.header, rows: t.rows, open: t.open, numeric: numericColumns('short'), rowClass: t.verdicts, rowTitle: t.longReasons,
     })),
     chartsTitle: 'Base and current side by side',
-    charts,
-    notes: [methodNote(c).replace(/\n/g, ' ')],
+    charts: chartsForComparison(m.comparison),
+    notes: [methodNote(m).join(' ')],
   };
 }
 
-export function renderCompareHtml(c: Comparison, charts: ChartSpec[]): string {
-  return renderPage(compareDoc(c, charts));
-}
+export const htmlFormat: CompareFormat = {
+  name: 'html',
+  file: 'compare.html',
+  render: (m) => renderPage(compareDoc(m)),
+};

@@ -4,7 +4,7 @@
  * headline metric and point: each strategy (and each value of its own variant axes, a batch size)
  * a pair of bars, base and current. Mermaid has no log axis, so a chart whose figures span more
  * than SPLIT_RATIO is split into charts of figures of a kind, or the small bars would not show
- * (latencies only: exact counts are not split).
+ * (latencies only: exact counts are not split, and not charted at all when every pair is equal).
  * Latencies are charted only where the comparison may compare them (one testbed); counts and bytes
  * always, as they are exact anywhere.
  */
@@ -12,12 +12,13 @@ import type { Comparison, RowComparison } from '../analysis/comparison.js';
 import { paramsKey, shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
 import { strategyOrder } from '../analysis/shapes.js';
 import { variantAxesOf } from '../analysis/specs.js';
+import { formatValue } from '../render/format.js';
 import { pairedBarChart, type BarPair } from '../render/mermaid.js';
 
 /** Charts in one comment at most: a comment has 65,536 characters, and a reviewer patience. */
 export const MAX_MERMAID_CHARTS = 24;
-/** Figures further apart than this go to charts of their own. */
-export const SPLIT_RATIO = 20;
+/** Latencies further apart than this go to charts of their own: a bar a tenth of another's barely shows. */
+export const SPLIT_RATIO = 10;
 const COLOURS: [string, string] = ['#9e9e9e', '#0072B2'];
 
 export interface HeadlineCharts {
@@ -87,17 +88,23 @@ function bands(pairs: BarPair[]): BarPair[][] {
   return out.map((band) => pairs.filter((p) => band.includes(p)));
 }
 
+/**
+ * The group's charts. Titles name no release (the section says both once: a title cut at Mermaid's
+ * width cut them mid-release); each label carries its figure.
+ */
 function chartsOf(c: Comparison, g: Group): string[][] {
-  const kernels = c.base.env.kernel.release === c.current.env.kernel.release ? ''
-    : `, ${c.base.env.kernel.release} to ${c.current.env.kernel.release}`;
+  const pairs = pairsOf(c, g);
+  // Counts the same in both runs, pair by pair, are a chart that says nothing.
+  if (!g.timed && pairs.every((p) => p.base === p.current)) return [];
   // Exact counts are not split: prot-none's 32,767 VMAs beside a marker's 0 is the figure itself.
-  const split = g.timed ? bands(pairsOf(c, g)) : [pairsOf(c, g)];
-  return split.map((pairs, i) => pairedBarChart({
-    title: `${g.workload} ${g.metric}${g.point ? ` at ${g.point}` : ''}${split.length > 1 ? ` (${i + 1} of ${split.length})` : ''}${kernels}`,
+  const split = g.timed ? bands(pairs) : [pairs];
+  return split.map((band, i) => pairedBarChart({
+    title: `${g.workload} ${g.metric}${g.point ? ` at ${g.point}` : ''}${split.length > 1 ? ` (${i + 1} of ${split.length})` : ''}`,
     axisTitle: g.unit,
-    pairs,
+    pairs: band,
     sides: ['base', 'current'],
     colours: COLOURS,
+    valueText: (v) => formatValue(v),
   }));
 }
 

@@ -1,18 +1,22 @@
 /**
  * A trend as text: Markdown (one table per workload and metric, kernels as columns) for files and
- * PR comments, and the same tables aligned for a terminal.
+ * PR comments, and the same tables as plain ASCII of at most 80 columns for a terminal and a mail
+ * (run columns that do not fit go to a further table with the same rows). A latency table holds
+ * the runs of one testbed only and says which.
  */
 import { hostSpeedRange } from '../analysis/host-speed.js';
 import { shortParams, varyingParamsByWorkload } from '../analysis/keys.js';
 import { overallChange, type Trend, type TrendCell, type TrendColumn, type TrendGap, type TrendSeries } from '../analysis/trend.js';
 import { formatValue, signedPercent } from '../render/format.js';
 import { mdEscape, mdTable } from '../render/markdown.js';
-import { textTable } from '../render/text-table.js';
+import { proseLines, textTable, toAscii } from '../render/text-table.js';
 
 export interface Table {
   title: string;
   header: string[];
   body: string[][];
+  /** how many leading columns name the row (strategy, point); the rest are figures */
+  labels: number;
 }
 
 function cellText(c: TrendCell | null, gap: TrendGap | null): string {
@@ -27,19 +31,29 @@ function changeText(s: TrendSeries): string {
   return signedPercent(change);
 }
 
-/** One table per workload and metric: the series of that metric as rows, runs as columns. */
+/** The trend's columns a series is shown in: its testbed's runs for a latency kept apart, else all. */
+function columnsOf(trend: Trend, s: TrendSeries): number[] {
+  return s.testbed?.columns ?? trend.columns.map((_, i) => i);
+}
+
+/** One table per workload and metric (and testbed, for latencies): the series as rows, runs as columns. */
 export function trendTables(trend: Trend): Table[] {
   const vary = varyingParamsByWorkload(trend.series);
   const groups = new Map<string, TrendSeries[]>();
   for (const s of trend.series) {
-    const k = `${s.workload} · ${s.metric} (${s.unit})`;
+    const on = s.testbed ? `, testbed ${s.testbed.name}${s.testbed.emulated ? ' (emulated CPU)' : ''}` : '';
+    const k = `${s.workload} · ${s.metric} (${s.unit})${on}`;
     groups.set(k, [...(groups.get(k) ?? []), s]);
   }
-  return [...groups].map(([title, series]) => ({
-    title,
-    header: ['strategy', 'point', ...trend.columns.map((c) => c.label), 'first → last'],
-    body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...s.cells.map((c, i) => cellText(c, s.gaps[i] ?? null)), changeText(s)]),
-  }));
+  return [...groups].map(([title, series]) => {
+    const cols = columnsOf(trend, series[0]!);
+    return {
+      title,
+      header: ['strategy', 'point', ...cols.map((i) => trend.columns[i]!.label), 'first → last'],
+      body: series.map((s) => [s.strategy, shortParams(s.params, vary.get(s.workload) ?? []) || '–', ...cols.map((i) => cellText(s.cells[i] ?? null, s.gaps[i] ?? null)), changeText(s)]),
+      labels: 2,
+    };
+  });
 }
 
 /** "69 ns (41%)": the run's host-speed median and its spread within the run. */
@@ -55,8 +69,18 @@ function hostSpeedNote(trend: Trend): string | null {
     + 'latency changes of that order may come from the machine, not the kernel.';
 }
 
+/** Which testbeds' latencies were kept apart, when the runs come from several. */
+function testbedNote(trend: Trend): string | null {
+  if (trend.testbeds.length < 2) return null;
+  const each = trend.testbeds.map((t) => `${t.name}${t.emulated ? ' (emulated CPU)' : ''}: ${t.columns.map((i) => trend.columns[i]!.label).join(', ')}`);
+  return `The runs come from ${trend.testbeds.length} testbeds; latencies are shown per testbed, never side by side or first to last across them `
+    + `(counts and bytes span every run). ${each.join('; ')}.`;
+}
+
 function notes(trend: Trend): string[] {
   const out: string[] = [];
+  const testbeds = testbedNote(trend);
+  if (testbeds) out.push(testbeds);
   const host = hostSpeedNote(trend);
   if (host) out.push(host);
   if (trend.mixedEnvironment.length > 0) out.push(`The runs differ in ${trend.mixedEnvironment.join(', ')}: a change across columns may come from the machine, not the kernel.`);
@@ -98,12 +122,33 @@ export function renderTrendMarkdown(trend: Trend): string {
   return out.join('\n') + '\n';
 }
 
-export function renderTrendConsole(trend: Trend): string {
-  const out = [`${trend.columns.length} runs, oldest kernel first: ${trend.columns.map((c) => c.label).join(', ')}`];
-  if (trend.columns.some((c) => c.hostSpeed)) {
-    out.push(`host speed (ns per koffi labs() call, median and p90/p10 spread): ${trend.columns.map((c) => `${c.label} ${hostSpeedText(c)}`).join(', ')}`);
+export const TEXT_WIDTH = 80;
+
+/** Split a table's run columns into tables that fit the width, each repeating the row labels. */
+function fitted(t: Table): string[] {
+  const plain = { ...t, header: t.header.map(toAscii), body: t.body.map((r) => r.map(toAscii)) };
+  const width = (cells: number[]) => cells.reduce((a, i) => a + Math.max(...[plain.header, ...plain.body].map((r) => r[i]!.length)) + 2, 0);
+  // A label column that says nothing (every point '-': one point per workload) gives its room to the runs.
+  const labels = Array.from({ length: t.labels }, (_, i) => i).filter((i) => i === 0 || plain.body.some((r) => r[i] !== '-'));
+  const figures = plain.header.map((_, i) => i).slice(t.labels);
+  const chunks: number[][] = [];
+  for (const i of figures) {
+    const last = chunks.at(-1);
+    if (last && width([...labels, ...last, i]) <= TEXT_WIDTH) last.push(i);
+    else chunks.push([i]);
   }
-  for (const n of notes(trend)) out.push(`warning: ${n}`);
-  for (const t of trendTables(trend)) out.push('', t.title, textTable(t.header, t.body, { align: ['left', 'left'], rule: true }));
-  return out.join('\n');
+  const options = { align: labels.map(() => 'left' as const), rule: true, maxWidth: TEXT_WIDTH, wrap: labels.map(() => true) };
+  return chunks.map((cols) => textTable([...labels, ...cols].map((i) => plain.header[i]!), plain.body.map((r) => [...labels, ...cols].map((i) => r[i]!)), options));
+}
+
+/** The trend as plain ASCII of at most 80 columns: runs, notes, then one table per workload and metric. */
+export function renderTrendText(trend: Trend): string {
+  const prose = (text: string, first = '', rest = first) => proseLines(text, TEXT_WIDTH, first, rest);
+  const out = prose(`${trend.columns.length} runs, oldest kernel first: ${trend.columns.map((c) => c.label).join(', ')}`);
+  if (trend.columns.some((c) => c.hostSpeed)) {
+    out.push(...prose(`host speed (ns per koffi labs() call, median and p90/p10 spread): ${trend.columns.map((c) => `${c.label} ${hostSpeedText(c)}`).join(', ')}`));
+  }
+  for (const n of notes(trend)) out.push(...prose(`warning: ${n}`, '', '  '));
+  for (const t of trendTables(trend)) out.push('', ...prose(t.title), ...fitted(t).flatMap((table, i) => (i === 0 ? [table] : ['', table])));
+  return `${out.join('\n')}\n`;
 }

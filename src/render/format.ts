@@ -59,3 +59,13 @@ export function perWhat(unit: string): string {
   const i = unit.indexOf('/');
   return i < 0 ? '' : `per ${unit.slice(i + 1)}`;
 }
+
+/** A p-value: three decimals, "<0.001" below that. */
+export function formatP(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+/** A number in a sentence: two significant digits (0.00123 -> "0.0012", 1234 -> "1200"). */
+export function twoDigits(x: number): string {
+  return Number(x.toPrecision(2)).toString();
+}

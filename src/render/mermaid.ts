@@ -3,8 +3,8 @@
  * job summaries). Mermaid has no grouped bars: two bar series drawn at one category overlap. So a
  * pair of figures (base and current) becomes two categories side by side, each series holding a
  * value at its own categories and 0 at the other's; with the value axis's tick labels off, Mermaid
- * gives that axis no end padding and a 0 draws nothing. The figures themselves are in the tables
- * beside the charts. Horizontal bars, so category labels have room to be read.
+ * gives that axis no end padding and a 0 draws nothing. Mermaid writes no values on bars, so each
+ * category label may carry its figure. Horizontal bars, so category labels have room to be read.
  */
 
 /** A pair of figures under one label: the base run's and the current run's. */
@@ -23,6 +23,8 @@ export interface PairedBarChart {
   sides: [string, string];
   /** the two sides' bar colours */
   colours: [string, string];
+  /** a figure as the category label shows it beside the side's name (Mermaid puts no values on bars) */
+  valueText?: (v: number) => string;
 }
 
 /**
@@ -52,7 +54,8 @@ function axisEnd(values: number[]): number {
 /** The lines of one ```mermaid block drawing `chart`. */
 export function pairedBarChart(chart: PairedBarChart): string[] {
   const q = (s: string) => `"${mermaidText(s)}"`;
-  const labels = chart.pairs.flatMap((p) => chart.sides.map((side) => q(`${p.label} · ${side}`)));
+  const value = (p: BarPair, i: number) => (chart.valueText ? ` ${chart.valueText(i === 0 ? p.base : p.current)}` : '');
+  const labels = chart.pairs.flatMap((p) => chart.sides.map((side, i) => q(`${p.label} · ${side}${value(p, i)}`)));
   const zeroed = (which: 0 | 1) => chart.pairs.flatMap((p) => {
     const v = mermaidNumber(which === 0 ? p.base : p.current);
     return which === 0 ? [v, '0'] : ['0', v];

@@ -22,6 +22,8 @@ export interface PageTable {
   numeric?: boolean[];
   /** per row: a CSS class (the verdict) */
   rowClass?: string[];
+  /** per row: a tooltip (the long form of a reason the cell gives short) */
+  rowTitle?: string[];
 }
 
 export interface PageDoc {
@@ -43,7 +45,8 @@ h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { font-size: 1.25em; margin: 28px 0
 .table-wrap { overflow-x: auto; } table { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
 th, td { border: 1px solid #d9d9d9; padding: 3px 8px; text-align: left; } thead th { background: #f6f7f9; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr.regressed td { background: #fdecec; } tr.improved td { background: #eaf6ee; } tr.noisy td { background: #fff7e0; }
+td:not(.num):last-child { min-width: 12em; }
+tr.regressed td { background: #fdecec; } tr.improved td { background: #eaf6ee; } tr.noisy td { background: #fff7e0; } tr.inconclusive td { background: #f3f3f3; }
 details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
 figure { margin: 16px 0; } .chart { position: relative; width: 100%; max-width: 900px; }
 `;

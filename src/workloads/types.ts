@@ -36,7 +36,7 @@ type CountOptions = SpecOptions & {
 /**
  * The statistic compare judges a latency by when no baseline chose one for the row: chosen by
  * measuring every candidate's spread across repeated runs on this project's machines
- * (docs/methodology.md, "How the statistic was chosen"). The row's value stays the median.
+ * (docs/methodology.md "How the statistic was chosen"). The row's value stays the median.
  */
 export const LATENCY_STATISTIC: Statistic = 'callNormalisedMedian';
 

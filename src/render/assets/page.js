@@ -34,6 +34,7 @@
     t.rows.forEach(function (r, i) {
       var tr = el('tr');
       if (t.rowClass && t.rowClass[i]) tr.className = t.rowClass[i];
+      if (t.rowTitle && t.rowTitle[i]) tr.title = t.rowTitle[i];
       r.forEach(function (c, j) { tr.appendChild(el('td', c, t.numeric && t.numeric[j] ? 'num' : undefined)); });
       body.appendChild(tr);
     });
