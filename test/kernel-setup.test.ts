@@ -215,14 +215,14 @@ test('the guest says where it is on the console; QEMU gets the accelerator on th
 });
 
 /** `guardbench kernel run` with a stand-in QEMU that ends each boot as FAKE_QEMU_PLAN says. */
-function fakeSession(plan: string) {
+function fakeSession(plan: string, more: string[] = []) {
   const dir = scratchDir();
   const image = fakeBzImage(dir, '6.1.0-99-amd64 #1');
   const modules = modulesDir(dir, ['virtio_pci', '9pnet_virtio', '9p']);
   const bin = pathWith(dir, { 'qemu-system-x86_64': join(ROOT, 'test/fixtures/fake-qemu.mjs') });
   const boots = join(dir, 'boots');
   const out = join(dir, 'run');
-  const r = runCli(['kernel', 'run', image, '--modules', modules, '--out', out], {
+  const r = runCli(['kernel', 'run', image, '--modules', modules, '--out', out, ...more], {
     env: {
       ...process.env, CI: '1', PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: join(dir, 'cache'),
       FAKE_QEMU_PLAN: plan, FAKE_QEMU_COUNTER: boots, FAKE_QEMU_RUN: join(ROOT, 'test/fixtures/runs/linux-6.1-tcg-arenas.json'),
@@ -240,6 +240,15 @@ test('a guest that crashes is booted once more, and the second boot\'s run is ke
   assert.ok(existsSync(join(r.out, 'run.json')) && existsSync(join(r.out, 'kernel-console.log')));
   assert.equal(existsSync(join(r.out, '.guest-job.sh')), false);
   assert.match(readFileSync(join(r.out, 'kernel-console.log'), 'utf8'), /guardbench\.accel=(tcg|kvm)/);
+});
+
+test('an initramfs guest: the run sent back on the results port is kept, and the session\'s initrd and disk are not', { skip: sessionSkip }, () => {
+  const r = fakeSession('segv,ok', ['--guest', 'initramfs']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.boots, 2);
+  assert.match(r.stderr, /initramfs guest \(asked for with --guest initramfs\); initramfs built, \d+\.\d MiB/);
+  assert.match(r.stdout, /guest: initramfs .*initrd \d+\.\d MiB/);
+  assert.deepEqual(readdirSync(r.out).sort(), ['kernel-console.log', 'run.json']);
 });
 
 test('a guest that crashes twice is reported with both causes, exit 1', { skip: sessionSkip }, () => {
