@@ -20,7 +20,7 @@ import { findModules, readKernelImage, resolveKernelArgument, type KernelImage, 
 import { ensureInitramfs, writeSessionInitrd, type Initramfs } from './initramfs.js';
 import { sharedLibraryClosure, type GuestFile } from './libraries.js';
 import { MissingPieceError } from './missing.js';
-import { DISK_MODULES, planModules, type ModulePlan } from './modules.js';
+import { CRC32C_MODULES, DISK_MODULES, planModules, type ModulePlan } from './modules.js';
 import { nativeAddons, PROJECT_ROOT, type ProjectTarball } from './project.js';
 import { describeAccel, qemuArgs, type GuestMachine } from './qemu.js';
 
@@ -77,12 +77,23 @@ function chooseGuest(modules: ModulesLocation, release: string, busybox: string,
 function planDisk(modules: ModulesLocation, busybox: string, loaded: ModulePlan): DiskPlan {
   // without a modules directory the guest finds out itself whether virtio_blk and ext4 are built in
   if (modules.dir === null) return { plan: NO_MODULES, missing: null };
+  let plan: ModulePlan;
   try {
-    return { plan: planModules(modules.dir, busybox, DISK_MODULES, loaded), missing: null };
+    plan = planModules(modules.dir, busybox, DISK_MODULES, loaded);
   } catch (e) {
     if (!(e instanceof MissingPieceError)) throw e;
     return { plan: NO_MODULES, missing: e.message };
   }
+  for (const crc of CRC32C_MODULES) {
+    try {
+      const extra = planModules(modules.dir, busybox, [crc], { load: [...loaded.load, ...plan.load], builtin: [...loaded.builtin, ...plan.builtin] });
+      // the crypto driver must be there before ext4 mounts: loading it first is as good
+      return { plan: { load: [...extra.load, ...plan.load], builtin: [...plan.builtin, ...extra.builtin] }, missing: null };
+    } catch (e) {
+      if (!(e instanceof MissingPieceError)) throw e;
+    }
+  }
+  return { plan, missing: null };
 }
 
 /** What an initramfs guest carries besides busybox: Node, and the libraries of Node and of the project's native addons. */
