@@ -6,18 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT, isOneLineError, runCli, scratchDir } from './helpers.js';
 import { writeCpio } from '../src/kernel/cpio.js';
-import { readModinfo, isStaticExecutable } from '../src/kernel/elf.js';
+import { readDynamicNeeds, readModinfo, isStaticExecutable } from '../src/kernel/elf.js';
 import { planModules } from '../src/kernel/modules.js';
-import { bzImageVersion, findModules, readKernelImage } from '../src/kernel/image.js';
+import { bzImageVersion, findImageInRoot, findModules, readKernelImage, resolveKernelArgument } from '../src/kernel/image.js';
 import { findOnPath, readFileHead } from '../src/kernel/host-tools.js';
-import { initScript, jobScript, parseGuestLine } from '../src/kernel/guest-init.js';
+import { initScript, jobScript, parseGuestLine, RESULTS_BEGIN, RESULTS_END } from '../src/kernel/guest-init.js';
+import { decodeResultsStream, unpackResults } from '../src/kernel/guest-results.js';
+import { sharedLibraryClosure } from '../src/kernel/libraries.js';
 import { kernelCommandLine, qemuArgs } from '../src/kernel/qemu.js';
-import { ensureInitramfs } from '../src/kernel/initramfs.js';
+import { ensureInitramfs, writeSessionInitrd } from '../src/kernel/initramfs.js';
 
 const busybox = findOnPath('busybox');
 const gcc = findOnPath('gcc');
@@ -213,14 +215,14 @@ test('the guest says where it is on the console; QEMU gets the accelerator on th
 });
 
 /** `guardbench kernel run` with a stand-in QEMU that ends each boot as FAKE_QEMU_PLAN says. */
-function fakeSession(plan: string) {
+function fakeSession(plan: string, more: string[] = []) {
   const dir = scratchDir();
   const image = fakeBzImage(dir, '6.1.0-99-amd64 #1');
   const modules = modulesDir(dir, ['virtio_pci', '9pnet_virtio', '9p']);
   const bin = pathWith(dir, { 'qemu-system-x86_64': join(ROOT, 'test/fixtures/fake-qemu.mjs') });
   const boots = join(dir, 'boots');
   const out = join(dir, 'run');
-  const r = runCli(['kernel', 'run', image, '--modules', modules, '--out', out], {
+  const r = runCli(['kernel', 'run', image, '--modules', modules, '--out', out, ...more], {
     env: {
       ...process.env, CI: '1', PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: join(dir, 'cache'),
       FAKE_QEMU_PLAN: plan, FAKE_QEMU_COUNTER: boots, FAKE_QEMU_RUN: join(ROOT, 'test/fixtures/runs/linux-6.1-tcg-arenas.json'),
@@ -238,6 +240,15 @@ test('a guest that crashes is booted once more, and the second boot\'s run is ke
   assert.ok(existsSync(join(r.out, 'run.json')) && existsSync(join(r.out, 'kernel-console.log')));
   assert.equal(existsSync(join(r.out, '.guest-job.sh')), false);
   assert.match(readFileSync(join(r.out, 'kernel-console.log'), 'utf8'), /guardbench\.accel=(tcg|kvm)/);
+});
+
+test('an initramfs guest: the run sent back on the results port is kept, and the session\'s initrd and disk are not', { skip: sessionSkip }, () => {
+  const r = fakeSession('segv,ok', ['--guest', 'initramfs']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.boots, 2);
+  assert.match(r.stderr, /initramfs guest \(asked for with --guest initramfs\); initramfs built, \d+\.\d MiB/);
+  assert.match(r.stdout, /guest: initramfs .*initrd \d+\.\d MiB/);
+  assert.deepEqual(readdirSync(r.out).sort(), ['kernel-console.log', 'run.json']);
 });
 
 test('a guest that crashes twice is reported with both causes, exit 1', { skip: sessionSkip }, () => {
@@ -277,4 +288,101 @@ test('the initramfs holds busybox, init and the modules in load order; one per r
   const second = ensureInitramfs(image, busybox!, contents([module('9p')], ['netfs']), cache);
   assert.equal(second.built, true);
   assert.deepEqual(readdirSync(cache), [basename(second.path)], 'the older initramfs of this release is gone');
+});
+
+test('a kernel root of every Debian layout: the image and its modules are found without --modules', () => {
+  const release = '7.3.4+deb13-amd64';
+  const layouts = {
+    'one-package': { image: `boot/vmlinuz-${release}`, modules: `usr/lib/modules/${release}` },
+    split: { image: `usr/lib/modules/${release}/vmlinuz`, modules: `usr/lib/modules/${release}` },
+    'old lib/': { image: `boot/vmlinuz-${release}`, modules: `lib/modules/${release}` },
+  };
+  for (const [name, layout] of Object.entries(layouts)) {
+    const root = scratchDir();
+    mkdirSync(join(root, layout.modules), { recursive: true });
+    writeFileSync(join(root, layout.modules, 'modules.builtin'), '');
+    mkdirSync(join(root, layout.image, '..'), { recursive: true });
+    writeFileSync(join(root, layout.image), readFileSync(fakeBzImage(scratchDir(), `${release} #1`)));
+    const found = resolveKernelArgument(root);
+    assert.equal(found.image, join(root, layout.image), name);
+    assert.equal(found.root, root, name);
+    assert.equal(findModules(readKernelImage(found.image), undefined).dir, join(root, layout.modules), name);
+    // the image named directly finds the same root
+    assert.equal(resolveKernelArgument(found.image).root, root, name);
+  }
+  // image-only (Debian's 6.19-7.1): an image and no modules anywhere
+  const bare = scratchDir();
+  mkdirSync(join(bare, 'boot'));
+  renameSync(fakeBzImage(join(bare, 'boot'), '6.19.14+deb13-amd64 #1'), join(bare, 'boot', 'vmlinuz-6.19.14+deb13-amd64'));
+  const image = readKernelImage(resolveKernelArgument(bare).image);
+  assert.equal(findModules(image, undefined).dir, null);
+  assert.match(findImageInRootError(scratchDir()), /no kernel image in it/);
+});
+
+function findImageInRootError(root: string): string {
+  try {
+    findImageInRoot(root);
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test('Node\'s shared libraries and loader are found from DT_NEEDED and PT_INTERP, without ldd', () => {
+  const files = sharedLibraryClosure([process.execPath]);
+  const paths = files.map((f) => f.path);
+  assert.equal(paths[0], process.execPath);
+  const needs = readDynamicNeeds(readFileSync(process.execPath));
+  assert.ok(needs.interpreter && paths.includes(needs.interpreter), `the loader ${needs.interpreter}`);
+  for (const soname of needs.needed) assert.ok(paths.some((p) => basename(p) === soname), `${soname} is carried`);
+  assert.ok(paths.some((p) => basename(p) === 'libc.so.6'));
+  for (const f of files) assert.ok(existsSync(f.source), f.source);
+  assert.throws(() => sharedLibraryClosure([process.execPath], [scratchDir()]), /needs lib.*which is in none of/);
+});
+
+test('the run an initramfs guest sends on ttyS1 decodes whatever the console adds around it', { skip: !busybox && 'needs busybox on PATH' }, () => {
+  const dir = scratchDir();
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(join(out, 'run.json'), '{"x":1}\n');
+  // as the guest makes it: busybox tar | gzip | base64, between the marker lines
+  const sent = spawnSync(busybox!, ['sh', '-c', `echo ${RESULTS_BEGIN}; tar -C ${out} -cf - . | gzip -c | base64; echo ${RESULTS_END}`], { encoding: 'utf8' });
+  assert.equal(sent.status, 0, sent.stderr);
+  const stream = join(dir, 'stream.log');
+  writeFileSync(stream, `noise before\r\n${sent.stdout.replace(/\n/g, '\r\n')}`);
+  const into = join(dir, 'into');
+  mkdirSync(into);
+  assert.equal(unpackResults(stream, into), null);
+  assert.equal(readFileSync(join(into, 'run.json'), 'utf8'), '{"x":1}\n');
+  const cut = decodeResultsStream(`${RESULTS_BEGIN}\nAAAA`);
+  assert.equal(cut.ok, false);
+  assert.match(cut.ok ? '' : cut.why, /cut off/);
+  assert.match(unpackResults(join(dir, 'out', 'run.json'), into) ?? '', /sent no run/);
+});
+
+test('both guests\' init scripts parse; the initramfs guest\'s carries Node and host identity at their paths', { skip: sessionSkip }, () => {
+  const dir = scratchDir();
+  for (const kind of ['9p', 'initramfs'] as const) {
+    writeFileSync(join(dir, `init-${kind}`), initScript(kind));
+    const syntax = spawnSync(busybox!, ['sh', '-n', join(dir, `init-${kind}`)], { encoding: 'utf8' });
+    assert.equal(syntax.status, 0, `${kind}: ${syntax.stderr}`);
+  }
+  const image = readKernelImage(fakeBzImage(dir, '6.19.14+deb13-amd64 #1'));
+  const none = { load: [], builtin: [] };
+  const files = sharedLibraryClosure([process.execPath]);
+  const built = ensureInitramfs(image, busybox!, { kind: 'initramfs', modules: none, disk: none, files }, join(dir, 'cache'));
+  assert.match(basename(built.path), /-initramfs-[0-9a-f]{24}\.cpio$/);
+  const listing = spawnSync(busybox!, ['cpio', '-it'], { input: readFileSync(built.path), encoding: 'utf8', maxBuffer: 2 ** 26 }).stdout.split('\n');
+  for (const f of files) assert.ok(listing.includes(f.path.slice(1)), f.path);
+  assert.ok(listing.includes('init') && listing.includes('bin/busybox') && listing.includes('modules/disk-order'));
+  // a session appends its job and the project as a second archive
+  const session = join(dir, 'session.cpio');
+  const tar = join(dir, 'p.tar');
+  writeFileSync(tar, 'not really a tar');
+  writeSessionInitrd(session, built.path, 'GB_NODE=x\n', tar);
+  mkdirSync(join(dir, 'x'));
+  const unpacked = spawnSync(busybox!, ['cpio', '-i'], { cwd: join(dir, 'x'), input: readFileSync(session).subarray(built.bytes), encoding: 'utf8' });
+  assert.equal(unpacked.status, 0, unpacked.stderr);
+  assert.equal(readFileSync(join(dir, 'x', 'job.sh'), 'utf8'), 'GB_NODE=x\n');
+  assert.equal(readFileSync(join(dir, 'x', 'project.tar'), 'utf8'), 'not really a tar');
 });

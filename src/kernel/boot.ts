@@ -24,7 +24,10 @@ export interface BootResult {
   panic: string | null;
   /** killed at a deadline: 'boot' when init never started, 'run' when no result came in time */
   timedOut: 'boot' | 'run' | null;
-  /** QEMU's "KVM internal error" (a nested KVM that cannot emulate an instruction): the guest is stopped */
+  /**
+   * KVM could not run the guest: QEMU's "KVM internal error" (a nested KVM that cannot emulate an
+   * instruction), or a console still empty after `silentConsoleMs`. The guest was stopped.
+   */
   kvmError: string | null;
   /** the signal (Ctrl-C, a kill) that made the host stop the guest */
   interrupted: NodeJS.Signals | null;
@@ -43,6 +46,11 @@ export interface BootOptions {
   timeoutMs: number;
   /** how long the kernel may take to start init (a kernel that cannot boot here often just hangs) */
   bootTimeoutMs: number;
+  /**
+   * Under KVM: how long the console may stay empty. A kernel prints within a second or two there; a
+   * nested KVM that cannot run the guest often shows nothing at all and no error either.
+   */
+  silentConsoleMs?: number;
   onEvent?: (event: GuestEvent, elapsedMs: number) => void;
 }
 
@@ -113,8 +121,16 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
     if (event.kind === 'exit' || event.kind === 'missing' || event.kind === 'error') killAfter(POWEROFF_GRACE_MS, null);
     options.onEvent?.(event, elapsed());
   };
+  let heard = false;
+  const silence = options.silentConsoleMs === undefined ? undefined : setTimeout(() => {
+    if (heard || result.kvmError !== null) return;
+    result.kvmError = `the guest wrote nothing on its console within ${Math.round(options.silentConsoleMs! / 1000)} s`;
+    child.kill('SIGKILL');
+  }, options.silentConsoleMs);
   const follow = () => {
-    const lines = (pending + console_.read()).split('\n');
+    const text = console_.read();
+    if (text) heard = true;
+    const lines = (pending + text).split('\n');
     pending = lines.pop() ?? '';
     lines.forEach(onLine);
   };
@@ -128,6 +144,7 @@ export function bootGuest(options: BootOptions): Promise<BootResult> {
   process.on('SIGTERM', onSignal);
   const stopWatching = () => {
     clearTimeout(killer);
+    clearTimeout(silence);
     clearInterval(poller);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

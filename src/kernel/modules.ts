@@ -26,6 +26,13 @@ export const NINEP_MODULES: readonly WantedModule[] = [
   { name: '9p', config: 'CONFIG_9P_FS' },
 ];
 
+/**
+ * ext4 before 6.14 (or so) asks the crypto API for crc32c at every mount, checksums or not ("Cannot
+ * load crc32c driver" on 6.1); Debian builds it as a module, named crc32c_generic, later
+ * crc32c_cryptoapi. Loaded when there, never required: newer ext4 calls the crc32c library directly.
+ */
+export const CRC32C_MODULES: readonly WantedModule[] = ['crc32c_generic', 'crc32c_cryptoapi'].map((name) => ({ name, config: 'CONFIG_CRYPTO_CRC32C' }));
+
 /** What the scratch disk needs: a virtio block device and ext4 (file-backed memory lives there). */
 export const DISK_MODULES: readonly WantedModule[] = [
   { name: 'virtio_pci', config: 'CONFIG_VIRTIO_PCI' },

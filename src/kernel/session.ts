@@ -20,7 +20,7 @@ import { findModules, readKernelImage, resolveKernelArgument, type KernelImage, 
 import { ensureInitramfs, writeSessionInitrd, type Initramfs } from './initramfs.js';
 import { sharedLibraryClosure, type GuestFile } from './libraries.js';
 import { MissingPieceError } from './missing.js';
-import { DISK_MODULES, planModules, type ModulePlan } from './modules.js';
+import { CRC32C_MODULES, DISK_MODULES, planModules, type ModulePlan } from './modules.js';
 import { nativeAddons, PROJECT_ROOT, type ProjectTarball } from './project.js';
 import { describeAccel, qemuArgs, type GuestMachine } from './qemu.js';
 
@@ -77,12 +77,23 @@ function chooseGuest(modules: ModulesLocation, release: string, busybox: string,
 function planDisk(modules: ModulesLocation, busybox: string, loaded: ModulePlan): DiskPlan {
   // without a modules directory the guest finds out itself whether virtio_blk and ext4 are built in
   if (modules.dir === null) return { plan: NO_MODULES, missing: null };
+  let plan: ModulePlan;
   try {
-    return { plan: planModules(modules.dir, busybox, DISK_MODULES, loaded), missing: null };
+    plan = planModules(modules.dir, busybox, DISK_MODULES, loaded);
   } catch (e) {
     if (!(e instanceof MissingPieceError)) throw e;
     return { plan: NO_MODULES, missing: e.message };
   }
+  for (const crc of CRC32C_MODULES) {
+    try {
+      const extra = planModules(modules.dir, busybox, [crc], { load: [...loaded.load, ...plan.load], builtin: [...loaded.builtin, ...plan.builtin] });
+      // the crypto driver must be there before ext4 mounts: loading it first is as good
+      return { plan: { load: [...extra.load, ...plan.load], builtin: [...plan.builtin, ...extra.builtin] }, missing: null };
+    } catch (e) {
+      if (!(e instanceof MissingPieceError)) throw e;
+    }
+  }
+  return { plan, missing: null };
 }
 
 /** What an initramfs guest carries besides busybox: Node, and the libraries of Node and of the project's native addons. */
@@ -178,6 +189,8 @@ type AttemptOutcome =
   | { kind: 'kvm-failed'; why: string };
 
 const BOOT_TIMEOUT_MS = 5 * 60_000;
+/** Under KVM the kernel's first console line comes within seconds; none after this means KVM cannot run it. */
+const KVM_SILENCE_MS = 30_000;
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV' };
 
 function seconds(ms: number): string {
@@ -198,7 +211,7 @@ function completeRun(dir: string): Run | null {
 /** What one boot came to, from the guest's markers, the console and the output share. */
 function classify(boot: BootResult, dir: string, timeoutMs: number): AttemptOutcome {
   if (boot.interrupted) return { kind: 'interrupted', signal: boot.interrupted };
-  if (boot.kvmError) return { kind: 'kvm-failed', why: boot.kvmError };
+  if (boot.kvmError) return { kind: 'kvm-failed', why: boot.qemu.stderr.includes(boot.kvmError) ? `QEMU: ${boot.kvmError}` : boot.kvmError };
   if (boot.missing) throw new MissingPieceError(boot.missing);
   const booted = boot.stages.booted !== undefined;
   const qemuError = boot.qemu.stderr.trim().split('\n').pop();
@@ -278,6 +291,7 @@ async function attempt(options: SessionOptions, accel: Accel, staging: string): 
       consoleLog,
       timeoutMs: options.timeoutMs,
       bootTimeoutMs: BOOT_TIMEOUT_MS,
+      silentConsoleMs: accel === 'kvm' ? KVM_SILENCE_MS : undefined,
       onEvent: (event, ms) => {
         if (event.kind === 'stage' && (event.stage === 'mounted' || event.stage === 'copied')) marks[event.stage] = ms;
         const line = progressLine(event, ms, kind, marks, project);
@@ -333,8 +347,8 @@ export async function runUnderKernel(options: SessionOptions): Promise<SessionRe
     }
     const log = join(staging, CONSOLE_LOG);
     if (outcome.kind === 'kvm-failed') {
-      if (options.accel === 'kvm') throw new GuestFailedError(`${kernel.image.release}: --accel kvm: QEMU stopped the guest: ${outcome.why} (console: ${log})`, { by: 'host' });
-      options.say(`KVM cannot run this guest here (QEMU: ${outcome.why}); booting under ${describeAccel('tcg')} instead`);
+      if (options.accel === 'kvm') throw new GuestFailedError(`${kernel.image.release}: --accel kvm: ${outcome.why} (console: ${log})`, { by: 'host' });
+      options.say(`KVM cannot run this guest here (${outcome.why}); booting under ${describeAccel('tcg')} instead`);
       rmSync(staging, { recursive: true, force: true });
       accel = 'tcg';
       boots--; // not the guest's crash
