@@ -109,9 +109,9 @@ const cases: [string, string[], RegExp][] = [
   ['census: max-guard-bytes not a number', ['census', '--max-guard-bytes', 'big'], /--max-guard-bytes/],
   ['census: out is a file', ['census', '--out', good], /--out|file|directory/i],
   // kernel (the missing pieces are in kernel-setup.test.ts)
-  ['kernel: no subcommand', ['kernel'], /run or matrix/],
+  ['kernel: no subcommand', ['kernel'], /fetch, run, matrix or trail/],
   ['kernel: unknown subcommand', ['kernel', 'boot', good], /boot/],
-  ['kernel: run without an image', ['kernel', 'run'], /kernel image/],
+  ['kernel: run without an image', ['kernel', 'run'], /kernel root or image/],
   ['kernel: run with two images', ['kernel', 'run', good, good], /matrix/],
   ['kernel: cpus zero', ['kernel', 'run', good, '--cpus', '0'], /--cpus/],
   ['kernel: unknown accelerator', ['kernel', 'run', good, '--accel', 'xen'], /--accel/],

@@ -25,6 +25,7 @@ import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { main as runMain, parseRunArgs } from './run.js';
+import { parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
 
 const HELP = `usage: guardbench kernel trail [SERIES...] [options] [-- RUN_OPTIONS]
        guardbench kernel trail report DIR
@@ -83,11 +84,6 @@ function say(line: string): void {
   console.error(`guardbench kernel trail: ${line}`);
 }
 
-function splitAtSeparator(argv: readonly string[]): { own: string[]; run: string[] } {
-  const at = argv.indexOf('--');
-  return at < 0 ? { own: [...argv], run: [] } : { own: argv.slice(0, at), run: argv.slice(at + 1) };
-}
-
 /** RUN_OPTIONS go after the trail profile, so they may narrow it; guardbench kernel decides --out and the profile. */
 function checkRunArgs(runArgs: string[]): string[] {
   const parsed = parseRunArgs([...TRAIL_RUN_ARGS, ...runArgs]);
@@ -95,18 +91,6 @@ function checkRunArgs(runArgs: string[]): string[] {
   if (parsed.out !== undefined) throw new UsageError('RUN_OPTIONS: the trail decides where each run goes (give --out before --)');
   if (runArgs.some((a) => a === '--quick' || a === '--full' || a === '--profile')) throw new UsageError('RUN_OPTIONS: the trail runs the trail profile; narrow it with --workload or axis overrides');
   return [...TRAIL_RUN_ARGS, ...runArgs];
-}
-
-function parseAccel(value: string | undefined): 'auto' | Accel {
-  if (value === undefined || value === 'auto' || value === 'kvm' || value === 'tcg') return value ?? 'auto';
-  throw new UsageError(`--accel ${value}: expected auto, kvm or tcg`);
-}
-
-function parseMinutes(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--timeout ${value}: expected a positive whole number of minutes`);
-  return n;
 }
 
 function parseSeries(series: readonly string[]): string[] {
@@ -237,7 +221,9 @@ function report(dir: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { own, run } = splitAtSeparator(argv);
+  const split = splitAtSeparator(argv);
+  const own = split.own;
+  const run = split.run ?? [];
   const { values, positionals } = parseCommandArgs(own, { allowPositionals: true, options: OPTIONS });
   if (values.help) {
     console.log(HELP);
@@ -252,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
     dir: resolve(values.out ?? join('results', 'trail')),
     runArgs: checkRunArgs(run),
     accel: parseAccel(values.accel),
-    timeoutMs: parseMinutes(values.timeout, 30) * 60_000,
+    timeoutMs: positiveInt('timeout', values.timeout, 30) * 60_000,
   };
   const given = parseSeries(positionals);
   if (values.list) {

@@ -9,15 +9,16 @@ import { renderConsoleSummary } from '../report/console.js';
 import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type GuestRequest, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
 import { packProject } from '../kernel/project.js';
 import { ArchiveError, fetchKernels, listArchiveSeries } from '../kernel/debian.js';
-import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { parseRunArgs } from './run.js';
+import { parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
 import { main as historyMain } from './history.js';
 
 const HELP = `usage: guardbench kernel fetch SERIES... | --all | --list
        guardbench kernel run ROOT|IMAGE [options] [-- RUN_OPTIONS]
        guardbench kernel matrix ROOT|IMAGE... [options] [-- RUN_OPTIONS]
+       guardbench kernel trail [SERIES...] [options] [-- RUN_OPTIONS]   (guardbench kernel trail --help)
 
 'fetch' looks each series (6.16, 7.3, ...) up in Debian's suites (bookworm, trixie,
 trixie-backports, sid, experimental) with an apt configuration of its own under the cache
@@ -81,12 +82,6 @@ const OPTIONS = {
 
 const DEFAULT_RUN_ARGS = ['--quick'];
 
-/** The arguments before `--` are kernel's, those after it go to `guardbench run` in the guest. */
-function splitAtSeparator(argv: readonly string[]): { own: string[]; run: string[] | null } {
-  const at = argv.indexOf('--');
-  return at < 0 ? { own: [...argv], run: null } : { own: argv.slice(0, at), run: argv.slice(at + 1) };
-}
-
 /** Run options are checked here, so a typo costs a millisecond instead of a boot. */
 function checkRunArgs(runArgs: string[]): string[] {
   if (runArgs.length === 0) return DEFAULT_RUN_ARGS;
@@ -96,21 +91,9 @@ function checkRunArgs(runArgs: string[]): string[] {
   return runArgs;
 }
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} ${value}: expected a positive whole number`);
-  return n;
-}
-
 function parseGuest(value: string | undefined): GuestRequest {
   if (value === undefined || value === 'auto' || value === '9p' || value === 'initramfs') return value ?? 'auto';
   throw new UsageError(`--guest ${value}: expected auto, 9p or initramfs`);
-}
-
-function parseAccel(value: string | undefined): 'auto' | Accel {
-  if (value === undefined || value === 'auto' || value === 'kvm' || value === 'tcg') return value ?? 'auto';
-  throw new UsageError(`--accel ${value}: expected auto, kvm or tcg`);
 }
 
 /** Kernel parameters go on one command line: a newline would end it early. */
@@ -146,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (sub === 'fetch') return fetch(images, values.all ?? false, values.list ?? false);
   if (values.all || values.list) throw new UsageError('--all and --list are for fetch');
-  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: fetch, run or matrix (see guardbench kernel --help)`);
+  if (sub !== 'run' && sub !== 'matrix') throw new UsageError(`${sub === undefined ? 'give a subcommand' : `unknown subcommand '${sub}'`}: fetch, run, matrix or trail (see guardbench kernel --help)`);
   if (images.length === 0) throw new UsageError(`give a kernel root or image (see guardbench kernel --help)`);
   if (sub === 'run' && images.length > 1) throw new UsageError(`run takes one image; for several use 'guardbench kernel matrix'`);
   if (sub === 'matrix' && values.modules !== undefined) throw new UsageError('--modules is for run; matrix finds each image\'s modules beside it or in /lib/modules');

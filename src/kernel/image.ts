@@ -37,7 +37,7 @@ export function bzImageVersion(head: Buffer): string | null {
 
 export function readKernelImage(path: string): KernelImage {
   const full = resolve(path);
-  if (!existsSync(full)) throw new MissingPieceError(`kernel image ${path}: no such file (give a vmlinuz or bzImage; see README "Tracking a kernel upgrade")`);
+  if (!existsSync(full)) throw new MissingPieceError(`kernel image ${path}: no such file (give a vmlinuz or bzImage; see docs/kernels.md "Run under a kernel")`);
   if (!statSync(full).isFile()) throw new MissingPieceError(`kernel image ${path}: not a file (give a vmlinuz or bzImage)`);
   let head: Buffer;
   try {
