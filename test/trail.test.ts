@@ -114,6 +114,15 @@ test('a counter that leaves and comes straight back on the next kernel is a tran
   assert.deepEqual(walk.changes.map((c) => c.column), [1, 2], 'a value that moves on again is no excursion');
 });
 
+test('a counter read below zero beyond its resolution is noise, never a change point (a busy host freed memory in the window)', () => {
+  const cells = [822, -8636, 780].map((value): TrailCell => ({ state: 'ok', value, text: String(value), resolution: 64 }));
+  assert.deepEqual(changePoints(cells, false, true), []);
+  const within = [0, -6, 8].map((value): TrailCell => ({ state: 'ok', value, text: String(value), resolution: 16 }));
+  assert.deepEqual(changePoints(within, false, true), [], 'a reading within the resolution of zero is no change either');
+  const exact = [3, -1].map((value): TrailCell => ({ state: 'ok', value, text: String(value) }));
+  assert.equal(changePoints(exact, true, true).length, 1, 'an exact count is judged whatever its sign');
+});
+
 test('the slab bytes per guard are explained by cache on every run that recorded the caches', () => {
   const trail = buildTrail([input(TCG_612), input(TCG_616), input(NATIVE_618)]);
   const [old, tcg, native] = trail.slab!.perColumn;

@@ -87,7 +87,11 @@ function valuesDiffer(a: TrailCell, b: TrailCell, exact: boolean): boolean {
   if (a.value === null || b.value === null) return false;
   const diff = Math.abs(b.value - a.value);
   if (exact) return diff > 1e-9 * Math.max(1, Math.abs(a.value), Math.abs(b.value));
-  return diff > Math.max(a.resolution ?? 0, b.resolution ?? 0);
+  const resolution = Math.max(a.resolution ?? 0, b.resolution ?? 0);
+  // The counters here are what guards add (slab, page tables): a reading below zero beyond the
+  // resolution is something else freeing in the window, as compare also rules, never a kernel's change.
+  if (Math.min(a.value, b.value) < -resolution) return false;
+  return diff > resolution;
 }
 
 /** The change points along one figure's cells. */
