@@ -185,6 +185,8 @@ function featureFigures(columns: readonly TrailColumn[]): TrailFigure[] {
     const cells = answers.map((perColumn): TrailCell => {
       const a = perColumn[f]!;
       if (a.found === null) return { ...ABSENT, text: 'not probed' };
+      // A feature the guest could not try (no writable disk for file memory) is unknown, not absent.
+      if (!a.found && a.reason?.startsWith('not tested')) return { state: 'skipped', value: null, text: 'not tested', note: a.reason };
       const flag = a.verdict === 'earlier' || a.verdict === 'missing';
       return { state: 'ok', value: a.found ? 1 : 0, text: `${a.found ? 'yes' : 'no'}${flag ? ' ⚠' : ''}`, verdict: a.verdict, ...(a.reason ? { note: a.reason } : {}) };
     });
