@@ -21,6 +21,7 @@ const MEASUREMENT_HEAVY = [
   'test/loader-gap.test.ts',
   'test/census.test.ts',
   'test/verify.test.ts',
+  'test/verify-ktap.test.ts',
   'test/old-kernel.test.ts',
   'test/robustness.test.ts',
   'test/stats.test.ts',
