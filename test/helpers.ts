@@ -129,3 +129,20 @@ export function projectCopyMissing(missing: readonly string[], copied: readonly 
   place(join(ROOT, 'node_modules'), join(dir, 'node_modules'), '');
   return dir;
 }
+
+export interface AddressRange { start: number; end: number }
+
+/**
+ * The parts of `ranges` that no range of `minus` covers: what a piece of code mapped and never
+ * unmapped, from spies on its mmap and munmap calls. Exact however much Node maps meanwhile, even
+ * where its allocator reuses an address the code freed (reading /proc/self/maps alone would take
+ * that for a leak).
+ */
+export function subtractRanges(ranges: readonly AddressRange[], minus: readonly AddressRange[]): AddressRange[] {
+  let left = [...ranges];
+  for (const m of minus) {
+    left = left.flatMap((r) => (m.end <= r.start || m.start >= r.end ? [r]
+      : [...(r.start < m.start ? [{ start: r.start, end: m.start }] : []), ...(m.end < r.end ? [{ start: m.end, end: r.end }] : [])]));
+  }
+  return left;
+}

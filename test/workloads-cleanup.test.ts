@@ -17,6 +17,7 @@ import { fileBacking } from '../src/sys/memory.js';
 import { readdirSync } from 'node:fs';
 import { SysError, madvise, mmap, munmap, raw } from '../src/sys/libc.js';
 import { MADV_GUARD_INSTALL } from '../src/sys/constants.js';
+import { subtractRanges, type AddressRange } from './helpers.js';
 
 const probe = probeFeatures();
 const strategies = makeStrategies(probe);
@@ -45,7 +46,7 @@ function smokeParams(workload: string): Params[] {
  * maps for itself meanwhile, even where its allocator reuses an address a point has freed (reading
  * /proc/self/maps alone would take that for a leak).
  */
-interface Range { start: number; end: number }
+type Range = AddressRange;
 const usedRanges: Range[] = [];
 const freedRanges: Range[] = [];
 const realMmap = raw.mmap;
@@ -61,19 +62,9 @@ raw.munmap = (addr, len) => {
   return rc;
 };
 
-/** The parts of `ranges` no range of `minus` covers. */
-function subtract(ranges: readonly Range[], minus: readonly Range[]): Range[] {
-  let left = [...ranges];
-  for (const m of minus) {
-    left = left.flatMap((r) => (m.end <= r.start || m.start >= r.end ? [r]
-      : [...(r.start < m.start ? [{ start: r.start, end: m.start }] : []), ...(m.end < r.end ? [{ start: m.end, end: r.end }] : [])]));
-  }
-  return left;
-}
-
 /** What a point mapped and never unmapped, as the VMAs it still occupies. */
 function stillMapped(): Vma[] {
-  const left = subtract(usedRanges, freedRanges);
+  const left = subtractRanges(usedRanges, freedRanges);
   return readMaps().filter((e) => left.some((r) => e.start < r.end && e.end > r.start));
 }
 
