@@ -34,9 +34,13 @@ function mark(r: RowComparison): string {
  * The change of the two figures on the line (medians, for latencies), as a reader checks it; a
  * latency judged on another statistic says that statistic's change in its reason.
  */
-function shownChange(r: RowComparison): string {
+function shownChange(r: RowComparison, withReason: boolean): string {
   if (r.spec.noise !== 'timed' || r.base?.value == null || r.current?.value == null || r.base.value === 0) return changeCell(r, 'short');
-  return signedPercent(relativeChange(r.base.value, r.current.value));
+  const median = signedPercent(relativeChange(r.base.value, r.current.value));
+  // Where no reason follows the row (the unchanged table), a median that moved with the host while
+  // the judged statistic did not would read as "unchanged +58%": the judged change goes beside it.
+  const judged = r.change !== null && Number.isFinite(r.change) ? signedPercent(r.change) : null;
+  return !withReason && judged !== null && judged !== median ? `${median} (judged ${judged})` : median;
 }
 
 function figure(r: RowComparison, which: 'base' | 'current'): string {
@@ -65,7 +69,7 @@ function figureTable(m: CompareModel, rows: RowComparison[], reasons: ReasonForm
     const h = `${r.workload} ${r.metric} (${r.unit})`;
     if (grouped && h !== heading) body.push(...prose((heading = h), '', '', INNER).map((line) => ({ line })));
     const label = [grouped ? ' ' : h, r.strategy, point(r)].filter(Boolean).join(' ');
-    const cells = [label, figure(r, 'base'), figure(r, 'current'), shownChange(r), mark(r)];
+    const cells = [label, figure(r, 'base'), figure(r, 'current'), shownChange(r, reasons !== null), mark(r)];
     body.push(cells.map(toAscii));
     if (reasons) body.push(...prose(reasonWithConfounders(r, reasons), '      ', '      ', INNER).map((line) => ({ line })));
   }
