@@ -25,7 +25,7 @@ import type { Accel } from '../kernel/host-tools.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { main as runMain, parseRunArgs } from './run.js';
-import { parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
+import { exitCodeOf, parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
 
 const HELP = `usage: guardbench kernel trail [SERIES...] [options] [-- RUN_OPTIONS]
        guardbench kernel trail report DIR
@@ -181,7 +181,7 @@ async function measureGuest(kernel: FetchedKernel, o: TrailOptions, project: Pro
   } catch (e) {
     if (!(e instanceof GuestFailedError) || e.failure.by === 'signal') throw e;
     say(e.message);
-    return e.failure.by === 'kernel' ? EXIT.finding : EXIT.internal;
+    return exitCodeOf(e.failure);
   }
 }
 

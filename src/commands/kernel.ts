@@ -6,13 +6,13 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
-import { prepareKernel, runUnderKernel, GuestFailedError, type GuestFailure, type GuestRequest, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
+import { prepareKernel, runUnderKernel, GuestFailedError, type GuestRequest, type PreparedKernel, type SessionOptions, type SessionResult } from '../kernel/session.js';
 import { packProject } from '../kernel/project.js';
 import { ArchiveError, fetchKernels, listArchiveSeries } from '../kernel/debian.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { parseRunArgs } from './run.js';
-import { parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
+import { exitCodeOf, parseAccel, positiveInt, splitAtSeparator } from './kernel-options.js';
 import { main as historyMain } from './history.js';
 
 const HELP = `usage: guardbench kernel fetch SERIES... | --all | --list
@@ -173,19 +173,6 @@ async function fetch(series: string[], all: boolean, list: boolean): Promise<num
     if (!(e instanceof ArchiveError)) throw e;
     say(`cannot read Debian's archive: ${e.message}`);
     return EXIT.internal;
-  }
-}
-
-/**
- * A kernel that crashed the guest is a finding about that kernel (1); guardbench failing inside keeps
- * its own code (2 or 3); the host's side failing is an internal error (3).
- */
-function exitCodeOf(failure: GuestFailure): number {
-  switch (failure.by) {
-    case 'kernel': return EXIT.finding;
-    case 'guardbench': return failure.exitCode === EXIT.usage ? EXIT.usage : EXIT.internal;
-    case 'host': return EXIT.internal;
-    case 'signal': return failure.signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
   }
 }
 
